@@ -1,0 +1,54 @@
+// Package apperror holds the coded domain errors that every layer returns and
+// that the web layer maps to an HTTP status and a Swedish page in one place.
+// Messages are written for the user, in Swedish.
+package apperror
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Codes of domain errors.
+const (
+	Invalid      = "invalid"      // the input breaks a rule
+	NotFound     = "not_found"    // no such object, or not visible to the caller
+	Gone         = "gone"         // a revoked personal link
+	Conflict     = "conflict"     // the object's state forbids the change (closed round…)
+	Unauthorized = "unauthorized" // not logged in
+	Forbidden    = "forbidden"    // logged in, but not allowed
+	TooLarge     = "too_large"    // an upload or request over the limit
+	TooMany      = "too_many"     // throttled
+	Internal     = "internal"
+)
+
+// Error is a domain error with a code and a message for the user.
+type Error struct {
+	Code    string
+	Message string
+}
+
+func (e *Error) Error() string { return e.Message }
+
+// New returns an error with the code and a formatted user message.
+func New(code, format string, args ...any) *Error {
+	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// Code returns the code of err, Internal for errors of unknown kind.
+func Code(err error) string {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Code
+	}
+	return Internal
+}
+
+// Message returns the user message of err, or a generic one for errors that
+// are not domain errors (their text may hold internals).
+func Message(err error) string {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Message
+	}
+	return "Ett oväntat fel inträffade. Försök igen om en stund; kvarstår felet, kontakta samordnaren."
+}

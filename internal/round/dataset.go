@@ -1,0 +1,33 @@
+package round
+
+// Dataset is a round's content in one value: what an import brings, what an
+// export writes and what the aggregator reads. Units refer to kommuner by
+// name; each unit carries its evaluations.
+type Dataset struct {
+	Kommuner []Kommun
+	Units    []UnitData
+}
+
+// UnitData is a unit with its evaluations.
+type UnitData struct {
+	Unit
+	Evaluations []Evaluation
+}
+
+// Population maps each kommun's name to its population (nil when unknown).
+func (d Dataset) Population() map[string]*int64 {
+	m := make(map[string]*int64, len(d.Kommuner))
+	for _, k := range d.Kommuner {
+		m[k.Name] = k.Population
+	}
+	return m
+}
+
+// EvaluationCount is the number of distinct evaluations (a shared unit's once).
+func (d Dataset) EvaluationCount() int {
+	n := 0
+	for _, u := range d.Units {
+		n += len(u.Evaluations)
+	}
+	return n
+}
