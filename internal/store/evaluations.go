@@ -1,0 +1,166 @@
+package store
+
+import (
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/inventera/inventera/internal/apperror"
+	"github.com/inventera/inventera/internal/form"
+	"github.com/inventera/inventera/internal/round"
+)
+
+type evaluationRow struct {
+	ID        int64 `gorm:"primaryKey"`
+	RoundID   int64
+	UnitID    int64
+	Complete  bool
+	Answers   string // JSON object code → canonical value
+	CreatedAt time.Time
+	UpdatedAt time.Time
+}
+
+func (evaluationRow) TableName() string { return "evaluations" }
+
+func (r evaluationRow) domain() (round.Evaluation, error) {
+	var a form.Answers
+	if err := json.Unmarshal([]byte(r.Answers), &a); err != nil {
+		return round.Evaluation{}, fmt.Errorf("store: evaluation %d: decode answers: %w", r.ID, err)
+	}
+	if a == nil {
+		a = form.Answers{}
+	}
+	return round.Evaluation{ID: r.ID, RoundID: r.RoundID, UnitID: r.UnitID, Complete: r.Complete,
+		Answers: a, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}, nil
+}
+
+func encodeAnswers(a form.Answers) (string, error) {
+	if a == nil {
+		a = form.Answers{}
+	}
+	b, err := json.Marshal(a)
+	if err != nil {
+		return "", fmt.Errorf("store: encode answers: %w", err)
+	}
+	return string(b), nil
+}
+
+// CreateEvaluation stores a new evaluation and returns it with its ID.
+func (t *Queries) CreateEvaluation(e round.Evaluation) (round.Evaluation, error) {
+	js, err := encodeAnswers(e.Answers)
+	if err != nil {
+		return round.Evaluation{}, err
+	}
+	row := evaluationRow{RoundID: e.RoundID, UnitID: e.UnitID, Complete: e.Complete, Answers: js,
+		CreatedAt: e.CreatedAt, UpdatedAt: e.UpdatedAt}
+	if err := t.db.Create(&row).Error; err != nil {
+		return round.Evaluation{}, fmt.Errorf("store: create evaluation: %w", err)
+	}
+	e.ID = row.ID
+	return e, nil
+}
+
+// UpdateEvaluation replaces an evaluation's answers and completeness.
+func (t *Queries) UpdateEvaluation(e round.Evaluation) error {
+	js, err := encodeAnswers(e.Answers)
+	if err != nil {
+		return err
+	}
+	res := t.db.Model(&evaluationRow{}).Where("id = ? AND unit_id = ?", e.ID, e.UnitID).
+		Updates(map[string]any{"answers": js, "complete": e.Complete, "updated_at": e.UpdatedAt})
+	if res.Error != nil {
+		return fmt.Errorf("store: update evaluation: %w", res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return apperror.New(apperror.NotFound, "Utvärderingen finns inte.")
+	}
+	return nil
+}
+
+// DeleteEvaluation removes one of a unit's evaluations.
+func (t *Queries) DeleteEvaluation(unitID, id int64) error {
+	res := t.db.Where("id = ? AND unit_id = ?", id, unitID).Delete(&evaluationRow{})
+	if res.Error != nil {
+		return fmt.Errorf("store: delete evaluation: %w", res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return apperror.New(apperror.NotFound, "Utvärderingen finns inte.")
+	}
+	return nil
+}
+
+// Evaluation returns one of a unit's evaluations.
+func (t *Queries) Evaluation(unitID, id int64) (round.Evaluation, error) {
+	var row evaluationRow
+	if err := t.db.Where("id = ? AND unit_id = ?", id, unitID).First(&row).Error; err != nil {
+		return round.Evaluation{}, notFound(err, "Utvärderingen")
+	}
+	return row.domain()
+}
+
+// UnitEvaluations lists a unit's evaluations in the order they were added.
+func (t *Queries) UnitEvaluations(unitID int64) ([]round.Evaluation, error) {
+	var rows []evaluationRow
+	if err := t.db.Where("unit_id = ?", unitID).Order("id").Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("store: list evaluations: %w", err)
+	}
+	return decodeEvaluations(rows)
+}
+
+// RoundEvaluations lists every evaluation of a round.
+func (t *Queries) RoundEvaluations(roundID int64) ([]round.Evaluation, error) {
+	var rows []evaluationRow
+	if err := t.db.Where("round_id = ?", roundID).Order("id").Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("store: list round evaluations: %w", err)
+	}
+	return decodeEvaluations(rows)
+}
+
+// EvaluationCounts returns the number of evaluations per unit of a round.
+func (t *Queries) EvaluationCounts(roundID int64) (map[int64]int, error) {
+	type count struct {
+		UnitID int64
+		N      int
+	}
+	var cs []count
+	if err := t.db.Raw(`SELECT unit_id, COUNT(*) AS n FROM evaluations WHERE round_id = ? GROUP BY unit_id`, roundID).Scan(&cs).Error; err != nil {
+		return nil, fmt.Errorf("store: count evaluations: %w", err)
+	}
+	out := make(map[int64]int, len(cs))
+	for _, c := range cs {
+		out[c.UnitID] = c.N
+	}
+	return out, nil
+}
+
+func decodeEvaluations(rows []evaluationRow) ([]round.Evaluation, error) {
+	out := make([]round.Evaluation, len(rows))
+	for i, r := range rows {
+		e, err := r.domain()
+		if err != nil {
+			return nil, err
+		}
+		out[i] = e
+	}
+	return out, nil
+}
+
+// CreateEvaluations stores many evaluations in batches (an import).
+func (t *Queries) CreateEvaluations(es []round.Evaluation) error {
+	rows := make([]evaluationRow, len(es))
+	for i, e := range es {
+		js, err := encodeAnswers(e.Answers)
+		if err != nil {
+			return err
+		}
+		rows[i] = evaluationRow{RoundID: e.RoundID, UnitID: e.UnitID, Complete: e.Complete, Answers: js,
+			CreatedAt: e.CreatedAt, UpdatedAt: e.UpdatedAt}
+	}
+	if len(rows) == 0 {
+		return nil
+	}
+	if err := t.db.CreateInBatches(rows, 500).Error; err != nil {
+		return fmt.Errorf("store: create evaluations: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,161 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"strings"
+)
+
+// migrations is the ordered schema history. Each entry is applied once, in a
+// transaction, and recorded in schema_version; never edit an applied entry,
+// append a new one. {{id}} and {{ts}} become the dialect's types.
+var migrations = []string{
+	// 1: rounds, kommuner, units, links, evaluations, staff, sessions, audit.
+	`
+CREATE TABLE rounds (
+	id {{id}},
+	name TEXT NOT NULL UNIQUE,
+	hourly_rate BIGINT NOT NULL,
+	opens_on TEXT NOT NULL DEFAULT '',
+	deadline TEXT NOT NULL DEFAULT '',
+	state TEXT NOT NULL,
+	created_at {{ts}} NOT NULL
+);
+CREATE TABLE kommuner (
+	id {{id}},
+	round_id BIGINT NOT NULL REFERENCES rounds(id) ON DELETE CASCADE,
+	name TEXT NOT NULL,
+	population BIGINT,
+	UNIQUE (round_id, name)
+);
+CREATE TABLE units (
+	id {{id}},
+	round_id BIGINT NOT NULL REFERENCES rounds(id) ON DELETE CASCADE,
+	name TEXT NOT NULL,
+	omrade TEXT NOT NULL DEFAULT '',
+	fordelning TEXT NOT NULL DEFAULT '',
+	chef_name TEXT NOT NULL DEFAULT '',
+	chef_email TEXT NOT NULL DEFAULT '',
+	response TEXT NOT NULL DEFAULT '',
+	reason TEXT NOT NULL DEFAULT '',
+	invited_at {{ts}},
+	opened_at {{ts}},
+	responded_at {{ts}},
+	updated_at {{ts}} NOT NULL,
+	UNIQUE (round_id, name)
+);
+CREATE TABLE unit_kommuner (
+	unit_id BIGINT NOT NULL REFERENCES units(id) ON DELETE CASCADE,
+	kommun_id BIGINT NOT NULL REFERENCES kommuner(id) ON DELETE CASCADE,
+	position INTEGER NOT NULL,
+	PRIMARY KEY (unit_id, kommun_id)
+);
+CREATE INDEX unit_kommuner_kommun ON unit_kommuner (kommun_id);
+CREATE TABLE links (
+	id {{id}},
+	unit_id BIGINT NOT NULL REFERENCES units(id) ON DELETE CASCADE,
+	token_hash TEXT NOT NULL UNIQUE,
+	nonce TEXT NOT NULL,
+	created_at {{ts}} NOT NULL,
+	revoked_at {{ts}}
+);
+CREATE INDEX links_unit ON links (unit_id);
+CREATE TABLE evaluations (
+	id {{id}},
+	round_id BIGINT NOT NULL REFERENCES rounds(id) ON DELETE CASCADE,
+	unit_id BIGINT NOT NULL REFERENCES units(id) ON DELETE CASCADE,
+	complete BOOLEAN NOT NULL,
+	answers TEXT NOT NULL,
+	created_at {{ts}} NOT NULL,
+	updated_at {{ts}} NOT NULL
+);
+CREATE INDEX evaluations_round ON evaluations (round_id);
+CREATE INDEX evaluations_unit ON evaluations (unit_id);
+CREATE TABLE users (
+	id {{id}},
+	email TEXT NOT NULL UNIQUE,
+	password_hash TEXT NOT NULL,
+	role TEXT NOT NULL,
+	kommun TEXT NOT NULL DEFAULT '',
+	created_at {{ts}} NOT NULL
+);
+CREATE TABLE sessions (
+	id {{id}},
+	token_hash TEXT NOT NULL UNIQUE,
+	user_id BIGINT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+	csrf_token TEXT NOT NULL,
+	created_at {{ts}} NOT NULL,
+	expires_at {{ts}} NOT NULL
+);
+CREATE TABLE audit_events (
+	id {{id}},
+	at {{ts}} NOT NULL,
+	actor TEXT NOT NULL,
+	round_id BIGINT,
+	unit_id BIGINT,
+	evaluation_id BIGINT,
+	action TEXT NOT NULL,
+	field TEXT NOT NULL DEFAULT '',
+	old_value TEXT NOT NULL DEFAULT '',
+	new_value TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX audit_events_round ON audit_events (round_id);
+`,
+}
+
+func (s *Store) migrate(ctx context.Context) error {
+	db := s.db.WithContext(ctx)
+	if err := db.Exec(`CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)`).Error; err != nil {
+		return fmt.Errorf("store: create schema_version: %w", err)
+	}
+	for {
+		applied := false
+		err := s.InTx(ctx, func(tx *Queries) error {
+			var version int
+			if err := tx.db.Raw(`SELECT COALESCE(MAX(version), 0) FROM schema_version`).Scan(&version).Error; err != nil {
+				return fmt.Errorf("read schema version: %w", err)
+			}
+			if version >= len(migrations) {
+				return nil
+			}
+			for _, stmt := range splitStatements(s.expand(migrations[version])) {
+				if err := tx.db.Exec(stmt).Error; err != nil {
+					return fmt.Errorf("migration %d: %w", version+1, err)
+				}
+			}
+			applied = true
+			return tx.db.Exec(`INSERT INTO schema_version (version) VALUES (?)`, version+1).Error
+		})
+		if err != nil {
+			return fmt.Errorf("store: migrate: %w", err)
+		}
+		if !applied {
+			return nil
+		}
+	}
+}
+
+func (s *Store) expand(sql string) string {
+	id, ts := "INTEGER PRIMARY KEY AUTOINCREMENT", "DATETIME"
+	if s.dialect == "postgres" {
+		id, ts = "BIGSERIAL PRIMARY KEY", "TIMESTAMPTZ"
+	}
+	return strings.NewReplacer("{{id}}", id, "{{ts}}", ts).Replace(sql)
+}
+
+func splitStatements(sql string) []string {
+	var out []string
+	for _, st := range strings.Split(sql, ";") {
+		if strings.TrimSpace(st) != "" {
+			out = append(out, st)
+		}
+	}
+	return out
+}
+
+// SchemaVersion reports the applied migration count.
+func (s *Store) SchemaVersion(ctx context.Context) (int, error) {
+	var v int
+	err := s.db.WithContext(ctx).Raw(`SELECT COALESCE(MAX(version), 0) FROM schema_version`).Scan(&v).Error
+	return v, err
+}

@@ -1,0 +1,123 @@
+package store
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/inventera/inventera/internal/apperror"
+	"github.com/inventera/inventera/internal/round"
+)
+
+type roundRow struct {
+	ID         int64 `gorm:"primaryKey"`
+	Name       string
+	HourlyRate int64
+	OpensOn    string
+	Deadline   string
+	State      string
+	CreatedAt  time.Time
+}
+
+func (roundRow) TableName() string { return "rounds" }
+
+func (r roundRow) domain() round.Round {
+	return round.Round{ID: r.ID, Name: r.Name, HourlyRate: r.HourlyRate, OpensOn: r.OpensOn,
+		Deadline: r.Deadline, State: round.State(r.State), CreatedAt: r.CreatedAt}
+}
+
+// CreateRound stores a new round and returns it with its ID.
+func (t *Queries) CreateRound(r round.Round) (round.Round, error) {
+	row := roundRow{Name: r.Name, HourlyRate: r.HourlyRate, OpensOn: r.OpensOn, Deadline: r.Deadline,
+		State: string(r.State), CreatedAt: r.CreatedAt}
+	if row.State == "" {
+		row.State = string(round.Open)
+	}
+	if err := t.db.Create(&row).Error; err != nil {
+		if isUniqueViolation(err) {
+			return round.Round{}, apperror.New(apperror.Conflict, "Det finns redan en omgång som heter ”%s”.", r.Name)
+		}
+		return round.Round{}, fmt.Errorf("store: create round: %w", err)
+	}
+	return row.domain(), nil
+}
+
+// Round returns the round with the ID.
+func (t *Queries) Round(id int64) (round.Round, error) {
+	var row roundRow
+	if err := t.db.First(&row, id).Error; err != nil {
+		return round.Round{}, notFound(err, "Omgången")
+	}
+	return row.domain(), nil
+}
+
+// RoundByName returns the round with the name.
+func (t *Queries) RoundByName(name string) (round.Round, error) {
+	var row roundRow
+	if err := t.db.Where("name = ?", name).First(&row).Error; err != nil {
+		return round.Round{}, notFound(err, fmt.Sprintf("Omgången ”%s”", name))
+	}
+	return row.domain(), nil
+}
+
+// Rounds lists all rounds, newest first.
+func (t *Queries) Rounds() ([]round.Round, error) {
+	var rows []roundRow
+	if err := t.db.Order("created_at DESC, id DESC").Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("store: list rounds: %w", err)
+	}
+	out := make([]round.Round, len(rows))
+	for i, r := range rows {
+		out[i] = r.domain()
+	}
+	return out, nil
+}
+
+// SetRoundState changes a round's state.
+func (t *Queries) SetRoundState(id int64, state round.State) error {
+	res := t.db.Model(&roundRow{}).Where("id = ?", id).Update("state", string(state))
+	if res.Error != nil {
+		return fmt.Errorf("store: set round state: %w", res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return apperror.New(apperror.NotFound, "Omgången finns inte.")
+	}
+	return nil
+}
+
+type kommunRow struct {
+	ID         int64 `gorm:"primaryKey"`
+	RoundID    int64
+	Name       string
+	Population *int64
+}
+
+func (kommunRow) TableName() string { return "kommuner" }
+
+func (k kommunRow) domain() round.Kommun {
+	return round.Kommun{ID: k.ID, RoundID: k.RoundID, Name: k.Name, Population: k.Population}
+}
+
+// CreateKommun adds a participating kommun to a round.
+func (t *Queries) CreateKommun(k round.Kommun) (round.Kommun, error) {
+	row := kommunRow{RoundID: k.RoundID, Name: k.Name, Population: k.Population}
+	if err := t.db.Create(&row).Error; err != nil {
+		if isUniqueViolation(err) {
+			return round.Kommun{}, apperror.New(apperror.Conflict, "%s deltar redan i omgången.", k.Name)
+		}
+		return round.Kommun{}, fmt.Errorf("store: create kommun: %w", err)
+	}
+	return row.domain(), nil
+}
+
+// Kommuner lists a round's kommuner by name.
+func (t *Queries) Kommuner(roundID int64) ([]round.Kommun, error) {
+	var rows []kommunRow
+	if err := t.db.Where("round_id = ?", roundID).Order("name").Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("store: list kommuner: %w", err)
+	}
+	out := make([]round.Kommun, len(rows))
+	for i, r := range rows {
+		out[i] = r.domain()
+	}
+	return out, nil
+}

@@ -1,0 +1,166 @@
+// Package store keeps inventera's data in SQLite (the embedded default) or
+// PostgreSQL through gorm. It owns the schema and its versioned migrations
+// and offers typed queries; it holds no business rules. Every write that
+// must be all-or-nothing runs in one transaction through InTx.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+
+	"gorm.io/driver/postgres"
+	"gorm.io/driver/sqlite"
+	"gorm.io/gorm"
+	"gorm.io/gorm/logger"
+
+	"github.com/inventera/inventera/internal/apperror"
+)
+
+// Store is the database.
+type Store struct {
+	db      *gorm.DB
+	dialect string // "sqlite" or "postgres"
+	path    string // SQLite file, "" for PostgreSQL
+}
+
+// Options select the database: a SQLite file (Path) or a PostgreSQL URL.
+type Options struct {
+	Path        string
+	DatabaseURL string
+}
+
+// Open connects, applies pending migrations and returns the store.
+func Open(ctx context.Context, opt Options) (*Store, error) {
+	cfg := &gorm.Config{
+		Logger:                 logger.Default.LogMode(logger.Silent),
+		SkipDefaultTransaction: true, // every multi-row write is an explicit InTx
+		NowFunc:                func() time.Time { return time.Now().UTC() },
+	}
+	var (
+		db  *gorm.DB
+		err error
+		s   = &Store{}
+	)
+	if opt.DatabaseURL != "" {
+		s.dialect = "postgres"
+		db, err = gorm.Open(postgres.Open(opt.DatabaseURL), cfg)
+	} else {
+		if opt.Path == "" {
+			return nil, errors.New("store: no database given (--db or --database-url)")
+		}
+		s.dialect = "sqlite"
+		s.path = opt.Path
+		db, err = gorm.Open(sqlite.Open(sqliteDSN(opt.Path)), cfg)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: open %s: %w", s.dialect, err)
+	}
+	s.db = db
+	sqlDB, err := db.DB()
+	if err != nil {
+		return nil, fmt.Errorf("store: %w", err)
+	}
+	if s.dialect == "sqlite" {
+		// WAL lets readers run beside the one writer; _txlock=immediate makes
+		// every transaction take the write lock at BEGIN, so a transaction
+		// that reads then writes waits for the lock instead of failing with
+		// "database is locked" when it tries to upgrade.
+		sqlDB.SetMaxOpenConns(8)
+		sqlDB.SetConnMaxIdleTime(time.Minute)
+	} else {
+		sqlDB.SetMaxOpenConns(20)
+	}
+	if err := sqlDB.PingContext(ctx); err != nil {
+		sqlDB.Close()
+		return nil, fmt.Errorf("store: connect %s: %w", s.dialect, err)
+	}
+	if err := s.migrate(ctx); err != nil {
+		sqlDB.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+func sqliteDSN(path string) string {
+	q := url.Values{}
+	q.Set("_txlock", "immediate")
+	q.Set("_busy_timeout", "30000")
+	q.Set("_journal_mode", "WAL")
+	q.Set("_synchronous", "FULL")
+	q.Set("_foreign_keys", "on")
+	return "file:" + path + "?" + q.Encode()
+}
+
+// Close releases the database.
+func (s *Store) Close() error {
+	sqlDB, err := s.db.DB()
+	if err != nil {
+		return err
+	}
+	return sqlDB.Close()
+}
+
+// Dialect is "sqlite" or "postgres".
+func (s *Store) Dialect() string { return s.dialect }
+
+// Queries are the typed queries, run either in a transaction (InTx) or on
+// the plain connection (Q).
+type Queries struct {
+	db *gorm.DB
+}
+
+// InTx runs fn in one transaction; any error rolls everything back.
+func (s *Store) InTx(ctx context.Context, fn func(tx *Queries) error) error {
+	return s.db.WithContext(ctx).Transaction(func(g *gorm.DB) error {
+		return fn(&Queries{db: g})
+	})
+}
+
+// q returns a Tx over the plain connection, for single reads and writes.
+func (s *Store) q(ctx context.Context) *Queries { return &Queries{db: s.db.WithContext(ctx)} }
+
+// Backup writes a consistent copy of a SQLite database to path while the
+// service runs (VACUUM INTO reads one snapshot).
+func (s *Store) Backup(ctx context.Context, path string) error {
+	if s.dialect != "sqlite" {
+		return errors.New("store: backup of PostgreSQL is pg_dump's job (see README)")
+	}
+	if err := s.db.WithContext(ctx).Exec("VACUUM INTO ?", path).Error; err != nil {
+		return fmt.Errorf("store: backup to %s: %w", path, err)
+	}
+	return nil
+}
+
+// IntegrityCheck runs SQLite's integrity check; "ok" when healthy.
+func (s *Store) IntegrityCheck(ctx context.Context) (string, error) {
+	if s.dialect != "sqlite" {
+		return "ok", nil
+	}
+	var res string
+	if err := s.db.WithContext(ctx).Raw("PRAGMA integrity_check").Scan(&res).Error; err != nil {
+		return "", fmt.Errorf("store: integrity check: %w", err)
+	}
+	return res, nil
+}
+
+// notFound converts gorm's not-found into a domain error.
+func notFound(err error, what string) error {
+	if errors.Is(err, gorm.ErrRecordNotFound) || errors.Is(err, sql.ErrNoRows) {
+		return apperror.New(apperror.NotFound, "%s finns inte.", what)
+	}
+	return err
+}
+
+// isUniqueViolation recognises a unique-constraint failure on both databases.
+func isUniqueViolation(err error) bool {
+	if err == nil {
+		return false
+	}
+	msg := err.Error()
+	return strings.Contains(msg, "UNIQUE constraint failed") || strings.Contains(msg, "duplicate key value") || strings.Contains(msg, "SQLSTATE 23505")
+}

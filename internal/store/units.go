@@ -1,0 +1,182 @@
+package store
+
+import (
+	"fmt"
+	"sort"
+	"time"
+
+	"github.com/inventera/inventera/internal/apperror"
+	"github.com/inventera/inventera/internal/round"
+)
+
+type unitRow struct {
+	ID          int64 `gorm:"primaryKey"`
+	RoundID     int64
+	Name        string
+	Omrade      string
+	Fordelning  string
+	ChefName    string
+	ChefEmail   string
+	Response    string
+	Reason      string
+	InvitedAt   *time.Time
+	OpenedAt    *time.Time
+	RespondedAt *time.Time
+	UpdatedAt   time.Time
+}
+
+func (unitRow) TableName() string { return "units" }
+
+type unitKommunRow struct {
+	UnitID   int64 `gorm:"primaryKey"`
+	KommunID int64 `gorm:"primaryKey"`
+	Position int
+}
+
+func (unitKommunRow) TableName() string { return "unit_kommuner" }
+
+func (u unitRow) domain(kommuner []string) round.Unit {
+	return round.Unit{ID: u.ID, RoundID: u.RoundID, Name: u.Name, Kommuner: kommuner, Omrade: u.Omrade,
+		Fordelning: u.Fordelning, ChefName: u.ChefName, ChefEmail: u.ChefEmail,
+		Response: round.Response(u.Response), Reason: u.Reason, InvitedAt: u.InvitedAt,
+		OpenedAt: u.OpenedAt, RespondedAt: u.RespondedAt, UpdatedAt: u.UpdatedAt}
+}
+
+// CreateUnit stores a unit with its member kommuner (by name, which must
+// already take part in the round).
+func (t *Queries) CreateUnit(u round.Unit) (round.Unit, error) {
+	if len(u.Kommuner) == 0 {
+		return round.Unit{}, apperror.New(apperror.Invalid, "Enheten ”%s” måste höra till minst en kommun.", u.Name)
+	}
+	var ks []kommunRow
+	if err := t.db.Where("round_id = ? AND name IN ?", u.RoundID, u.Kommuner).Find(&ks).Error; err != nil {
+		return round.Unit{}, fmt.Errorf("store: find unit kommuner: %w", err)
+	}
+	byName := map[string]int64{}
+	for _, k := range ks {
+		byName[k.Name] = k.ID
+	}
+	for _, name := range u.Kommuner {
+		if byName[name] == 0 {
+			return round.Unit{}, apperror.New(apperror.Invalid, "%s deltar inte i omgången.", name)
+		}
+	}
+	row := unitRow{RoundID: u.RoundID, Name: u.Name, Omrade: u.Omrade, Fordelning: u.Fordelning,
+		ChefName: u.ChefName, ChefEmail: u.ChefEmail, Response: string(u.Response), Reason: u.Reason,
+		InvitedAt: u.InvitedAt, OpenedAt: u.OpenedAt, RespondedAt: u.RespondedAt, UpdatedAt: u.UpdatedAt}
+	if row.UpdatedAt.IsZero() {
+		row.UpdatedAt = time.Now().UTC()
+	}
+	if err := t.db.Create(&row).Error; err != nil {
+		if isUniqueViolation(err) {
+			return round.Unit{}, apperror.New(apperror.Conflict, "Det finns redan en enhet som heter ”%s” i omgången.", u.Name)
+		}
+		return round.Unit{}, fmt.Errorf("store: create unit: %w", err)
+	}
+	for i, name := range u.Kommuner {
+		if err := t.db.Create(&unitKommunRow{UnitID: row.ID, KommunID: byName[name], Position: i}).Error; err != nil {
+			return round.Unit{}, fmt.Errorf("store: link unit to kommun: %w", err)
+		}
+	}
+	return row.domain(u.Kommuner), nil
+}
+
+// Unit returns the unit with the ID.
+func (t *Queries) Unit(id int64) (round.Unit, error) {
+	var row unitRow
+	if err := t.db.First(&row, id).Error; err != nil {
+		return round.Unit{}, notFound(err, "Enheten")
+	}
+	members, err := t.unitMembers([]int64{id})
+	if err != nil {
+		return round.Unit{}, err
+	}
+	return row.domain(members[id]), nil
+}
+
+// Units lists a round's units by name with their member kommuner.
+func (t *Queries) Units(roundID int64) ([]round.Unit, error) {
+	var rows []unitRow
+	if err := t.db.Where("round_id = ?", roundID).Order("name").Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("store: list units: %w", err)
+	}
+	ids := make([]int64, len(rows))
+	for i, r := range rows {
+		ids[i] = r.ID
+	}
+	members, err := t.unitMembers(ids)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]round.Unit, len(rows))
+	for i, r := range rows {
+		out[i] = r.domain(members[r.ID])
+	}
+	return out, nil
+}
+
+func (t *Queries) unitMembers(unitIDs []int64) (map[int64][]string, error) {
+	type member struct {
+		UnitID   int64
+		Name     string
+		Position int
+	}
+	var ms []member
+	if len(unitIDs) > 0 {
+		err := t.db.Raw(`SELECT uk.unit_id, k.name, uk.position FROM unit_kommuner uk
+			JOIN kommuner k ON k.id = uk.kommun_id WHERE uk.unit_id IN ?`, unitIDs).Scan(&ms).Error
+		if err != nil {
+			return nil, fmt.Errorf("store: unit members: %w", err)
+		}
+	}
+	sort.Slice(ms, func(i, j int) bool {
+		if ms[i].UnitID != ms[j].UnitID {
+			return ms[i].UnitID < ms[j].UnitID
+		}
+		return ms[i].Position < ms[j].Position
+	})
+	out := map[int64][]string{}
+	for _, m := range ms {
+		out[m.UnitID] = append(out[m.UnitID], m.Name)
+	}
+	return out, nil
+}
+
+// SetUnitResponse records a unit's answer as a whole.
+func (t *Queries) SetUnitResponse(unitID int64, resp round.Response, reason string, at time.Time) error {
+	var respondedAt *time.Time
+	if resp != round.NoResponse {
+		respondedAt = &at
+	}
+	err := t.db.Model(&unitRow{}).Where("id = ?", unitID).Updates(map[string]any{
+		"response": string(resp), "reason": reason, "responded_at": respondedAt, "updated_at": at,
+	}).Error
+	if err != nil {
+		return fmt.Errorf("store: set unit response: %w", err)
+	}
+	return nil
+}
+
+// TouchUnit records activity on a unit; opened marks the first use of its link.
+func (t *Queries) TouchUnit(unitID int64, at time.Time, opened bool) error {
+	db := t.db.Model(&unitRow{}).Where("id = ?", unitID)
+	updates := map[string]any{"updated_at": at}
+	if opened {
+		if err := t.db.Model(&unitRow{}).Where("id = ? AND opened_at IS NULL", unitID).Update("opened_at", at).Error; err != nil {
+			return fmt.Errorf("store: mark unit opened: %w", err)
+		}
+		return nil
+	}
+	if err := db.Updates(updates).Error; err != nil {
+		return fmt.Errorf("store: touch unit: %w", err)
+	}
+	return nil
+}
+
+// MarkInvited records that a unit's link went out.
+func (t *Queries) MarkInvited(unitID int64, at time.Time) error {
+	if err := t.db.Model(&unitRow{}).Where("id = ?", unitID).Update("invited_at", at).Error; err != nil {
+		return fmt.Errorf("store: mark invited: %w", err)
+	}
+	return nil
+}

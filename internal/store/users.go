@@ -1,0 +1,94 @@
+package store
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/inventera/inventera/internal/apperror"
+)
+
+// User is a staff account (samordnare, projektledare, styrgrupp).
+type User struct {
+	ID           int64 `gorm:"primaryKey"`
+	Email        string
+	PasswordHash string
+	Role         string
+	Kommun       string
+	CreatedAt    time.Time
+}
+
+func (User) TableName() string { return "users" }
+
+// CreateUser stores a staff account.
+func (t *Queries) CreateUser(u User) (User, error) {
+	if err := t.db.Create(&u).Error; err != nil {
+		if isUniqueViolation(err) {
+			return User{}, apperror.New(apperror.Conflict, "Det finns redan en användare med e-postadressen %s.", u.Email)
+		}
+		return User{}, fmt.Errorf("store: create user: %w", err)
+	}
+	return u, nil
+}
+
+// UserByEmail finds a staff account by e-mail (stored lower-case).
+func (t *Queries) UserByEmail(email string) (User, error) {
+	var u User
+	if err := t.db.Where("email = ?", email).First(&u).Error; err != nil {
+		return User{}, notFound(err, "Användaren")
+	}
+	return u, nil
+}
+
+// SetPassword replaces a user's password hash.
+func (t *Queries) SetPassword(id int64, hash string) error {
+	if err := t.db.Model(&User{}).Where("id = ?", id).Update("password_hash", hash).Error; err != nil {
+		return fmt.Errorf("store: set password: %w", err)
+	}
+	return nil
+}
+
+// Session is a logged-in staff member's server-side session.
+type Session struct {
+	ID        int64 `gorm:"primaryKey"`
+	TokenHash string
+	UserID    int64
+	CSRFToken string `gorm:"column:csrf_token"`
+	CreatedAt time.Time
+	ExpiresAt time.Time
+}
+
+func (Session) TableName() string { return "sessions" }
+
+// CreateSession stores a session.
+func (t *Queries) CreateSession(s Session) error {
+	if err := t.db.Create(&s).Error; err != nil {
+		return fmt.Errorf("store: create session: %w", err)
+	}
+	return nil
+}
+
+// SessionUser returns the unexpired session with the token hash and its user.
+func (t *Queries) SessionUser(tokenHash string, now time.Time) (Session, User, error) {
+	var s Session
+	if err := t.db.Where("token_hash = ? AND expires_at > ?", tokenHash, now).First(&s).Error; err != nil {
+		return Session{}, User{}, notFound(err, "Sessionen")
+	}
+	var u User
+	if err := t.db.First(&u, s.UserID).Error; err != nil {
+		return Session{}, User{}, notFound(err, "Användaren")
+	}
+	return s, u, nil
+}
+
+// DeleteSession ends a session.
+func (t *Queries) DeleteSession(tokenHash string) error {
+	if err := t.db.Where("token_hash = ?", tokenHash).Delete(&Session{}).Error; err != nil {
+		return fmt.Errorf("store: delete session: %w", err)
+	}
+	return nil
+}
+
+// DeleteExpiredSessions removes sessions past their expiry.
+func (t *Queries) DeleteExpiredSessions(now time.Time) error {
+	return t.db.Where("expires_at <= ?", now).Delete(&Session{}).Error
+}

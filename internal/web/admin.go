@@ -1,0 +1,160 @@
+package web
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/inventera/inventera/internal/apperror"
+	"github.com/inventera/inventera/internal/manage"
+	"github.com/inventera/inventera/internal/round"
+	"github.com/inventera/inventera/internal/staff"
+)
+
+func actor(c echo.Context) string {
+	if sess, ok := c.Get("session").(*staff.Session); ok {
+		return sess.User.Email
+	}
+	return "okänd"
+}
+
+type roundsView struct {
+	Rounds []round.Round
+	Input  manage.RoundInput
+}
+
+func (s *Server) rounds(c echo.Context) error {
+	rs, err := s.manage.Rounds(c.Request().Context())
+	if err != nil {
+		return err
+	}
+	return s.render(c, http.StatusOK, "rounds", view{Title: "Omgångar", Notice: notice(c),
+		Data: roundsView{Rounds: rs, Input: manage.RoundInput{HourlyRate: strconv.Itoa(round.DefaultHourlyRate)}}})
+}
+
+func (s *Server) createRound(c echo.Context) error {
+	in := manage.RoundInput{Name: c.FormValue("namn"), HourlyRate: c.FormValue("timkostnad"),
+		OpensOn: c.FormValue("startar"), Deadline: c.FormValue("sista_dag")}
+	r, err := s.manage.CreateRound(c.Request().Context(), actor(c), in)
+	if err != nil {
+		if code := apperror.Code(err); code != apperror.Invalid && code != apperror.Conflict {
+			return err
+		}
+		rs, lerr := s.manage.Rounds(c.Request().Context())
+		if lerr != nil {
+			return lerr
+		}
+		return s.render(c, http.StatusUnprocessableEntity, "rounds", view{Title: "Omgångar",
+			Data: roundsView{Rounds: rs, Input: in}}.withError(apperror.Message(err)))
+	}
+	return redirect(c, "/admin/omgangar/"+strconv.FormatInt(r.ID, 10), "omgang")
+}
+
+type overviewView struct {
+	manage.Overview
+	Unit   manage.UnitInput
+	States []round.State
+}
+
+func (s *Server) roundOverview(c echo.Context) error {
+	return s.renderOverview(c, http.StatusOK, manage.UnitInput{}, "")
+}
+
+func (s *Server) renderOverview(c echo.Context, status int, unit manage.UnitInput, errMsg string) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	ov, err := s.manage.Overview(c.Request().Context(), id)
+	if err != nil {
+		return err
+	}
+	return s.render(c, status, "round", view{Title: ov.Round.Name, Notice: notice(c),
+		Data: overviewView{Overview: ov, Unit: unit, States: []round.State{round.Open, round.Closed, round.Published}}}.withError(errMsg))
+}
+
+// refusal re-renders the overview with a user-fixable error, or passes any
+// other error on to the error handler.
+func (s *Server) refusal(c echo.Context, err error, unit manage.UnitInput) error {
+	if code := apperror.Code(err); code != apperror.Invalid && code != apperror.Conflict {
+		return err
+	}
+	return s.renderOverview(c, http.StatusUnprocessableEntity, unit, apperror.Message(err))
+}
+
+func (s *Server) addKommun(c echo.Context) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	if _, err := s.manage.AddKommun(c.Request().Context(), actor(c), id, c.FormValue("kommun"), c.FormValue("invanare")); err != nil {
+		return s.refusal(c, err, manage.UnitInput{})
+	}
+	return redirect(c, "/admin/omgangar/"+strconv.FormatInt(id, 10), "kommun")
+}
+
+func (s *Server) addUnit(c echo.Context) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	params, err := c.FormParams()
+	if err != nil {
+		return apperror.New(apperror.Invalid, "Formuläret kunde inte läsas.")
+	}
+	in := manage.UnitInput{Name: c.FormValue("enhet"), Kommuner: params["kommun"], Omrade: c.FormValue("omrade"),
+		Fordelning: c.FormValue("fordelning"), ChefName: c.FormValue("verksamhetschef"), ChefEmail: c.FormValue("epost")}
+	if _, _, err := s.manage.AddUnit(c.Request().Context(), actor(c), id, in); err != nil {
+		return s.refusal(c, err, in)
+	}
+	return redirect(c, "/admin/omgangar/"+strconv.FormatInt(id, 10), "enhet")
+}
+
+func (s *Server) reissueLink(c echo.Context) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	unitID, err := pathID(c, "unit")
+	if err != nil {
+		return err
+	}
+	u, err := s.manage.Unit(c.Request().Context(), unitID)
+	if err != nil {
+		return err
+	}
+	if u.RoundID != id {
+		return apperror.New(apperror.NotFound, "Enheten finns inte i den här omgången.")
+	}
+	if _, err := s.manage.ReissueLink(c.Request().Context(), actor(c), unitID); err != nil {
+		return err
+	}
+	return redirect(c, "/admin/omgangar/"+strconv.FormatInt(id, 10), "lank")
+}
+
+func (s *Server) setRoundState(c echo.Context) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	state := round.State(strings.TrimSpace(c.FormValue("status")))
+	switch state {
+	case round.Open, round.Closed, round.Published:
+	default:
+		return apperror.New(apperror.Invalid, "Okänd status.")
+	}
+	if err := s.manage.SetState(c.Request().Context(), actor(c), id, state); err != nil {
+		return err
+	}
+	return redirect(c, "/admin/omgangar/"+strconv.FormatInt(id, 10), "status")
+}
+
+func (s *Server) home(c echo.Context) error {
+	return s.render(c, http.StatusOK, "home", view{Title: "inventera"})
+}
+
+func (s *Server) accessibility(c echo.Context) error {
+	return s.render(c, http.StatusOK, "accessibility", view{Title: "Tillgänglighetsredogörelse"})
+}

@@ -1,0 +1,175 @@
+package web_test
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/inventera/inventera/internal/form"
+	"github.com/inventera/inventera/internal/manage"
+	"github.com/inventera/inventera/internal/respond"
+	"github.com/inventera/inventera/internal/round"
+	"github.com/inventera/inventera/internal/staff"
+	"github.com/inventera/inventera/internal/store"
+	"github.com/inventera/inventera/internal/store/storetest"
+	"github.com/inventera/inventera/internal/web"
+)
+
+// env is a running server on a temporary SQLite database with one open
+// round, one kommun and one unit.
+type env struct {
+	t      *testing.T
+	srv    *httptest.Server
+	store  *store.Store
+	manage *manage.Service
+	staff  *staff.Service
+	round  round.Round
+	unit   round.Unit
+	token  string // the unit's personal link token
+}
+
+func newEnv(t *testing.T) *env {
+	t.Helper()
+	st := storetest.MustOpen(t)
+	now := func() time.Time { return time.Now().UTC() }
+	def := form.MustEvaluation()
+	m := &manage.Service{Store: st, Keys: round.LinkKey("test-key-test-key-test-key-test-key"), Now: now}
+	stf := &staff.Service{Store: st, Now: now}
+	s, err := web.New(web.Config{}, web.Deps{Form: def, Respond: &respond.Service{Store: st, Form: def, Now: now},
+		Manage: m, Staff: stf, Now: now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(s.Handler())
+	t.Cleanup(ts.Close)
+	m.BaseURL = ts.URL
+	e := &env{t: t, srv: ts, store: st, manage: m, staff: stf}
+	ctx := context.Background()
+	e.round, err = m.CreateRound(ctx, "test", manage.RoundInput{Name: "Resultatstyrning 2009", HourlyRate: "280", Deadline: "2009-12-18"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := m.AddKommun(ctx, "test", e.round.ID, "Borlänge", "47 000"); err != nil {
+		t.Fatal(err)
+	}
+	e.unit, e.token = e.addUnit("Socialnämnden")
+	return e
+}
+
+func (e *env) addUnit(name string) (round.Unit, string) {
+	e.t.Helper()
+	u, link, err := e.manage.AddUnit(context.Background(), "test", e.round.ID, manage.UnitInput{Name: name,
+		Kommuner: []string{"Borlänge"}, ChefName: "Anna Lind", ChefEmail: "anna@borlange.example"})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return u, link[strings.LastIndex(link, "/")+1:]
+}
+
+// client is a browser without JavaScript: it keeps cookies and does not
+// follow redirects, so tests see each response.
+func (e *env) client() *http.Client {
+	jar, _ := cookiejar.New(nil)
+	return &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+}
+
+func (e *env) get(c *http.Client, path string) (int, string) {
+	e.t.Helper()
+	resp, err := c.Get(e.srv.URL + path)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+func (e *env) post(c *http.Client, path string, form url.Values) (int, string, http.Header) {
+	e.t.Helper()
+	resp, err := c.PostForm(e.srv.URL+path, form)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b), resp.Header
+}
+
+func (e *env) evaluations(unitID int64) []round.Evaluation {
+	e.t.Helper()
+	evs, err := e.store.Q(context.Background()).UnitEvaluations(unitID)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return evs
+}
+
+// validForm is a complete, valid evaluation as the web form posts it.
+func validForm() url.Values {
+	return url.Values{
+		"benamning":                          {"Brukarundersökning hemtjänst"},
+		"kommunovergripande":                 {"nej"},
+		"periodicitet":                       {"arligen"},
+		"uppdragsgivare_typ":                 {"politisk"},
+		"uppdragsgivare":                     {"Socialnämnden"},
+		"lagstadgad":                         {"nej"},
+		"syfte":                              {"Ta reda på hur brukarna upplever hemtjänsten."},
+		"resultatansvarig":                   {"namnd", "verksamhetschef"},
+		"uppdragsgivare_ar_resultatansvarig": {"ja"},
+		"anvandning":                         {"handlingsplan", "budget_malprocess"},
+		"brukarundersokning":                 {"ja"},
+		"malgrupp":                           {"Brukare i hemtjänsten"},
+		"metod":                              {"enkat_papper"},
+		"timmar":                             {"1 234,5"},
+		"konsult_kr":                         {"25 000"},
+		"atgard":                             {"spara"},
+	}
+}
+
+func with(v url.Values, changes map[string][]string) url.Values {
+	out := url.Values{}
+	for k, vs := range v {
+		out[k] = append([]string(nil), vs...)
+	}
+	for k, vs := range changes {
+		if vs == nil {
+			delete(out, k)
+		} else {
+			out[k] = vs
+		}
+	}
+	return out
+}
+
+var csrfField = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
+
+// login makes a samordnare and logs c in; it returns the session's CSRF token.
+func (e *env) login(c *http.Client, role string) string {
+	e.t.Helper()
+	email := role + "@example.se"
+	if _, err := e.staff.AddUser(context.Background(), email, role, "Borlänge", "ett-langt-losenord"); err != nil {
+		e.t.Fatal(err)
+	}
+	_, body := e.get(c, "/logga-in")
+	m := csrfField.FindStringSubmatch(body)
+	if m == nil {
+		e.t.Fatal("no csrf field on login page")
+	}
+	status, _, _ := e.post(c, "/logga-in", url.Values{"csrf": {m[1]}, "epost": {email}, "losenord": {"ett-langt-losenord"}})
+	if status != http.StatusSeeOther {
+		e.t.Fatalf("login: status %d", status)
+	}
+	_, body = e.get(c, "/admin")
+	m = csrfField.FindStringSubmatch(body)
+	if m == nil {
+		e.t.Fatal("no csrf field on admin page")
+	}
+	return m[1]
+}

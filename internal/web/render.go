@@ -1,0 +1,150 @@
+package web
+
+import (
+	"bytes"
+	"embed"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"net/http"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/inventera/inventera/internal/form"
+	"github.com/inventera/inventera/internal/round"
+	"github.com/inventera/inventera/internal/staff"
+)
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+//go:embed static
+var staticFS embed.FS
+
+// pages holds every page template, parsed once at start-up.
+type pages struct {
+	byName map[string]*template.Template
+}
+
+func parsePages(def *form.Definition) (*pages, error) {
+	funcs := template.FuncMap{
+		"fieldValue": func(f *form.Field, a form.Answers) string {
+			v := a.Get(f.Code)
+			if f.IsNumber() {
+				return strings.Replace(v, ".", ",", 1)
+			}
+			return v
+		},
+		"fieldData": func(f *form.Field, a form.Answers, es form.Errors) fieldData {
+			return fieldData{Field: f, Answers: a, Errors: es}
+		},
+		"hasOption":     func(a form.Answers, code, option string) bool { return a.HasOption(code, option) },
+		"fieldError":    func(es form.Errors, code string) string { return es.For(code) },
+		"sectionFields": def.SectionFields,
+		"optionLabel": func(code, option string) string {
+			if f := def.Field(code); f != nil {
+				return f.OptionLabel(option)
+			}
+			return option
+		},
+		"roleLabel":     staff.RoleLabel,
+		"progressLabel": func(p round.Progress) string { return p.Label() },
+		"join":          strings.Join,
+		"number":        func(n int64) string { return form.FormatNumber(float64(n), 0) },
+		"population": func(p *int64) string {
+			if p == nil {
+				return "okänt"
+			}
+			return form.FormatNumber(float64(*p), 0)
+		},
+	}
+	layout, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/partials.html")
+	if err != nil {
+		return nil, fmt.Errorf("web: parse layout: %w", err)
+	}
+	names, err := fs.Glob(templateFS, "templates/*.html")
+	if err != nil {
+		return nil, err
+	}
+	p := &pages{byName: map[string]*template.Template{}}
+	for _, n := range names {
+		base := strings.TrimPrefix(n, "templates/")
+		if base == "layout.html" || base == "partials.html" {
+			continue
+		}
+		t, err := template.Must(layout.Clone()).ParseFS(templateFS, n)
+		if err != nil {
+			return nil, fmt.Errorf("web: parse %s: %w", n, err)
+		}
+		p.byName[strings.TrimSuffix(base, ".html")] = t
+	}
+	return p, nil
+}
+
+// fieldData is what the "field" partial renders.
+type fieldData struct {
+	Field   *form.Field
+	Answers form.Answers
+	Errors  form.Errors
+}
+
+// view is the data every page gets.
+type view struct {
+	Title   string
+	Session *staff.Session
+	Notice  string
+	Error   string // a refusal shown at the top of the page
+	Data    any
+}
+
+func (v view) withError(msg string) view {
+	v.Error = msg
+	return v
+}
+
+// render writes a page into a buffer first, so a template error never
+// leaves a half-written page.
+func (s *Server) render(c echo.Context, status int, page string, v view) error {
+	t := s.pages.byName[page]
+	if t == nil {
+		return fmt.Errorf("web: no page %q", page)
+	}
+	if v.Session == nil {
+		if sess, ok := c.Get("session").(*staff.Session); ok {
+			v.Session = sess
+		}
+	}
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, "layout.html", v); err != nil {
+		return fmt.Errorf("web: render %s: %w", page, err)
+	}
+	return c.HTMLBlob(status, buf.Bytes())
+}
+
+// notices are the fixed messages a redirect may ask a page to show; only
+// their keys travel in the URL, so no user text is reflected.
+var notices = map[string]string{
+	"sparad":    "Utvärderingen är sparad.",
+	"utkast":    "Utkastet är sparat. Du kan fortsätta senare från samma länk.",
+	"borttagen": "Utvärderingen är borttagen.",
+	"inskickad": "Tack! Enhetens svar är inskickat.",
+	"inga":      "Tack! Vi har noterat att enheten inte har genomfört några utvärderingar.",
+	"avbojt":    "Vi har noterat att enheten inte deltar.",
+	"andra":     "Svaret är öppnat igen. Skicka in när du är klar.",
+	"omgang":    "Omgången är skapad.",
+	"kommun":    "Kommunen är tillagd.",
+	"enhet":     "Enheten är registrerad och har fått en personlig länk.",
+	"lank":      "En ny länk är skapad; den gamla fungerar inte längre.",
+	"status":    "Omgångens status är ändrad.",
+	"utloggad":  "Du är utloggad.",
+}
+
+func notice(c echo.Context) string { return notices[c.QueryParam("meddelande")] }
+
+func redirect(c echo.Context, path, noticeKey string) error {
+	if noticeKey != "" {
+		path += "?meddelande=" + noticeKey
+	}
+	return c.Redirect(http.StatusSeeOther, path)
+}

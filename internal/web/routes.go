@@ -1,0 +1,65 @@
+package web
+
+import (
+	"io/fs"
+	"net/http"
+	"strconv"
+
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+)
+
+// routes is the one route table.
+func (s *Server) routes(e *echo.Echo) {
+	e.Use(middleware.Recover())
+	e.Use(middleware.BodyLimit(strconv.FormatInt(s.cfg.MaxBodyBytes, 10) + "B"))
+	e.Use(securityHeaders)
+
+	static, _ := fs.Sub(staticFS, "static")
+	e.GET("/static/*", echo.WrapHandler(http.StripPrefix("/static/", http.FileServer(http.FS(static)))))
+
+	e.GET("/", s.home)
+	e.GET("/tillganglighet", s.accessibility)
+
+	// The verksamhetschef's personal link.
+	l := e.Group("/l/:token")
+	l.GET("", s.unitPage)
+	l.GET("/ny", s.newEvaluation)
+	l.POST("/ny", s.createEvaluation)
+	l.GET("/u/:id", s.editEvaluation)
+	l.POST("/u/:id", s.updateEvaluation)
+	l.GET("/u/:id/ta-bort", s.confirmDelete)
+	l.POST("/u/:id/ta-bort", s.deleteEvaluation)
+	l.POST("/skicka-in", s.submitUnit)
+	l.POST("/inga", s.noEvaluations)
+	l.POST("/avboj", s.declineUnit)
+	l.POST("/andra", s.reopenUnit)
+
+	// Staff.
+	e.GET("/logga-in", s.loginPage)
+	e.POST("/logga-in", s.login)
+	a := e.Group("", s.requireStaff, s.checkCSRF)
+	a.POST("/logga-ut", s.logout)
+	adm := a.Group("/admin", s.requireRole("samordnare"))
+	adm.GET("", s.rounds)
+	adm.POST("/omgangar", s.createRound)
+	adm.GET("/omgangar/:id", s.roundOverview)
+	adm.POST("/omgangar/:id/kommuner", s.addKommun)
+	adm.POST("/omgangar/:id/enheter", s.addUnit)
+	adm.POST("/omgangar/:id/enheter/:unit/ny-lank", s.reissueLink)
+	adm.POST("/omgangar/:id/status", s.setRoundState)
+}
+
+// securityHeaders sets the headers every page carries. Personal links are
+// secrets in the URL, so no page sends a Referer.
+func securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		h := c.Response().Header()
+		h.Set("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("X-Frame-Options", "DENY")
+		h.Set("Referrer-Policy", "no-referrer")
+		h.Set("Cache-Control", "no-store")
+		return next(c)
+	}
+}

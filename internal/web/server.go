@@ -1,0 +1,86 @@
+// Package web is inventera's HTTP layer: one echo server whose handlers bind
+// the request, call the domain services and render an embedded template. It
+// maps domain errors to status codes and Swedish pages in one place
+// (errors.go) and holds the one route table (routes.go).
+package web
+
+import (
+	"context"
+	"net/http"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/inventera/inventera/internal/form"
+	"github.com/inventera/inventera/internal/manage"
+	"github.com/inventera/inventera/internal/respond"
+	"github.com/inventera/inventera/internal/staff"
+)
+
+// Config is the web layer's share of the configuration.
+type Config struct {
+	// SecureCookies marks cookies Secure (serve behind TLS).
+	SecureCookies bool
+	// MaxBodyBytes limits a request body; uploads have their own limit.
+	MaxBodyBytes int64
+}
+
+// Server holds the concrete dependencies of every handler.
+type Server struct {
+	cfg     Config
+	form    *form.Definition
+	respond *respond.Service
+	manage  *manage.Service
+	staff   *staff.Service
+	pages   *pages
+	now     func() time.Time
+	echo    *echo.Echo
+}
+
+// Deps are the services the web layer calls.
+type Deps struct {
+	Form    *form.Definition
+	Respond *respond.Service
+	Manage  *manage.Service
+	Staff   *staff.Service
+	Now     func() time.Time
+}
+
+// New builds the server and its routes; templates are parsed here, once.
+func New(cfg Config, d Deps) (*Server, error) {
+	if cfg.MaxBodyBytes == 0 {
+		cfg.MaxBodyBytes = 1 << 20
+	}
+	p, err := parsePages(d.Form)
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{cfg: cfg, form: d.Form, respond: d.Respond, manage: d.Manage, staff: d.Staff,
+		pages: p, now: d.Now}
+	e := echo.New()
+	e.HideBanner = true
+	e.HidePort = true
+	e.HTTPErrorHandler = s.handleError
+	s.echo = e
+	s.routes(e)
+	return s, nil
+}
+
+// Handler is the server as an http.Handler.
+func (s *Server) Handler() http.Handler { return s.echo }
+
+// ListenAndServe serves on addr until ctx ends, then shuts down gracefully.
+func (s *Server) ListenAndServe(ctx context.Context, addr string) error {
+	srv := &http.Server{Addr: addr, Handler: s.echo, ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout: 60 * time.Second, WriteTimeout: 120 * time.Second, IdleTimeout: 120 * time.Second}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.ListenAndServe() }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+		shut, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		return srv.Shutdown(shut)
+	}
+}

@@ -1,0 +1,28 @@
+// Autosave: every 20 seconds after a change, the evaluation form is saved as
+// a draft in the background, so that nothing typed is lost if the browser is
+// closed. Without JavaScript the "Spara utkast" button does the same.
+(function () {
+  var form = document.getElementById('evaluation-form');
+  if (!form || !window.fetch || !window.FormData) { return; }
+  var status = document.getElementById('autosave-status');
+  var dirty = false, busy = false;
+  form.addEventListener('input', function () { dirty = true; });
+  form.addEventListener('change', function () { dirty = true; });
+  form.addEventListener('submit', function () { dirty = false; });
+  function save() {
+    if (!dirty || busy) { return; }
+    busy = true; dirty = false;
+    var data = new FormData(form);
+    data.set('atgard', 'utkast');
+    fetch(form.getAttribute('action'), { method: 'POST', body: new URLSearchParams(data), headers: { 'X-Autosave': '1' }, credentials: 'same-origin' })
+      .then(function (r) { if (!r.ok) { throw new Error(r.status); } return r.json(); })
+      .then(function (res) {
+        if (res.action) { form.setAttribute('action', res.action); }
+        var t = new Date();
+        status.textContent = 'Utkastet sparades automatiskt ' + t.toLocaleTimeString('sv-SE', { hour: '2-digit', minute: '2-digit' }) + '.';
+      })
+      .catch(function () { dirty = true; status.textContent = 'Utkastet kunde inte sparas automatiskt. Använd knappen Spara utkast.'; })
+      .then(function () { busy = false; });
+  }
+  setInterval(save, 20000);
+})();
