@@ -1,0 +1,284 @@
+// Package aggregate holds pure functions from a round's data to the tables of
+// design §5: per kommun the evaluation count, usage, the initiator table,
+// costs, user surveys, responsibility, unused evaluations and response; for
+// the network the distinct totals and means. It reads a round.Dataset and
+// returns a Report; it neither stores nor renders anything.
+//
+// The Report's JSON encoding is the report JSON contract of design §6 (plus
+// a few extra keys); struct fields are declared in the order their keys are
+// written.
+package aggregate
+
+// UsageKeys are the options of `anvandning`, in the order every table shows
+// them.
+var UsageKeys = []string{"politiskt_beslut", "handlingsplan", "budget_malprocess", "annat", "inte_alls"}
+
+// InitiatorKeys are the rows of the initiator table (Tabell 3–10): the
+// options of `uppdragsgivare_typ`, "ej_angiven" for a blank one, and
+// "totalt".
+var InitiatorKeys = []string{"extern", "politisk", "verksamhet", "ej_angiven", "totalt"}
+
+// Status of a non-responding unit.
+const (
+	StatusDeclined     = "avbojt"    // the unit declined, usually with a reason
+	StatusNotResponded = "ej_svarat" // the unit never answered
+)
+
+// Report is a round's aggregates.
+type Report struct {
+	Round          RoundInfo      `json:"round"`
+	Municipalities []Municipality `json:"municipalities"`
+	Network        Network        `json:"network"`
+
+	// EqualSplitUnits names the shared units whose costs were to be split by
+	// population but were split equally, because a member's population is
+	// unknown. Renderers should say so; it is not part of the JSON.
+	EqualSplitUnits []string `json:"-"`
+}
+
+// RoundInfo identifies the round.
+type RoundInfo struct {
+	Name       string `json:"name"`
+	HourlyRate int64  `json:"hourly_rate"`
+}
+
+// Municipality is one kommun's tables. A shared unit's evaluations count
+// whole here; only its costs are apportioned.
+type Municipality struct {
+	Name              string             `json:"name"`
+	Population        *int64             `json:"population"` // nil when unknown
+	Evaluations       int                `json:"evaluations"`
+	ByInitiator       ByInitiator        `json:"by_initiator"`
+	Usage             Usage              `json:"usage"`
+	ByInitiatorShares ByInitiatorShares  `json:"by_initiator_shares"`
+	Costs             Costs              `json:"costs"`
+	UserSurveys       int                `json:"user_surveys"`
+	UserSurveyShare   float64            `json:"user_survey_share"`
+	UserSurveyTable   []SurveyRow        `json:"user_survey_table"`
+	Responsibility    Responsibility     `json:"responsibility"`
+	Unused            []UnusedEvaluation `json:"unused"`
+	Response          Response           `json:"response"`
+	NonResponding     []NonResponding    `json:"non_responding"`
+}
+
+// UsageCounts counts evaluations per `anvandning` option.
+type UsageCounts struct {
+	PolitisktBeslut  int `json:"politiskt_beslut"`
+	Handlingsplan    int `json:"handlingsplan"`
+	BudgetMalprocess int `json:"budget_malprocess"`
+	Annat            int `json:"annat"`
+	InteAlls         int `json:"inte_alls"`
+}
+
+// Get returns the count for one of UsageKeys (0 for another key).
+func (u UsageCounts) Get(key string) int {
+	if i := usageIndex(key); i >= 0 {
+		return u.values()[i]
+	}
+	return 0
+}
+
+func (u UsageCounts) values() [nUsage]int {
+	return [nUsage]int{u.PolitisktBeslut, u.Handlingsplan, u.BudgetMalprocess, u.Annat, u.InteAlls}
+}
+
+// Shares divides the counts by n; all shares are 0 when n is 0.
+func (u UsageCounts) Shares(n int) UsageShares {
+	v := u.values()
+	var s [nUsage]float64
+	if n > 0 {
+		for i := range v {
+			s[i] = float64(v[i]) / float64(n)
+		}
+	}
+	return usageShares(s)
+}
+
+func usageCounts(v [nUsage]int) UsageCounts {
+	return UsageCounts{v[0], v[1], v[2], v[3], v[4]}
+}
+
+// UsageShares holds a fraction (0–1) per `anvandning` option.
+type UsageShares struct {
+	PolitisktBeslut  float64 `json:"politiskt_beslut"`
+	Handlingsplan    float64 `json:"handlingsplan"`
+	BudgetMalprocess float64 `json:"budget_malprocess"`
+	Annat            float64 `json:"annat"`
+	InteAlls         float64 `json:"inte_alls"`
+}
+
+// Get returns the share for one of UsageKeys (0 for another key).
+func (u UsageShares) Get(key string) float64 {
+	if i := usageIndex(key); i >= 0 {
+		return [nUsage]float64{u.PolitisktBeslut, u.Handlingsplan, u.BudgetMalprocess, u.Annat, u.InteAlls}[i]
+	}
+	return 0
+}
+
+func usageShares(v [nUsage]float64) UsageShares {
+	return UsageShares{v[0], v[1], v[2], v[3], v[4]}
+}
+
+// Usage is how the results were used: counts and shares of the kommun's
+// evaluations.
+type Usage struct {
+	Counts UsageCounts `json:"counts"`
+	Shares UsageShares `json:"shares"`
+}
+
+// InitiatorRow is one row of the initiator table: how many evaluations the
+// initiator type started and how many of them were used in each way.
+type InitiatorRow struct {
+	Count int `json:"count"`
+	UsageCounts
+}
+
+// ByInitiator is the initiator table in counts, one row per InitiatorKeys.
+type ByInitiator struct {
+	Extern     InitiatorRow `json:"extern"`
+	Politisk   InitiatorRow `json:"politisk"`
+	Verksamhet InitiatorRow `json:"verksamhet"`
+	EjAngiven  InitiatorRow `json:"ej_angiven"`
+	Totalt     InitiatorRow `json:"totalt"`
+}
+
+// Row returns the row for one of InitiatorKeys (a zero row for another key).
+func (b ByInitiator) Row(key string) InitiatorRow {
+	if i := initiatorIndex(key); i >= 0 {
+		return [nInitiator]InitiatorRow{b.Extern, b.Politisk, b.Verksamhet, b.EjAngiven, b.Totalt}[i]
+	}
+	return InitiatorRow{}
+}
+
+// InitiatorShareRow is an initiator row as the study prints it: the count,
+// and each usage as a fraction of that count (0 when the count is 0).
+type InitiatorShareRow struct {
+	Count int `json:"count"`
+	UsageShares
+}
+
+// ByInitiatorShares is the initiator table in shares, one row per
+// InitiatorKeys.
+type ByInitiatorShares struct {
+	Extern     InitiatorShareRow `json:"extern"`
+	Politisk   InitiatorShareRow `json:"politisk"`
+	Verksamhet InitiatorShareRow `json:"verksamhet"`
+	EjAngiven  InitiatorShareRow `json:"ej_angiven"`
+	Totalt     InitiatorShareRow `json:"totalt"`
+}
+
+// Row returns the row for one of InitiatorKeys (a zero row for another key).
+func (b ByInitiatorShares) Row(key string) InitiatorShareRow {
+	if i := initiatorIndex(key); i >= 0 {
+		return [nInitiator]InitiatorShareRow{b.Extern, b.Politisk, b.Verksamhet, b.EjAngiven, b.Totalt}[i]
+	}
+	return InitiatorShareRow{}
+}
+
+// Costs are a kommun's costs in kronor, unrounded. A shared unit's costs are
+// apportioned by its fordelning; WithCost counts its evaluations whole.
+type Costs struct {
+	Lon         float64  `json:"lon"`
+	Konsult     float64  `json:"konsult"`
+	Material    float64  `json:"material"`
+	Ovrigt      float64  `json:"ovrigt"`
+	Total       float64  `json:"total"`
+	WithCost    int      `json:"with_cost"`
+	PerInvanare *float64 `json:"per_invanare"` // nil when the population is unknown
+}
+
+// NetworkCosts are the network's real cost totals in kronor; WithCost counts
+// distinct evaluations with any cost field given.
+type NetworkCosts struct {
+	Lon      float64 `json:"lon"`
+	Konsult  float64 `json:"konsult"`
+	Material float64 `json:"material"`
+	Ovrigt   float64 `json:"ovrigt"`
+	Total    float64 `json:"total"`
+	WithCost int     `json:"with_cost"`
+}
+
+// SurveyRow is one row of the user-survey table (Tabell 5, 8): the user
+// surveys of one unit with one målgrupp and one set of methods.
+type SurveyRow struct {
+	Enhet    string   `json:"enhet"`
+	Omrade   string   `json:"omrade"`
+	Malgrupp string   `json:"malgrupp"`
+	Metod    []string `json:"metod"` // option codes in form order
+	Count    int      `json:"count"`
+}
+
+// Responsibility counts evaluations by who is responsible for the result.
+type Responsibility struct {
+	InitiatorIsOwner int `json:"initiator_is_owner"`
+	NoOwner          int `json:"no_owner"`
+	MultipleOwners   int `json:"multiple_owners"`
+}
+
+// UnusedEvaluation is an evaluation whose result was not used at all.
+type UnusedEvaluation struct {
+	Benamning         string `json:"benamning"`
+	Enhet             string `json:"enhet"`
+	UppdragsgivareTyp string `json:"uppdragsgivare_typ"` // "ej_angiven" when blank
+}
+
+// Response counts a kommun's units by their answer; a shared unit counts in
+// each member kommun.
+type Response struct {
+	Units              int      `json:"units"`
+	Submitted          int      `json:"submitted"`
+	IngaUtvarderingar  int      `json:"inga_utvarderingar"`
+	Declined           int      `json:"declined"`
+	NotResponded       int      `json:"not_responded"`
+	NonRespondingUnits []string `json:"non_responding_units"`
+}
+
+// NonResponding is a unit that declined or never answered.
+type NonResponding struct {
+	Enhet  string `json:"enhet"`
+	Status string `json:"status"` // StatusDeclined or StatusNotResponded
+	Reason string `json:"reason"`
+}
+
+// Network is the network's summary. Evaluations of a shared unit count once.
+type Network struct {
+	Evaluations             int          `json:"evaluations"`
+	UsageMean               UsageShares  `json:"usage_mean"`   // unweighted mean over kommuner with evaluations
+	UsagePooled             UsageShares  `json:"usage_pooled"` // share of the distinct evaluations
+	Costs                   NetworkCosts `json:"costs"`
+	UserSurveys             int          `json:"user_surveys"`
+	Unused                  int          `json:"unused"`
+	KommunerWithEvaluations int          `json:"kommuner_with_evaluations"`
+	UsagePooledCounts       UsageCounts  `json:"usage_pooled_counts"`
+}
+
+// The package's own copies: the exported slices could be changed by a caller.
+var (
+	usageKeys     = [nUsage]string{"politiskt_beslut", "handlingsplan", "budget_malprocess", "annat", "inte_alls"}
+	initiatorKeys = [nInitiator]string{"extern", "politisk", "verksamhet", "ej_angiven", "totalt"}
+)
+
+const (
+	nUsage     = 5
+	nInitiator = 5 // including totalt
+	totalt     = nInitiator - 1
+	ejAngiven  = 3
+)
+
+func usageIndex(key string) int {
+	for i, k := range usageKeys {
+		if k == key {
+			return i
+		}
+	}
+	return -1
+}
+
+func initiatorIndex(key string) int {
+	for i, k := range initiatorKeys {
+		if k == key {
+			return i
+		}
+	}
+	return -1
+}
