@@ -6,6 +6,7 @@ import (
 
 	"github.com/inventera/inventera/internal/apperror"
 	"github.com/inventera/inventera/internal/round"
+	"github.com/inventera/inventera/internal/staff"
 	"github.com/inventera/inventera/internal/store"
 )
 
@@ -13,7 +14,10 @@ import (
 // round (with the hourly rate) when it is new. Kommuner and units are matched
 // by name and created when missing; evaluations are added. It is one
 // transaction: a refused import stores nothing, not even the round.
-func (s *Service) ImportDataset(ctx context.Context, actor, roundName string, hourlyRate int64, ds round.Dataset) (round.Round, error) {
+func (s *Service) ImportDataset(ctx context.Context, actor Actor, roundName string, hourlyRate int64, ds round.Dataset) (round.Round, error) {
+	if err := actor.requireCoordinator(); err != nil {
+		return round.Round{}, err
+	}
 	var r round.Round
 	err := s.Store.InTx(ctx, func(q *store.Queries) error {
 		var err error
@@ -100,16 +104,40 @@ func (s *Service) ImportDataset(ctx context.Context, actor, roundName string, ho
 		if err := q.CreateEvaluations(evs); err != nil {
 			return err
 		}
-		return q.Audit(event(r.ID, 0, now, actor, "import", "utvarderingar", "",
+		return q.Audit(event(r.ID, 0, now, actor.Name(), "import", "utvarderingar", "",
 			fmt.Sprintf("%d kommuner, %d enheter, %d utvärderingar", len(ds.Kommuner), len(ds.Units), len(evs))))
 	})
 	return r, err
 }
 
-// Dataset loads a round for reports and exports. With counting set, only
-// what the report counts is included: complete evaluations of units that
-// have submitted.
-func (s *Service) Dataset(ctx context.Context, roundID int64, counting bool) (round.Round, round.Dataset, error) {
+// ReportData loads what a round's report counts: every kommun and unit, and
+// the complete evaluations of units that have submitted. The samordnare may
+// see it at any time; projektledare and styrgrupp once it is published.
+func (s *Service) ReportData(ctx context.Context, actor Actor, roundID int64) (round.Round, round.Dataset, error) {
+	return s.dataset(ctx, roundID, func(q *store.Queries, r round.Round) error {
+		if err := s.requireRound(q, actor, r); err != nil {
+			return err
+		}
+		if !actor.Coordinator() && r.State != round.Published {
+			return apperror.New(apperror.NotFound, "Rapporten för ”%s” är inte publicerad ännu.", r.Name)
+		}
+		return nil
+	}, func(round.Unit) bool { return true })
+}
+
+// ExportData loads the same data as ReportData in raw form for the
+// interchange format: the samordnare gets the whole round, a projektledare
+// their own kommun's units only.
+func (s *Service) ExportData(ctx context.Context, actor Actor, roundID int64) (round.Round, round.Dataset, error) {
+	return s.dataset(ctx, roundID, func(q *store.Queries, r round.Round) error {
+		if actor.Role != staff.Samordnare && actor.Role != staff.Projektledare {
+			return apperror.New(apperror.Forbidden, "Din roll kan inte exportera svar.")
+		}
+		return s.requireRound(q, actor, r)
+	}, actor.SeesUnit)
+}
+
+func (s *Service) dataset(ctx context.Context, roundID int64, allowed func(*store.Queries, round.Round) error, sees func(round.Unit) bool) (round.Round, round.Dataset, error) {
 	var (
 		r  round.Round
 		ds round.Dataset
@@ -119,7 +147,11 @@ func (s *Service) Dataset(ctx context.Context, roundID int64, counting bool) (ro
 		if r, err = q.Round(roundID); err != nil {
 			return err
 		}
-		if ds.Kommuner, err = q.Kommuner(roundID); err != nil {
+		if err := allowed(q, r); err != nil {
+			return err
+		}
+		kommuner, err := q.Kommuner(roundID)
+		if err != nil {
 			return err
 		}
 		units, err := q.Units(roundID)
@@ -134,22 +166,41 @@ func (s *Service) Dataset(ctx context.Context, roundID int64, counting bool) (ro
 		for _, e := range evs {
 			byUnit[e.UnitID] = append(byUnit[e.UnitID], e)
 		}
+		members := map[string]bool{}
 		for _, u := range units {
+			if !sees(u) {
+				continue
+			}
 			ud := round.UnitData{Unit: u}
 			for _, e := range byUnit[u.ID] {
-				if counting && (!e.Complete || u.Response != round.Submitted) {
-					continue
+				if e.Complete && u.Response == round.Submitted {
+					ud.Evaluations = append(ud.Evaluations, e)
 				}
-				ud.Evaluations = append(ud.Evaluations, e)
 			}
 			ds.Units = append(ds.Units, ud)
+			for _, k := range u.Kommuner {
+				members[k] = true
+			}
+		}
+		for _, k := range kommuner {
+			if sees(round.Unit{Kommuner: []string{k.Name}}) || members[k.Name] {
+				ds.Kommuner = append(ds.Kommuner, k)
+			}
 		}
 		return nil
 	})
 	return r, ds, err
 }
 
-// RoundByName finds a round by name.
-func (s *Service) RoundByName(ctx context.Context, name string) (round.Round, error) {
-	return s.Store.Q(ctx).RoundByName(name)
+// RoundByName finds a round the actor takes part in by name.
+func (s *Service) RoundByName(ctx context.Context, actor Actor, name string) (round.Round, error) {
+	var r round.Round
+	err := s.Store.InTx(ctx, func(q *store.Queries) error {
+		var err error
+		if r, err = q.RoundByName(name); err != nil {
+			return err
+		}
+		return s.requireRound(q, actor, r)
+	})
+	return r, err
 }

@@ -33,7 +33,10 @@ type RoundInput struct {
 }
 
 // CreateRound validates and stores a new round.
-func (s *Service) CreateRound(ctx context.Context, actor string, in RoundInput) (round.Round, error) {
+func (s *Service) CreateRound(ctx context.Context, actor Actor, in RoundInput) (round.Round, error) {
+	if err := actor.requireCoordinator(); err != nil {
+		return round.Round{}, err
+	}
 	r, err := s.parseRound(in)
 	if err != nil {
 		return round.Round{}, err
@@ -43,7 +46,7 @@ func (s *Service) CreateRound(ctx context.Context, actor string, in RoundInput) 
 		if err != nil {
 			return err
 		}
-		return q.Audit(event(r.ID, 0, s.Now(), actor, "omgang_skapad", "namn", "", r.Name))
+		return q.Audit(event(r.ID, 0, s.Now(), actor.Name(), "omgang_skapad", "namn", "", r.Name))
 	})
 	return r, err
 }
@@ -76,7 +79,10 @@ func (s *Service) parseRound(in RoundInput) (round.Round, error) {
 }
 
 // AddKommun adds a participating kommun; population may be blank (unknown).
-func (s *Service) AddKommun(ctx context.Context, actor string, roundID int64, name, population string) (round.Kommun, error) {
+func (s *Service) AddKommun(ctx context.Context, actor Actor, roundID int64, name, population string) (round.Kommun, error) {
+	if err := actor.requireCoordinator(); err != nil {
+		return round.Kommun{}, err
+	}
 	name = strings.Join(strings.Fields(name), " ")
 	if name == "" {
 		return round.Kommun{}, apperror.New(apperror.Invalid, "Skriv kommunens namn.")
@@ -100,7 +106,7 @@ func (s *Service) AddKommun(ctx context.Context, actor string, roundID int64, na
 		if k, err = q.CreateKommun(k); err != nil {
 			return err
 		}
-		return q.Audit(event(roundID, 0, s.Now(), actor, "kommun_tillagd", "kommun", "", name))
+		return q.Audit(event(roundID, 0, s.Now(), actor.Name(), "kommun_tillagd", "kommun", "", name))
 	})
 	return k, err
 }
@@ -116,7 +122,7 @@ type UnitInput struct {
 }
 
 // AddUnit registers a unit and issues its personal link, returned in full.
-func (s *Service) AddUnit(ctx context.Context, actor string, roundID int64, in UnitInput) (round.Unit, string, error) {
+func (s *Service) AddUnit(ctx context.Context, actor Actor, roundID int64, in UnitInput) (round.Unit, string, error) {
 	u := round.Unit{RoundID: roundID, Name: strings.Join(strings.Fields(in.Name), " "),
 		Omrade: strings.TrimSpace(in.Omrade), Fordelning: strings.TrimSpace(in.Fordelning),
 		ChefName: strings.TrimSpace(in.ChefName), ChefEmail: strings.ToLower(strings.TrimSpace(in.ChefEmail))}
@@ -139,6 +145,9 @@ func (s *Service) AddUnit(ctx context.Context, actor string, roundID int64, in U
 	if _, err := round.ParseFordelning(u.Fordelning, u.Kommuner); err != nil {
 		return round.Unit{}, "", err
 	}
+	if !actor.SeesUnit(u) {
+		return round.Unit{}, "", apperror.New(apperror.Forbidden, "Du kan bara registrera enheter i %s.", actor.Kommun)
+	}
 	var token string
 	err := s.Store.InTx(ctx, func(q *store.Queries) error {
 		r, err := q.Round(roundID)
@@ -155,7 +164,7 @@ func (s *Service) AddUnit(ctx context.Context, actor string, roundID int64, in U
 		if token, err = s.issueLink(q, u.ID); err != nil {
 			return err
 		}
-		return q.Audit(event(roundID, u.ID, s.Now(), actor, "enhet_tillagd", "enhet", "", u.Name))
+		return q.Audit(event(roundID, u.ID, s.Now(), actor.Name(), "enhet_tillagd", "enhet", "", u.Name))
 	})
 	if err != nil {
 		return round.Unit{}, "", err
@@ -172,11 +181,14 @@ func (s *Service) issueLink(q *store.Queries, unitID int64) (string, error) {
 }
 
 // ReissueLink revokes a unit's links and issues a new one.
-func (s *Service) ReissueLink(ctx context.Context, actor string, unitID int64) (string, error) {
+func (s *Service) ReissueLink(ctx context.Context, actor Actor, unitID int64) (string, error) {
 	var token string
 	err := s.Store.InTx(ctx, func(q *store.Queries) error {
 		u, err := q.Unit(unitID)
 		if err != nil {
+			return err
+		}
+		if err := actor.requireUnit(u); err != nil {
 			return err
 		}
 		if err := q.RevokeLinks(unitID, s.Now()); err != nil {
@@ -185,7 +197,7 @@ func (s *Service) ReissueLink(ctx context.Context, actor string, unitID int64) (
 		if token, err = s.issueLink(q, unitID); err != nil {
 			return err
 		}
-		return q.Audit(event(u.RoundID, unitID, s.Now(), actor, "lank_ersatt", "lank", "återkallad", "ny länk"))
+		return q.Audit(event(u.RoundID, unitID, s.Now(), actor.Name(), "lank_ersatt", "lank", "återkallad", "ny länk"))
 	})
 	if err != nil {
 		return "", err
@@ -199,7 +211,10 @@ func (s *Service) LinkURL(token string) string {
 }
 
 // SetState closes, publishes or reopens a round.
-func (s *Service) SetState(ctx context.Context, actor string, roundID int64, state round.State) error {
+func (s *Service) SetState(ctx context.Context, actor Actor, roundID int64, state round.State) error {
+	if err := actor.requireCoordinator(); err != nil {
+		return err
+	}
 	return s.Store.InTx(ctx, func(q *store.Queries) error {
 		r, err := q.Round(roundID)
 		if err != nil {
@@ -208,7 +223,7 @@ func (s *Service) SetState(ctx context.Context, actor string, roundID int64, sta
 		if err := q.SetRoundState(roundID, state); err != nil {
 			return err
 		}
-		return q.Audit(event(roundID, 0, s.Now(), actor, "omgang_status", "status", string(r.State), string(state)))
+		return q.Audit(event(roundID, 0, s.Now(), actor.Name(), "omgang_status", "status", string(r.State), string(state)))
 	})
 }
 

@@ -3,7 +3,9 @@ package manage
 import (
 	"context"
 
+	"github.com/inventera/inventera/internal/apperror"
 	"github.com/inventera/inventera/internal/round"
+	"github.com/inventera/inventera/internal/staff"
 	"github.com/inventera/inventera/internal/store"
 )
 
@@ -31,11 +33,15 @@ type Overview struct {
 }
 
 // Overview loads a round's progress page.
-func (s *Service) Overview(ctx context.Context, roundID int64) (Overview, error) {
+// A projektledare sees their own kommun and its units only.
+func (s *Service) Overview(ctx context.Context, actor Actor, roundID int64) (Overview, error) {
 	var ov Overview
 	err := s.Store.InTx(ctx, func(q *store.Queries) error {
 		r, err := q.Round(roundID)
 		if err != nil {
+			return err
+		}
+		if err := s.requireRound(q, actor, r); err != nil {
 			return err
 		}
 		ks, err := q.Kommuner(roundID)
@@ -57,12 +63,17 @@ func (s *Service) Overview(ctx context.Context, roundID int64) (Overview, error)
 		ov = Overview{Round: r, Totals: map[round.Progress]int{}}
 		perKommun := map[string]*KommunStatus{}
 		for _, k := range ks {
-			ov.Kommuner = append(ov.Kommuner, KommunStatus{Kommun: k})
+			if actor.SeesKommun(k.Name) {
+				ov.Kommuner = append(ov.Kommuner, KommunStatus{Kommun: k})
+			}
 		}
 		for i := range ov.Kommuner {
 			perKommun[ov.Kommuner[i].Name] = &ov.Kommuner[i]
 		}
 		for _, u := range units {
+			if !actor.SeesUnit(u) {
+				continue
+			}
 			st := UnitStatus{Unit: u, Evaluations: counts[u.ID], Progress: round.ProgressOf(u, counts[u.ID])}
 			if l, ok := links[u.ID]; ok {
 				st.Link = s.LinkURL(s.Keys.Token(l.Nonce))
@@ -83,17 +94,68 @@ func (s *Service) Overview(ctx context.Context, roundID int64) (Overview, error)
 	return ov, err
 }
 
-// Rounds lists every round, newest first.
-func (s *Service) Rounds(ctx context.Context) ([]round.Round, error) {
-	return s.Store.Q(ctx).Rounds()
+// Rounds lists the rounds the actor takes part in, newest first: all for a
+// samordnare, those of their kommun for a projektledare, published ones for
+// the styrgrupp.
+func (s *Service) Rounds(ctx context.Context, actor Actor) ([]round.Round, error) {
+	var out []round.Round
+	err := s.Store.InTx(ctx, func(q *store.Queries) error {
+		all, err := q.Rounds()
+		if err != nil {
+			return err
+		}
+		for _, r := range all {
+			if s.requireRound(q, actor, r) == nil {
+				out = append(out, r)
+			}
+		}
+		return nil
+	})
+	return out, err
 }
 
-// Round returns one round.
-func (s *Service) Round(ctx context.Context, id int64) (round.Round, error) {
-	return s.Store.Q(ctx).Round(id)
+// Round returns one round the actor takes part in.
+func (s *Service) Round(ctx context.Context, actor Actor, id int64) (round.Round, error) {
+	var r round.Round
+	err := s.Store.InTx(ctx, func(q *store.Queries) error {
+		var err error
+		if r, err = q.Round(id); err != nil {
+			return err
+		}
+		return s.requireRound(q, actor, r)
+	})
+	return r, err
 }
 
-// Unit returns one unit.
-func (s *Service) Unit(ctx context.Context, id int64) (round.Unit, error) {
-	return s.Store.Q(ctx).Unit(id)
+// requireRound lets a samordnare into any round, a projektledare into rounds
+// where their kommun takes part, and the styrgrupp into published rounds.
+func (s *Service) requireRound(q *store.Queries, actor Actor, r round.Round) error {
+	switch actor.Role {
+	case staff.Samordnare:
+		return nil
+	case staff.Projektledare:
+		ks, err := q.Kommuner(r.ID)
+		if err != nil {
+			return err
+		}
+		for _, k := range ks {
+			if k.Name == actor.Kommun {
+				return nil
+			}
+		}
+	case staff.Styrgrupp:
+		if r.State == round.Published {
+			return nil
+		}
+	}
+	return apperror.New(apperror.NotFound, "Omgången finns inte.")
+}
+
+// Unit returns one unit the actor may see.
+func (s *Service) Unit(ctx context.Context, actor Actor, id int64) (round.Unit, error) {
+	u, err := s.Store.Q(ctx).Unit(id)
+	if err != nil {
+		return round.Unit{}, err
+	}
+	return u, actor.requireUnit(u)
 }

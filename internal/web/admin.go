@@ -13,11 +13,13 @@ import (
 	"github.com/inventera/inventera/internal/staff"
 )
 
-func actor(c echo.Context) string {
-	if sess, ok := c.Get("session").(*staff.Session); ok {
-		return sess.User.Email
+// actor is the logged-in staff member as the domain sees them.
+func actor(c echo.Context) manage.Actor {
+	sess, ok := c.Get("session").(*staff.Session)
+	if !ok {
+		return manage.Actor{}
 	}
-	return "okänd"
+	return manage.Actor{Email: sess.User.Email, Role: sess.User.Role, Kommun: sess.User.Kommun}
 }
 
 type roundsView struct {
@@ -26,7 +28,7 @@ type roundsView struct {
 }
 
 func (s *Server) rounds(c echo.Context) error {
-	rs, err := s.manage.Rounds(c.Request().Context())
+	rs, err := s.manage.Rounds(c.Request().Context(), actor(c))
 	if err != nil {
 		return err
 	}
@@ -42,7 +44,7 @@ func (s *Server) createRound(c echo.Context) error {
 		if code := apperror.Code(err); code != apperror.Invalid && code != apperror.Conflict {
 			return err
 		}
-		rs, lerr := s.manage.Rounds(c.Request().Context())
+		rs, lerr := s.manage.Rounds(c.Request().Context(), actor(c))
 		if lerr != nil {
 			return lerr
 		}
@@ -67,7 +69,7 @@ func (s *Server) renderOverview(c echo.Context, status int, unit manage.UnitInpu
 	if err != nil {
 		return err
 	}
-	ov, err := s.manage.Overview(c.Request().Context(), id)
+	ov, err := s.manage.Overview(c.Request().Context(), actor(c), id)
 	if err != nil {
 		return err
 	}
@@ -121,7 +123,7 @@ func (s *Server) reissueLink(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	u, err := s.manage.Unit(c.Request().Context(), unitID)
+	u, err := s.manage.Unit(c.Request().Context(), actor(c), unitID)
 	if err != nil {
 		return err
 	}

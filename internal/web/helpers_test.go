@@ -52,11 +52,11 @@ func newEnv(t *testing.T) *env {
 	m.BaseURL = ts.URL
 	e := &env{t: t, srv: ts, store: st, manage: m, staff: stf}
 	ctx := context.Background()
-	e.round, err = m.CreateRound(ctx, "test", manage.RoundInput{Name: "Resultatstyrning 2009", HourlyRate: "280", Deadline: "2009-12-18"})
+	e.round, err = m.CreateRound(ctx, manage.System("test"), manage.RoundInput{Name: "Resultatstyrning 2009", HourlyRate: "280", Deadline: "2009-12-18"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := m.AddKommun(ctx, "test", e.round.ID, "Borlänge", "47 000"); err != nil {
+	if _, err := m.AddKommun(ctx, manage.System("test"), e.round.ID, "Borlänge", "47 000"); err != nil {
 		t.Fatal(err)
 	}
 	e.unit, e.token = e.addUnit("Socialnämnden")
@@ -65,7 +65,7 @@ func newEnv(t *testing.T) *env {
 
 func (e *env) addUnit(name string) (round.Unit, string) {
 	e.t.Helper()
-	u, link, err := e.manage.AddUnit(context.Background(), "test", e.round.ID, manage.UnitInput{Name: name,
+	u, link, err := e.manage.AddUnit(context.Background(), manage.System("test"), e.round.ID, manage.UnitInput{Name: name,
 		Kommuner: []string{"Borlänge"}, ChefName: "Anna Lind", ChefEmail: "anna@borlange.example"})
 	if err != nil {
 		e.t.Fatal(err)

@@ -3,6 +3,7 @@ package web_test
 import (
 	"context"
 	"fmt"
+	"github.com/inventera/inventera/internal/manage"
 	"html"
 	"net/http"
 	"net/url"
@@ -246,7 +247,7 @@ func TestLinks(t *testing.T) {
 			t.Errorf("GET %s: status %d, want 404", path, status)
 		}
 	}
-	if _, err := e.manage.ReissueLink(context.Background(), "test", e.unit.ID); err != nil {
+	if _, err := e.manage.ReissueLink(context.Background(), manage.System("test"), e.unit.ID); err != nil {
 		t.Fatal(err)
 	}
 	if status, body := e.get(c, "/l/"+e.token); status != http.StatusGone || strings.Contains(body, "Socialnämnden") {
@@ -282,7 +283,7 @@ func TestClosedRoundIsReadOnly(t *testing.T) {
 	e := newEnv(t)
 	c := e.client()
 	e.post(c, "/l/"+e.token+"/ny", validForm())
-	if err := e.manage.SetState(context.Background(), "test", e.round.ID, round.Closed); err != nil {
+	if err := e.manage.SetState(context.Background(), manage.System("test"), e.round.ID, round.Closed); err != nil {
 		t.Fatal(err)
 	}
 	evs := e.evaluations(e.unit.ID)

@@ -7,6 +7,8 @@ import (
 
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
+
+	"github.com/inventera/inventera/internal/staff"
 )
 
 // routes is the one route table.
@@ -40,14 +42,16 @@ func (s *Server) routes(e *echo.Echo) {
 	e.POST("/logga-in", s.login)
 	a := e.Group("", s.requireStaff, s.checkCSRF)
 	a.POST("/logga-ut", s.logout)
-	adm := a.Group("/admin", s.requireRole("samordnare"))
+	// What each role may do is checked again by the domain (manage.Actor).
+	coordinator := s.requireRole(staff.Samordnare)
+	adm := a.Group("/admin", s.requireRole(staff.Samordnare, staff.Projektledare))
 	adm.GET("", s.rounds)
-	adm.POST("/omgangar", s.createRound)
+	adm.POST("/omgangar", s.createRound, coordinator)
 	adm.GET("/omgangar/:id", s.roundOverview)
-	adm.POST("/omgangar/:id/kommuner", s.addKommun)
+	adm.POST("/omgangar/:id/kommuner", s.addKommun, coordinator)
 	adm.POST("/omgangar/:id/enheter", s.addUnit)
 	adm.POST("/omgangar/:id/enheter/:unit/ny-lank", s.reissueLink)
-	adm.POST("/omgangar/:id/status", s.setRoundState)
+	adm.POST("/omgangar/:id/status", s.setRoundState, coordinator)
 }
 
 // securityHeaders sets the headers every page carries. Personal links are

@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"context"
+	"github.com/inventera/inventera/internal/manage"
 	"html"
 	"net/http"
 	"net/url"
@@ -31,7 +32,7 @@ func TestStaffCSRF(t *testing.T) {
 			}
 		}
 	}
-	rs, _ := e.manage.Rounds(context.Background())
+	rs, _ := e.manage.Rounds(context.Background(), manage.System("test"))
 	if len(rs) != 1 || rs[0].State != "oppen" {
 		t.Fatalf("refused POSTs changed rounds: %+v", rs)
 	}

@@ -1,0 +1,53 @@
+package manage
+
+import (
+	"slices"
+
+	"github.com/inventera/inventera/internal/apperror"
+	"github.com/inventera/inventera/internal/round"
+	"github.com/inventera/inventera/internal/staff"
+)
+
+// Actor is the staff member (or tool) doing something. Every action checks
+// what the actor may see and do here, in the domain, whatever the route.
+type Actor struct {
+	Email  string
+	Role   string
+	Kommun string // a projektledare's kommun
+}
+
+// System is the command line and the fixtures: it may do everything.
+func System(name string) Actor { return Actor{Email: name, Role: staff.Samordnare} }
+
+// Name is how the actor appears in the audit trail.
+func (a Actor) Name() string { return a.Email }
+
+// Coordinator tells whether the actor manages the whole network.
+func (a Actor) Coordinator() bool { return a.Role == staff.Samordnare }
+
+// SeesUnit tells whether the actor may see a unit's raw answers: a
+// projektledare sees the units of their own kommun, shared ones included.
+func (a Actor) SeesUnit(u round.Unit) bool {
+	return a.Coordinator() || (a.Role == staff.Projektledare && slices.Contains(u.Kommuner, a.Kommun))
+}
+
+// SeesKommun tells whether the actor may see a kommun's details.
+func (a Actor) SeesKommun(name string) bool {
+	return a.Coordinator() || (a.Role == staff.Projektledare && a.Kommun == name)
+}
+
+func (a Actor) requireCoordinator() error {
+	if !a.Coordinator() {
+		return apperror.New(apperror.Forbidden, "Det här får bara samordnaren göra.")
+	}
+	return nil
+}
+
+func (a Actor) requireUnit(u round.Unit) error {
+	if !a.SeesUnit(u) {
+		// Not found rather than forbidden: another kommun's units are not
+		// even confirmed to exist.
+		return apperror.New(apperror.NotFound, "Enheten finns inte.")
+	}
+	return nil
+}
