@@ -3,6 +3,8 @@ package manage
 import (
 	"context"
 	"fmt"
+	"slices"
+	"strings"
 
 	"github.com/inventera/inventera/internal/apperror"
 	"github.com/inventera/inventera/internal/round"
@@ -61,11 +63,11 @@ func (s *Service) ImportDataset(ctx context.Context, actor Actor, roundName stri
 		}
 		unitID := map[string]int64{}
 		for _, u := range existingU {
-			unitID[u.Name] = u.ID
+			unitID[unitKey(u)] = u.ID
 		}
 		var evs []round.Evaluation
 		for _, ud := range ds.Units {
-			id, ok := unitID[ud.Name]
+			id, ok := unitID[unitKey(ud.Unit)]
 			if !ok {
 				u := ud.Unit
 				u.RoundID = r.ID
@@ -86,7 +88,7 @@ func (s *Service) ImportDataset(ctx context.Context, actor Actor, roundName stri
 					return err
 				}
 				id = created.ID
-				unitID[ud.Name] = id
+				unitID[unitKey(ud.Unit)] = id
 				if _, err := s.issueLink(q, id); err != nil {
 					return err
 				}
@@ -203,4 +205,12 @@ func (s *Service) RoundByName(ctx context.Context, actor Actor, name string) (ro
 		return s.requireRound(q, actor, r)
 	})
 	return r, err
+}
+
+// unitKey identifies a unit within a round: its name and member kommuner
+// (names repeat across kommuner).
+func unitKey(u round.Unit) string {
+	ks := slices.Clone(u.Kommuner)
+	slices.Sort(ks)
+	return u.Name + "\x00" + strings.Join(ks, "\x00")
 }

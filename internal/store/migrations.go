@@ -41,9 +41,9 @@ CREATE TABLE units (
 	invited_at {{ts}},
 	opened_at {{ts}},
 	responded_at {{ts}},
-	updated_at {{ts}} NOT NULL,
-	UNIQUE (round_id, name)
+	updated_at {{ts}} NOT NULL
 );
+CREATE INDEX units_round_name ON units (round_id, name);
 CREATE TABLE unit_kommuner (
 	unit_id BIGINT NOT NULL REFERENCES units(id) ON DELETE CASCADE,
 	kommun_id BIGINT NOT NULL REFERENCES kommuner(id) ON DELETE CASCADE,

@@ -3,6 +3,7 @@ package store
 import (
 	"fmt"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/inventera/inventera/internal/apperror"
@@ -61,6 +62,18 @@ func (t *Queries) CreateUnit(u round.Unit) (round.Unit, error) {
 			return round.Unit{}, apperror.New(apperror.Invalid, "%s deltar inte i omgången.", name)
 		}
 	}
+	// Unit names repeat across kommuner (every kommun has a Socialnämnden),
+	// so a name is unique among the units that share a member kommun.
+	var clash int64
+	err := t.db.Raw(`SELECT COUNT(*) FROM units un JOIN unit_kommuner uk ON uk.unit_id = un.id
+		JOIN kommuner k ON k.id = uk.kommun_id WHERE un.round_id = ? AND un.name = ? AND k.name IN ?`,
+		u.RoundID, u.Name, u.Kommuner).Scan(&clash).Error
+	if err != nil {
+		return round.Unit{}, fmt.Errorf("store: check unit name: %w", err)
+	}
+	if clash > 0 {
+		return round.Unit{}, apperror.New(apperror.Conflict, "Det finns redan en enhet som heter ”%s” i %s.", u.Name, strings.Join(u.Kommuner, ", "))
+	}
 	row := unitRow{RoundID: u.RoundID, Name: u.Name, Omrade: u.Omrade, Fordelning: u.Fordelning,
 		ChefName: u.ChefName, ChefEmail: u.ChefEmail, Response: string(u.Response), Reason: u.Reason,
 		InvitedAt: u.InvitedAt, OpenedAt: u.OpenedAt, RespondedAt: u.RespondedAt, UpdatedAt: u.UpdatedAt}
@@ -68,9 +81,6 @@ func (t *Queries) CreateUnit(u round.Unit) (round.Unit, error) {
 		row.UpdatedAt = time.Now().UTC()
 	}
 	if err := t.db.Create(&row).Error; err != nil {
-		if isUniqueViolation(err) {
-			return round.Unit{}, apperror.New(apperror.Conflict, "Det finns redan en enhet som heter ”%s” i omgången.", u.Name)
-		}
 		return round.Unit{}, fmt.Errorf("store: create unit: %w", err)
 	}
 	for i, name := range u.Kommuner {

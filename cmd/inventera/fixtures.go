@@ -1,0 +1,62 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+
+	"github.com/inventera/inventera/fixtures"
+	"github.com/inventera/inventera/internal/apperror"
+	"github.com/inventera/inventera/internal/manage"
+	"github.com/inventera/inventera/internal/round"
+	"github.com/inventera/inventera/internal/sheet"
+)
+
+func runFixtures(ctx context.Context, env *environment, args []string) error {
+	if len(args) < 2 || args[0] != "load" {
+		fmt.Fprintln(env.stderr, "Användning: inventera fixtures load bergslagen-2009 [--db FIL]")
+		return errUsage
+	}
+	name := args[1]
+	var cfg config
+	fs := flag.NewFlagSet("fixtures load", flag.ContinueOnError)
+	dbFlags(fs, env, &cfg)
+	if err := parseFlags(fs, env, args[2:]); err != nil {
+		return err
+	}
+	a, err := openApp(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	r, err := loadFixture(ctx, a, name, false)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(env.stdout, "Omgången ”%s” är inläst från %s.\n", r.Name, name)
+	return nil
+}
+
+// loadFixture imports a bundled fixture into its round. With reuse set, a
+// round that already exists is returned as it is (the demo restarts).
+func loadFixture(ctx context.Context, a *app, name string, reuse bool) (round.Round, error) {
+	fx, err := fixtures.Lookup(name)
+	if err != nil {
+		return round.Round{}, err
+	}
+	if r, err := a.manage.RoundByName(ctx, manage.System("fixtures"), fx.Round); err == nil {
+		if reuse {
+			return r, nil
+		}
+		return round.Round{}, apperror.New(apperror.Conflict, "Omgången ”%s” finns redan i databasen.", fx.Round)
+	}
+	tables, err := fx.Tables()
+	if err != nil {
+		return round.Round{}, err
+	}
+	ds, err := sheet.ReadTables(tables, a.form, sheet.DefaultLimits())
+	if err != nil {
+		return round.Round{}, fmt.Errorf("fixture %s: %w", name, err)
+	}
+	return a.manage.ImportDataset(ctx, manage.System("fixtures load "+name), fx.Round, fx.HourlyRate, ds)
+}

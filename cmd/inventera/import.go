@@ -1,0 +1,59 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/inventera/inventera/internal/manage"
+	"github.com/inventera/inventera/internal/round"
+	"github.com/inventera/inventera/internal/sheet"
+)
+
+func runImport(ctx context.Context, env *environment, args []string) error {
+	var cfg config
+	fs := flag.NewFlagSet("import", flag.ContinueOnError)
+	dbFlags(fs, env, &cfg)
+	name := fs.String("round", "", "omgångens namn, t.ex. \"Resultatstyrning 2009\"")
+	rate := fs.Int64("hourly-rate", round.DefaultHourlyRate, "standardkostnad per timme (kr) för en ny omgång")
+	if err := parseFlags(fs, env, args); err != nil {
+		return err
+	}
+	if *name == "" || fs.NArg() != 1 {
+		fmt.Fprintln(env.stderr, "Användning: inventera import --round NAMN [--hourly-rate 280] FIL.xlsx|FIL.csv")
+		return errUsage
+	}
+	path := fs.Arg(0)
+	f, err := os.Open(path)
+	if err != nil {
+		return fmt.Errorf("kan inte öppna %s: %w", path, err)
+	}
+	defer f.Close()
+	a, err := openApp(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	var ds round.Dataset
+	switch strings.ToLower(filepath.Ext(path)) {
+	case ".xlsx":
+		ds, err = sheet.ReadXLSX(f, a.form, sheet.DefaultLimits())
+	case ".csv", ".txt":
+		ds, err = sheet.ReadCSV(f, a.form, sheet.DefaultLimits())
+	default:
+		return errors.New("filen måste vara .xlsx eller .csv")
+	}
+	if err != nil {
+		return fmt.Errorf("%s läses inte in; inget har sparats:\n%w", path, err)
+	}
+	r, err := a.manage.ImportDataset(ctx, manage.System("import "+filepath.Base(path)), *name, *rate, ds)
+	if err != nil {
+		return fmt.Errorf("%s läses inte in; inget har sparats: %w", path, err)
+	}
+	fmt.Fprintf(env.stdout, "Inläst i ”%s”: %d kommuner, %d enheter, %d utvärderingar.\n", r.Name, len(ds.Kommuner), len(ds.Units), ds.EvaluationCount())
+	return nil
+}

@@ -1,0 +1,99 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net"
+	"strings"
+
+	"github.com/inventera/inventera/internal/manage"
+	"github.com/inventera/inventera/internal/round"
+	"github.com/inventera/inventera/internal/staff"
+	"github.com/inventera/inventera/internal/web"
+)
+
+func runServe(ctx context.Context, env *environment, args []string) error {
+	var cfg config
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	dbFlags(fs, env, &cfg)
+	addr := fs.String("addr", ":8080", "adress att lyssna på")
+	demo := fs.Bool("demo", false, "läs in Bergslagen 2009 och skriv ut en inloggning och en personlig länk")
+	behindTLS := fs.Bool("behind-tls", false, "tjänsten nås över HTTPS (Secure-kakor)")
+	if err := parseFlags(fs, env, args); err != nil {
+		return err
+	}
+	if cfg.BaseURL == "" {
+		cfg.BaseURL = baseURLFor(*addr)
+	}
+	a, err := openApp(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	if *demo {
+		if err := prepareDemo(ctx, env, a); err != nil {
+			return err
+		}
+	}
+	srv, err := web.New(web.Config{SecureCookies: *behindTLS || strings.HasPrefix(cfg.BaseURL, "https://")},
+		web.Deps{Form: a.form, Respond: a.respond, Manage: a.manage, Staff: a.staff, Now: a.manage.Now})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(env.stdout, "inventera lyssnar på %s (%s)\n", *addr, cfg.BaseURL)
+	slog.Info("serving", "addr", *addr, "db", a.store.Dialect())
+	return srv.ListenAndServe(ctx, *addr)
+}
+
+// baseURLFor guesses the links' base from the listen address when
+// INVENTERA_BASE_URL is unset.
+func baseURLFor(addr string) string {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return "http://localhost:8080"
+	}
+	if host == "" || host == "0.0.0.0" || host == "::" {
+		host = "localhost"
+	}
+	return "http://" + net.JoinHostPort(host, port)
+}
+
+const (
+	demoFixture = "bergslagen-2009"
+	demoEmail   = "samordnare@demo.example"
+)
+
+// prepareDemo loads the fixture (once), makes a demo samordnare with a fresh
+// password, and prints the login and a respondent link.
+func prepareDemo(ctx context.Context, env *environment, a *app) error {
+	r, err := loadFixture(ctx, a, demoFixture, true)
+	if err != nil {
+		return err
+	}
+	password := staff.RandomToken(12)
+	if _, err := a.staff.AddUser(ctx, demoEmail, staff.Samordnare, "", password); err != nil {
+		if err := a.staff.ResetPassword(ctx, demoEmail, password); err != nil {
+			return err
+		}
+	}
+	ov, err := a.manage.Overview(ctx, manage.System("demo"), r.ID)
+	if err != nil {
+		return err
+	}
+	link, unit := "", ""
+	for _, u := range ov.Units {
+		if u.Link != "" && u.Progress != round.ProgressSubmitted && u.Progress != round.ProgressDeclined && u.Progress != round.ProgressNone {
+			link, unit = u.Link, u.Name
+			break
+		}
+	}
+	if link == "" && len(ov.Units) > 0 {
+		link, unit = ov.Units[0].Link, ov.Units[0].Name
+	}
+	fmt.Fprintf(env.stdout, "Demo: omgången ”%s” är inläst.\n", r.Name)
+	fmt.Fprintf(env.stdout, "Samordnare: logga in på %s/logga-in med %s och lösenordet %s\n", strings.TrimRight(a.manage.BaseURL, "/"), demoEmail, password)
+	fmt.Fprintf(env.stdout, "Personlig länk för %s: %s\n", unit, link)
+	return nil
+}
