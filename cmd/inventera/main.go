@@ -33,6 +33,7 @@ func commands() map[string]command {
 		"user":     {"hanterar personalkonton: user add", runUser},
 		"fixtures": {"läser in medföljande data: fixtures load bergslagen-2009", runFixtures},
 		"backup":   {"gör en konsekvent kopia av databasen medan tjänsten körs", runBackup},
+		"invite":   {"skickar personliga länkar (eller påminnelser) med e-post", runInvite},
 	}
 }
 

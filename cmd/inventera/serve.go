@@ -8,6 +8,7 @@ import (
 	"net"
 	"strings"
 
+	"github.com/inventera/inventera/internal/mail"
 	"github.com/inventera/inventera/internal/manage"
 	"github.com/inventera/inventera/internal/round"
 	"github.com/inventera/inventera/internal/staff"
@@ -37,8 +38,19 @@ func runServe(ctx context.Context, env *environment, args []string) error {
 			return err
 		}
 	}
-	srv, err := web.New(web.Config{SecureCookies: *behindTLS || strings.HasPrefix(cfg.BaseURL, "https://")},
-		web.Deps{Form: a.form, Respond: a.respond, Manage: a.manage, Staff: a.staff, Now: a.manage.Now})
+	deps := web.Deps{Form: a.form, Respond: a.respond, Manage: a.manage, Staff: a.staff, Now: a.manage.Now}
+	if env.getenv("INVENTERA_SMTP") != "" {
+		mcfg, err := mail.ConfigFromEnv(env.getenv)
+		if err != nil {
+			return err
+		}
+		sender, err := mail.NewSender(mcfg)
+		if err != nil {
+			return err
+		}
+		deps.Mailer = sender
+	}
+	srv, err := web.New(web.Config{SecureCookies: *behindTLS || strings.HasPrefix(cfg.BaseURL, "https://")}, deps)
 	if err != nil {
 		return err
 	}

@@ -101,6 +101,21 @@ CREATE TABLE audit_events (
 );
 CREATE INDEX audit_events_round ON audit_events (round_id);
 `,
+	// 2: every invitation and reminder sent, with its outcome.
+	`
+CREATE TABLE mail_log (
+	id {{id}},
+	round_id BIGINT NOT NULL REFERENCES rounds(id) ON DELETE CASCADE,
+	unit_id BIGINT NOT NULL REFERENCES units(id) ON DELETE CASCADE,
+	at {{ts}} NOT NULL,
+	kind TEXT NOT NULL,
+	recipient TEXT NOT NULL,
+	sent_by TEXT NOT NULL,
+	ok BOOLEAN NOT NULL,
+	error TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX mail_log_unit ON mail_log (unit_id);
+`,
 }
 
 func (s *Store) migrate(ctx context.Context) error {

@@ -13,10 +13,18 @@ import (
 	"github.com/inventera/inventera/internal/round"
 )
 
-// unitView is the data of the personal-link pages.
+// unitView is the data of a unit's pages, seen through the personal link or
+// by staff helping the unit (then Staff is set and forms carry CSRF).
 type unitView struct {
-	Token string
-	Page  respond.Page
+	Base    string // "/l/TOKEN" or "/admin/enheter/ID"
+	Page    respond.Page
+	CanEdit bool
+	Staff   bool
+	CSRF    string
+}
+
+func linkView(token string, p respond.Page) unitView {
+	return unitView{Base: "/l/" + token, Page: p, CanEdit: p.Editable()}
 }
 
 // formView is the data of the evaluation form.
@@ -36,7 +44,7 @@ func (s *Server) unitPage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return s.render(c, http.StatusOK, "unit", view{Title: p.Unit.Name, Notice: notice(c), Data: unitView{Token: token, Page: p}})
+	return s.render(c, http.StatusOK, "unit", view{Title: p.Unit.Name, Notice: notice(c), Data: linkView(token, p)})
 }
 
 func (s *Server) newEvaluation(c echo.Context) error {
@@ -48,14 +56,7 @@ func (s *Server) newEvaluation(c echo.Context) error {
 	if !p.Editable() {
 		return apperror.New(apperror.Conflict, "Svaren kan inte ändras just nu: omgången är stängd eller enhetens svar redan inskickat.")
 	}
-	def := form.Answers{}
-	for _, f := range s.form.Fields {
-		if f.Default != "" {
-			def[f.Code] = f.Default
-		}
-	}
-	return s.renderForm(c, http.StatusOK, formView{unitView: unitView{Token: token, Page: p}, Answers: def,
-		Action: "/l/" + token + "/ny"})
+	return s.renderForm(c, http.StatusOK, s.newFormView(linkView(token, p)))
 }
 
 func (s *Server) editEvaluation(c echo.Context) error {
@@ -68,13 +69,7 @@ func (s *Server) editEvaluation(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	v := formView{unitView: unitView{Token: token, Page: p}, Evaluation: e, Answers: e.Answers,
-		Action: "/l/" + token + "/u/" + strconv.FormatInt(id, 10)}
-	if !e.Complete {
-		_, v.Errors = s.form.Validate(e.Answers, form.ModeForm)
-		v.Draft = true
-	}
-	return s.renderForm(c, http.StatusOK, v)
+	return s.renderForm(c, http.StatusOK, s.editFormView(linkView(token, p), e))
 }
 
 func (s *Server) createEvaluation(c echo.Context) error { return s.saveEvaluation(c, 0) }
@@ -110,17 +105,42 @@ func (s *Server) saveEvaluation(c echo.Context, id int64) error {
 		if err != nil {
 			return err
 		}
-		action := "/l/" + token + "/ny"
-		if id != 0 {
-			action = "/l/" + token + "/u/" + strconv.FormatInt(id, 10)
-		}
-		return s.renderForm(c, http.StatusUnprocessableEntity, formView{unitView: unitView{Token: token, Page: p},
-			Evaluation: round.Evaluation{ID: id}, Answers: in, Errors: errs, Action: action})
+		return s.renderForm(c, http.StatusUnprocessableEntity, refusedFormView(linkView(token, p), id, in, errs))
 	}
 	if draft {
 		return redirect(c, "/l/"+token, "utkast")
 	}
 	return redirect(c, "/l/"+token, "sparad")
+}
+
+// newFormView is an empty form with the definition's defaults.
+func (s *Server) newFormView(u unitView) formView {
+	def := form.Answers{}
+	for _, f := range s.form.Fields {
+		if f.Default != "" {
+			def[f.Code] = f.Default
+		}
+	}
+	return formView{unitView: u, Answers: def, Action: u.Base + "/ny"}
+}
+
+// editFormView shows a stored evaluation; a draft lists what is missing.
+func (s *Server) editFormView(u unitView, e round.Evaluation) formView {
+	v := formView{unitView: u, Evaluation: e, Answers: e.Answers, Action: u.Base + "/u/" + strconv.FormatInt(e.ID, 10)}
+	if !e.Complete {
+		_, v.Errors = s.form.Validate(e.Answers, form.ModeForm)
+		v.Draft = true
+	}
+	return v
+}
+
+// refusedFormView shows a refused form again with what was typed.
+func refusedFormView(u unitView, id int64, in form.Answers, errs form.Errors) formView {
+	action := u.Base + "/ny"
+	if id != 0 {
+		action = u.Base + "/u/" + strconv.FormatInt(id, 10)
+	}
+	return formView{unitView: u, Evaluation: round.Evaluation{ID: id}, Answers: in, Errors: errs, Action: action}
 }
 
 func (s *Server) renderForm(c echo.Context, status int, v formView) error {
@@ -165,7 +185,7 @@ func (s *Server) confirmDelete(c echo.Context) error {
 		return err
 	}
 	return s.render(c, http.StatusOK, "delete", view{Title: "Ta bort utvärdering",
-		Data: formView{unitView: unitView{Token: token, Page: p}, Evaluation: e}})
+		Data: formView{unitView: linkView(token, p), Evaluation: e}})
 }
 
 func (s *Server) deleteEvaluation(c echo.Context) error {
@@ -211,8 +231,7 @@ func (s *Server) unitAction(c echo.Context, noticeKey string, act func(token str
 			return oerr
 		}
 		return s.render(c, http.StatusUnprocessableEntity, "unit", view{Title: p.Unit.Name,
-			Data: unitView{Token: token, Page: p}, Notice: "", Session: nil,
-		}.withError(apperror.Message(err)))
+			Data: linkView(token, p)}.withError(apperror.Message(err)))
 	}
 	return redirect(c, "/l/"+token, noticeKey)
 }

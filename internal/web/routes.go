@@ -52,6 +52,14 @@ func (s *Server) routes(e *echo.Echo) {
 	adm.POST("/omgangar/:id/enheter", s.addUnit)
 	adm.POST("/omgangar/:id/enheter/:unit/ny-lank", s.reissueLink)
 	adm.POST("/omgangar/:id/status", s.setRoundState, coordinator)
+	adm.POST("/omgangar/:id/utskick", s.invite)
+	adm.GET("/enheter/:unit", s.staffUnitPage)
+	adm.GET("/enheter/:unit/ny", s.staffNewEvaluation)
+	adm.POST("/enheter/:unit/ny", s.staffCreateEvaluation)
+	adm.GET("/enheter/:unit/u/:id", s.staffEditEvaluation)
+	adm.POST("/enheter/:unit/u/:id", s.staffUpdateEvaluation)
+	adm.GET("/enheter/:unit/u/:id/ta-bort", s.staffConfirmDelete)
+	adm.POST("/enheter/:unit/u/:id/ta-bort", s.staffDeleteEvaluation)
 }
 
 // securityHeaders sets the headers every page carries. Personal links are

@@ -32,6 +32,7 @@ type Server struct {
 	respond *respond.Service
 	manage  *manage.Service
 	staff   *staff.Service
+	mailer  manage.Mailer // nil when no SMTP server is configured
 	pages   *pages
 	now     func() time.Time
 	echo    *echo.Echo
@@ -43,6 +44,7 @@ type Deps struct {
 	Respond *respond.Service
 	Manage  *manage.Service
 	Staff   *staff.Service
+	Mailer  manage.Mailer // optional
 	Now     func() time.Time
 }
 
@@ -56,7 +58,7 @@ func New(cfg Config, d Deps) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{cfg: cfg, form: d.Form, respond: d.Respond, manage: d.Manage, staff: d.Staff,
-		pages: p, now: d.Now}
+		mailer: d.Mailer, pages: p, now: d.Now}
 	e := echo.New()
 	e.HideBanner = true
 	e.HidePort = true

@@ -1,0 +1,127 @@
+package manage_test
+
+import (
+	"testing"
+
+	"github.com/inventera/inventera/internal/form"
+	"github.com/inventera/inventera/internal/manage"
+	"github.com/inventera/inventera/internal/round"
+)
+
+func complete(periodicitet, name string) form.Answers {
+	return form.Answers{"benamning": name, "periodicitet": periodicitet, "uppdragsgivare_typ": "extern",
+		"syfte": "Statistik", "resultatansvarig": "verksamhetschef", "anvandning": "handlingsplan", "timmar": "10"}
+}
+
+func TestCarryForward(t *testing.T) {
+	f := newFixture(t)
+	tok := token(f.links["Socialnämnden/Heby"])
+	for _, a := range []form.Answers{complete("arligen", "Brukarenkät"), complete("engangs", "Utredning 2009"), complete("flera_per_ar", "Månadsrapport")} {
+		if _, errs, err := f.resp.Save(ctx, tok, 0, a, false); err != nil || errs != nil {
+			t.Fatal(err, errs)
+		}
+	}
+	if err := f.resp.Submit(ctx, tok); err != nil {
+		t.Fatal(err)
+	}
+	next, err := f.m.CarryForward(ctx, f.system, f.round.ID, manage.RoundInput{Name: "Resultatstyrning 2010", HourlyRate: "290"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if next.HourlyRate != 290 || next.State != round.Open {
+		t.Errorf("new round = %+v", next)
+	}
+	ov, err := f.m.Overview(ctx, f.system, next.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ov.Kommuner) != 2 || len(ov.Units) != 5 {
+		t.Fatalf("carried %d kommuner, %d units; want 2 and 5", len(ov.Kommuner), len(ov.Units))
+	}
+	var heby manage.UnitStatus
+	for _, u := range ov.Units {
+		if u.Name == "Socialnämnden" && u.Kommuner[0] == "Heby" {
+			heby = u
+		}
+		if u.Response != round.NoResponse {
+			t.Errorf("%s carried its answer %q", u.Name, u.Response)
+		}
+		if u.Link == "" || u.Link == f.links[u.Name+"/"+u.Kommuner[0]] {
+			t.Errorf("%s has no new link", u.Name)
+		}
+	}
+	if heby.Evaluations != 2 {
+		t.Fatalf("Heby Socialnämnden carried %d evaluations, want the 2 recurring", heby.Evaluations)
+	}
+	page, err := f.resp.Open(ctx, token(heby.Link))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range page.Evaluations {
+		if e.Complete {
+			t.Errorf("%s carried as complete; want a draft to confirm", e.Title())
+		}
+		if e.Answers.Get("periodicitet") == "engangs" {
+			t.Errorf("one-off evaluation %s carried", e.Title())
+		}
+	}
+	// The old round's links still open the old round.
+	old, err := f.resp.Open(ctx, tok)
+	if err != nil || old.Round.ID != f.round.ID {
+		t.Errorf("old link opens round %d (%v)", old.Round.ID, err)
+	}
+	// Only the samordnare may carry forward.
+	pl := manage.Actor{Email: "pl@heby.example", Role: "projektledare", Kommun: "Heby"}
+	if _, err := f.m.CarryForward(ctx, pl, f.round.ID, manage.RoundInput{Name: "X"}); err == nil {
+		t.Error("projektledare carried a round forward")
+	}
+}
+
+func TestAuditTrail(t *testing.T) {
+	f := newFixture(t)
+	tok := token(f.links["Socialnämnden/Heby"])
+	saved, _, err := f.resp.Save(ctx, tok, 0, complete("arligen", "Brukarenkät"), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pl := manage.Actor{Email: "pl@heby.example", Role: "projektledare", Kommun: "Heby"}
+	changed := complete("arligen", "Brukarenkät hemtjänst")
+	changed["timmar"] = "12,5"
+	if _, errs, err := f.m.SaveOnBehalf(ctx, pl, form.MustEvaluation(), f.units["Socialnämnden/Heby"].ID, saved.ID, changed, false); err != nil || errs != nil {
+		t.Fatal(err, errs)
+	}
+	trail, err := f.m.AuditTrail(ctx, f.system, f.round.ID, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	find := func(actor, field, old, new string) bool {
+		for _, e := range trail {
+			if e.Actor == actor && e.Field == field && e.OldValue == old && e.NewValue == new && e.EvaluationID != nil && *e.EvaluationID == saved.ID {
+				return true
+			}
+		}
+		return false
+	}
+	tests := []struct{ actor, field, old, new string }{
+		{"Verksamhetschef via personlig länk", "benamning", "", "Brukarenkät"},
+		{"Verksamhetschef via personlig länk", "timmar", "", "10"},
+		{"pl@heby.example", "benamning", "Brukarenkät", "Brukarenkät hemtjänst"},
+		{"pl@heby.example", "timmar", "10", "12.5"},
+	}
+	for _, tt := range tests {
+		if !find(tt.actor, tt.field, tt.old, tt.new) {
+			t.Errorf("audit trail lacks %s: %s %q → %q", tt.actor, tt.field, tt.old, tt.new)
+		}
+	}
+	if _, err := f.m.AuditTrail(ctx, pl, f.round.ID, 100); err == nil {
+		t.Error("projektledare read the audit trail")
+	}
+	// A projektledare of Heby cannot help a Falun unit.
+	if _, _, err := f.m.SaveOnBehalf(ctx, pl, form.MustEvaluation(), f.units["Miljökontoret/Falun"].ID, 0, changed, false); err == nil {
+		t.Error("Heby's projektledare wrote to a Falun unit")
+	}
+	// …but can help the unit Heby shares with Falun.
+	if _, _, err := f.m.SaveOnBehalf(ctx, pl, form.MustEvaluation(), f.units["Gemensam nämnd/Heby+Falun"].ID, 0, changed, false); err != nil {
+		t.Errorf("Heby's projektledare could not help the shared unit: %v", err)
+	}
+}
