@@ -53,6 +53,8 @@ func (s *Server) routes(e *echo.Echo) {
 	adm.POST("/omgangar/:id/enheter/:unit/ny-lank", s.reissueLink)
 	adm.POST("/omgangar/:id/status", s.setRoundState, coordinator)
 	adm.POST("/omgangar/:id/utskick", s.invite)
+	adm.GET("/omgangar/:id/andringslogg", s.auditTrail, coordinator)
+	adm.POST("/omgangar/:id/overfor", s.carryForward, coordinator)
 	adm.GET("/enheter/:unit", s.staffUnitPage)
 	adm.GET("/enheter/:unit/ny", s.staffNewEvaluation)
 	adm.POST("/enheter/:unit/ny", s.staffCreateEvaluation)
