@@ -2,6 +2,7 @@ package form
 
 import (
 	"errors"
+	"math"
 	"strconv"
 	"strings"
 )
@@ -107,11 +108,7 @@ func (n Number) String() string {
 
 // Float returns the number as a float64.
 func (n Number) Float() float64 {
-	f := float64(n.Units)
-	for i := 0; i < n.Scale; i++ {
-		f /= 10
-	}
-	return f
+	return float64(n.Units) / math.Pow10(n.Scale)
 }
 
 // ParseYesNo reads ja/nej in the spellings an import meets: ja/nej, j/n,

@@ -62,7 +62,10 @@ func (d *Definition) Validate(in Answers, mode Mode) (Answers, Errors) {
 	}
 	// First pass: each value on its own.
 	for _, f := range d.Fields {
-		raw := strings.TrimSpace(in[f.Code])
+		raw := strings.TrimSpace(strings.ReplaceAll(in[f.Code], "\r\n", "\n"))
+		if raw == "" {
+			raw = f.Default
+		}
 		if raw == "" {
 			continue
 		}

@@ -1,8 +1,8 @@
 package round
 
 import (
-	"fmt"
 	"math"
+	"strconv"
 	"strings"
 
 	"github.com/inventera/inventera/internal/apperror"
@@ -116,7 +116,9 @@ func (f Fordelning) String(members []string) string {
 	case SplitByShares:
 		parts := make([]string, 0, len(members))
 		for _, m := range members {
-			parts = append(parts, m+"="+strings.Replace(fmt.Sprintf("%g", f.Shares[m]), ".", ",", 1))
+			// Six decimals is what ParseFordelning reads back.
+			share := strconv.FormatFloat(math.Round(f.Shares[m]*1e6)/1e6, 'f', -1, 64)
+			parts = append(parts, m+"="+strings.Replace(share, ".", ",", 1))
 		}
 		return strings.Join(parts, ";")
 	}

@@ -1,0 +1,232 @@
+package sheet
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/csv"
+	"errors"
+	"io"
+	"sort"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/inventera/inventera/internal/apperror"
+	"github.com/inventera/inventera/internal/form"
+	"github.com/inventera/inventera/internal/round"
+)
+
+// ReadCSV reads the utvarderingar table from CSV: ";" or "," as separator
+// (whichever the header line uses outside quotes), UTF-8 with or without
+// BOM, RFC 4180 quoting. Kommuner and units are created as the rows name
+// them, with unknown population. A cell written as "'=…" (also "'+", "'-",
+// "'@", "'" before a tab or carriage return) is read without the apostrophe
+// that WriteCSV adds against formula injection.
+func ReadCSV(r io.Reader, def *form.Definition, lim Limits) (round.Dataset, error) {
+	return ReadTables(map[string]io.Reader{SheetUtvarderingar: r}, def, lim)
+}
+
+// ReadTables reads CSV files named by the sheet they stand for: "kommuner",
+// "enheter", "utvarderingar" (letter case, a ".csv" suffix and å, ä, ö do not
+// matter). Together they are read like a workbook with those sheets. lim.MaxBytes
+// bounds all the tables together.
+func ReadTables(tables map[string]io.Reader, def *form.Definition, lim Limits) (round.Dataset, error) {
+	lim = lim.withDefaults()
+	b := newBuilder(def, lim)
+	budget := lim.MaxBytes
+	keys := make([]string, 0, len(tables))
+	for k := range tables {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	ts := map[string]*table{}
+	for _, k := range keys {
+		name := strings.TrimSuffix(normName(k), ".csv")
+		if name != SheetKommuner && name != SheetEnheter && name != SheetUtvarderingar {
+			b.add(k, 0, "", "Okänd tabell. Tabellerna heter %s, %s och %s.", SheetKommuner, SheetEnheter, SheetUtvarderingar)
+			continue
+		}
+		if ts[name] != nil {
+			b.add(name, 0, "", "Tabellen %s finns två gånger.", name)
+			continue
+		}
+		src, err := newCSVSource(&budgetReader{r: tables[k], left: &budget}, lim.MaxBytes)
+		if err != nil {
+			return round.Dataset{}, err
+		}
+		ts[name] = &table{name: name, src: src, strict: true}
+	}
+	if len(b.probs) > 0 {
+		b.probs.sort()
+		return round.Dataset{}, b.probs
+	}
+	return b.run(ts)
+}
+
+var errBudget = errors.New("sheet: byte budget exceeded")
+
+// budgetReader fails once more than *left bytes have been read through all
+// the readers sharing left.
+type budgetReader struct {
+	r    io.Reader
+	left *int64
+}
+
+func (b *budgetReader) Read(p []byte) (int, error) {
+	if *b.left <= 0 {
+		var one [1]byte
+		n, err := b.r.Read(one[:])
+		if n > 0 {
+			return 0, errBudget
+		}
+		return 0, err
+	}
+	if int64(len(p)) > *b.left {
+		p = p[:*b.left]
+	}
+	n, err := b.r.Read(p)
+	*b.left -= int64(n)
+	return n, err
+}
+
+// csvSource reads records and numbers them as a spreadsheet shows them:
+// a blank line is a row, a quoted line break is not.
+type csvSource struct {
+	cr      *csv.Reader
+	limit   int64
+	row     int // row number of the last record
+	lastEnd int // line the last record ended on
+}
+
+// peekSize is how much of the file is inspected to find the separator.
+const peekSize = 64 << 10
+
+func newCSVSource(r io.Reader, limit int64) (*csvSource, error) {
+	br := bufio.NewReaderSize(r, peekSize)
+	head, err := br.Peek(peekSize)
+	if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, bufio.ErrBufferFull) {
+		return nil, csvReadError(err, limit)
+	}
+	switch {
+	case bytes.HasPrefix(head, []byte{0xEF, 0xBB, 0xBF}):
+		_, _ = br.Discard(3)
+		head = head[3:]
+	case bytes.HasPrefix(head, []byte("PK\x03\x04")):
+		return nil, apperror.New(apperror.Invalid, "Filen är en Excel-arbetsbok (.xlsx), inte en CSV-fil. Ladda upp den som arbetsbok.")
+	case bytes.HasPrefix(head, []byte{0xFF, 0xFE}), bytes.HasPrefix(head, []byte{0xFE, 0xFF}), bytes.IndexByte(head, 0) >= 0:
+		return nil, apperror.New(apperror.Invalid, "Filen är sparad som UTF-16 (Unicode-text). Spara den i Excel som ”CSV UTF-8 (kommaavgränsad)” och försök igen.")
+	}
+	cr := csv.NewReader(br)
+	cr.Comma = detectSeparator(head)
+	cr.LazyQuotes = false
+	cr.FieldsPerRecord = -1
+	cr.ReuseRecord = true
+	return &csvSource{cr: cr, limit: limit}, nil
+}
+
+// detectSeparator counts ";" and "," outside quotes on the header line.
+func detectSeparator(head []byte) rune {
+	semi, comma := 0, 0
+	quoted := false
+	for _, c := range head {
+		switch {
+		case c == '"':
+			quoted = !quoted
+		case quoted:
+		case c == '\n' || c == '\r':
+			if comma > semi {
+				return ','
+			}
+			return ';'
+		case c == ';':
+			semi++
+		case c == ',':
+			comma++
+		}
+	}
+	if comma > semi {
+		return ','
+	}
+	return ';'
+}
+
+func (s *csvSource) next() (int, []string, error) {
+	for {
+		rec, err := s.cr.Read()
+		if err == io.EOF {
+			return 0, nil, io.EOF
+		}
+		var pe *csv.ParseError
+		if errors.As(err, &pe) && !errors.Is(pe.Err, errBudget) {
+			s.row += 1 + max(0, pe.StartLine-s.lastEnd-1)
+			s.lastEnd = pe.Line
+			return 0, nil, &rowProblem{row: s.row, msg: csvProblem(pe)}
+		}
+		if err != nil {
+			return 0, nil, csvReadError(err, s.limit)
+		}
+		start, _ := s.cr.FieldPos(0)
+		last, _ := s.cr.FieldPos(len(rec) - 1)
+		s.row += 1 + max(0, start-s.lastEnd-1)
+		s.lastEnd = last + strings.Count(rec[len(rec)-1], "\n")
+		for i, c := range rec {
+			if !utf8.ValidString(c) {
+				return 0, nil, apperror.New(apperror.Invalid, "Filen är inte sparad som UTF-8 (rad %d har tecken som inte kan läsas). Spara den i Excel som ”CSV UTF-8 (kommaavgränsad)” och försök igen.", s.row)
+			}
+			rec[i] = unquoteFormula(dropControls(c))
+		}
+		if blank(rec) {
+			continue
+		}
+		return s.row, rec, nil
+	}
+}
+
+func csvProblem(pe *csv.ParseError) string {
+	switch {
+	case errors.Is(pe.Err, csv.ErrQuote):
+		return "Raden har ett citattecken (\") som inte är avslutat eller dubblerat. Ett citattecken inuti ett citerat fält skrivs \"\"."
+	case errors.Is(pe.Err, csv.ErrBareQuote):
+		return "Raden har ett citattecken (\") mitt i ett fält som inte är citerat. Citera hela fältet och skriv citattecknet som \"\"."
+	}
+	return "Raden kunde inte läsas som CSV."
+}
+
+func csvReadError(err error, limit int64) error {
+	if errors.Is(err, errBudget) {
+		return tooLarge(limit)
+	}
+	return apperror.New(apperror.Invalid, "Filen kunde inte läsas: %v", err)
+}
+
+// formulaLead tells whether a cell starting with c could be taken for a
+// formula (or formula-like control) by a spreadsheet program.
+func formulaLead(c byte) bool {
+	switch c {
+	case '=', '+', '-', '@', '\t', '\r':
+		return true
+	}
+	return false
+}
+
+// quoteFormula prefixes an apostrophe to a cell a spreadsheet program would
+// take for a formula. Cells that already start with apostrophes before such a
+// character get one more, so unquoteFormula restores every value exactly.
+func quoteFormula(s string) string {
+	t := strings.TrimLeft(s, "'")
+	if t != "" && formulaLead(t[0]) {
+		return "'" + s
+	}
+	return s
+}
+
+// unquoteFormula undoes quoteFormula.
+func unquoteFormula(s string) string {
+	if !strings.HasPrefix(s, "'") {
+		return s
+	}
+	t := strings.TrimLeft(s, "'")
+	if t != "" && formulaLead(t[0]) {
+		return s[1:]
+	}
+	return s
+}
