@@ -1,0 +1,149 @@
+package report
+
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/inventera/inventera/internal/aggregate"
+	"github.com/inventera/inventera/internal/chart"
+	"github.com/inventera/inventera/internal/form"
+)
+
+// Swedish formatting. Numbers group thousands with no-break spaces and a
+// no-break space joins a number to its unit; percentages have one decimal
+// under 10 % and none otherwise (chart.Percent), the same in charts and text.
+
+const nbsp = "\u00a0"
+
+func pct(share float64) string   { return chart.Percent(share) }
+func kr(v float64) string        { return chart.Kronor(v) }
+func integer(n int) string       { return form.FormatNumber(float64(n), 0) }
+func decimalKr(v float64) string { return chart.Decimal(v) + nbsp + "kr" }
+
+// count writes n with the singular or plural noun: "1 utvärdering",
+// "26 utvärderingar".
+func count(n int, singular, plural string) string {
+	if n == 1 {
+		return "1 " + singular
+	}
+	return integer(n) + " " + plural
+}
+
+// evals is count for utvärdering.
+func evals(n int) string { return count(n, "utvärdering", "utvärderingar") }
+
+// joinList joins items the Swedish way: "A, B och C".
+func joinList(items []string) string {
+	switch len(items) {
+	case 0:
+		return ""
+	case 1:
+		return items[0]
+	}
+	return strings.Join(items[:len(items)-1], ", ") + " och " + items[len(items)-1]
+}
+
+// capList names at most limit items and counts the rest: "A, B, C och 4
+// till".
+func capList(items []string, limit int, noun string) string {
+	if len(items) <= limit {
+		return joinList(items)
+	}
+	rest := len(items) - limit
+	return strings.Join(items[:limit], ", ") + " och " + integer(rest) + " " + noun + " till"
+}
+
+// lowerFirst lowercases the first letter: "Handlingsplan för …" →
+// "handlingsplan för …".
+func lowerFirst(s string) string {
+	r, n := utf8.DecodeRuneInString(s)
+	if r == utf8.RuneError {
+		return s
+	}
+	return string(unicode.ToLower(r)) + s[n:]
+}
+
+// upperFirst capitalises the first letter of a sentence.
+func upperFirst(s string) string {
+	r, n := utf8.DecodeRuneInString(s)
+	if r == utf8.RuneError {
+		return s
+	}
+	return string(unicode.ToUpper(r)) + s[n:]
+}
+
+// labels are the Swedish labels of the form's option codes.
+type labels struct {
+	usage     map[string]string // anvandning
+	initiator map[string]string // uppdragsgivare_typ, plus ej_angiven and totalt
+	metod     map[string]string
+}
+
+func newLabels(def *form.Definition) labels {
+	l := labels{usage: map[string]string{}, initiator: map[string]string{}, metod: map[string]string{}}
+	opts := func(code string, into map[string]string) {
+		if f := def.Field(code); f != nil {
+			for _, o := range f.Options {
+				into[o.Code] = o.Label
+			}
+		}
+	}
+	opts("anvandning", l.usage)
+	opts("uppdragsgivare_typ", l.initiator)
+	opts("metod", l.metod)
+	l.initiator["ej_angiven"] = "Ej angiven"
+	l.initiator["totalt"] = "Totalt"
+	for _, k := range aggregate.UsageKeys {
+		if l.usage[k] == "" {
+			l.usage[k] = k
+		}
+	}
+	for _, k := range aggregate.InitiatorKeys {
+		if l.initiator[k] == "" {
+			l.initiator[k] = k
+		}
+	}
+	return l
+}
+
+func (l labels) usageLabel(key string) string { return l.usage[key] }
+
+func (l labels) initiatorLabel(key string) string {
+	if s, ok := l.initiator[key]; ok {
+		return s
+	}
+	return key
+}
+
+func (l labels) metodLabels(codes []string) string {
+	out := make([]string, len(codes))
+	for i, c := range codes {
+		if s, ok := l.metod[c]; ok {
+			out[i] = s
+		} else {
+			out[i] = c
+		}
+	}
+	return strings.Join(out, ", ")
+}
+
+// unusedInitiator describes the initiator of an unused evaluation:
+// "extern uppdragsgivare", "uppdragsgivare ej angiven".
+func (l labels) unusedInitiator(key string) string {
+	if key == "ej_angiven" || key == "" {
+		return "uppdragsgivare ej angiven"
+	}
+	return lowerFirst(l.initiatorLabel(key))
+}
+
+// statusLabel is the Swedish status of a non-responding unit.
+func statusLabel(status string) string {
+	switch status {
+	case aggregate.StatusDeclined:
+		return "Avböjt"
+	case aggregate.StatusNotResponded:
+		return "Har inte svarat"
+	}
+	return status
+}

@@ -1,0 +1,157 @@
+// Package report writes the comparison report from the aggregates and the
+// charts: JSON for machines (exactly the aggregate JSON), HTML for people
+// (Swedish, print-ready, accessible; templates in package reports) and an
+// XLSX workbook with one sheet per table.
+package report
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"html/template"
+	"io"
+	"sync"
+
+	"github.com/inventera/inventera/internal/aggregate"
+	"github.com/inventera/inventera/internal/chart"
+	"github.com/inventera/inventera/internal/form"
+	"github.com/inventera/inventera/reports"
+)
+
+// JSON writes the report's aggregates as indented JSON: the report JSON
+// contract of design §6, exactly as package aggregate encodes it.
+func JSON(w io.Writer, rep *aggregate.Report) error {
+	if rep == nil {
+		return fmt.Errorf("report: no report")
+	}
+	b, err := json.MarshalIndent(rep, "", "  ")
+	if err != nil {
+		return fmt.Errorf("report: encode JSON: %w", err)
+	}
+	b = append(b, '\n')
+	_, err = w.Write(b)
+	return err
+}
+
+// Renderer writes HTML and XLSX reports. It holds the parsed template, the
+// form's labels and a chart renderer; create it once with NewRenderer. It is
+// safe for concurrent use.
+type Renderer struct {
+	tmpl   *template.Template
+	css    template.CSS
+	charts *chart.Renderer
+	labels labels
+}
+
+// NewRenderer parses the report template and prepares the charts.
+func NewRenderer() (*Renderer, error) {
+	def, err := form.Evaluation()
+	if err != nil {
+		return nil, fmt.Errorf("report: %w", err)
+	}
+	tmpl, err := template.New("report.html").Parse(reports.HTML())
+	if err != nil {
+		return nil, fmt.Errorf("report: parse template: %w", err)
+	}
+	charts, err := chart.NewRenderer()
+	if err != nil {
+		return nil, fmt.Errorf("report: %w", err)
+	}
+	return &Renderer{
+		tmpl:   tmpl,
+		css:    template.CSS(reports.CSS()), // our own embedded file
+		charts: charts,
+		labels: newLabels(def),
+	}, nil
+}
+
+// HTMLOptions adjust the HTML report.
+type HTMLOptions struct {
+	// GeneratedOn is the report's date as it should be shown, e.g.
+	// "2009-12-18"; empty leaves it out.
+	GeneratedOn string
+	// Draft marks every page "Utkast – omgången är inte stängd".
+	Draft bool
+}
+
+// HTML writes the comparison report as one self-contained HTML page. It
+// renders into a buffer first, so w gets nothing on error.
+func (r *Renderer) HTML(w io.Writer, rep *aggregate.Report, opt HTMLOptions) error {
+	if rep == nil {
+		return fmt.Errorf("report: no report")
+	}
+	p := build(rep, r.labels)
+	p.GeneratedOn = opt.GeneratedOn
+	p.Draft = opt.Draft
+	p.CSS = r.css
+	if err := r.renderCharts(rep, p); err != nil {
+		return err
+	}
+	var buf bytes.Buffer
+	if err := r.tmpl.Execute(&buf, p); err != nil {
+		return fmt.Errorf("report: render HTML: %w", err)
+	}
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+// renderCharts renders every figure's SVG, in parallel. A figure whose
+// kommuner do not fit one chart gets one SVG per part.
+func (r *Renderer) renderCharts(rep *aggregate.Report, p *page) error {
+	figs := []struct {
+		fig  *figure
+		kind chart.Kind
+	}{
+		{&p.Volumes.Costs, chart.KindCosts},
+		{&p.Volumes.PerInh, chart.KindPerInhabitant},
+		{&p.Usage.Figure, chart.KindUsage},
+		{&p.Surveys.Figure, chart.KindUserSurveyShare},
+	}
+	parts := chartParts(rep)
+	var wg sync.WaitGroup
+	errs := make([]error, len(figs)*len(parts))
+	for i, f := range figs {
+		f.fig.SVGs = make([]template.HTML, len(parts))
+		from := 1
+		for j, part := range parts {
+			opt := chart.Options{ID: f.fig.ID}
+			if len(parts) > 1 {
+				opt.ID = fmt.Sprintf("%s-del-%d", f.fig.ID, j+1)
+				to := from + len(part.Municipalities) - 1
+				opt.Title = partTitle(defaultTitle(f.kind), from, to, len(rep.Municipalities))
+				from = to + 1
+			}
+			wg.Go(func() {
+				svg, err := r.charts.Render(f.kind, part, chart.SVG, opt)
+				if err != nil {
+					errs[i*len(parts)+j] = fmt.Errorf("report: %w", err)
+					return
+				}
+				// The SVG is generated here and its text escaped by the
+				// chart package; it holds no unescaped user input.
+				f.fig.SVGs[j] = template.HTML(svg)
+			})
+		}
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func defaultTitle(k chart.Kind) string {
+	switch k {
+	case chart.KindUsage:
+		return chart.TitleUsage
+	case chart.KindCosts:
+		return chart.TitleCosts
+	case chart.KindPerInhabitant:
+		return chart.TitlePerInhabitant
+	case chart.KindUserSurveyShare:
+		return chart.TitleUserSurveys
+	}
+	return string(k)
+}

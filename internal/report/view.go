@@ -1,0 +1,163 @@
+package report
+
+import (
+	"html/template"
+	"strconv"
+
+	"github.com/inventera/inventera/internal/aggregate"
+)
+
+// page is what the report template shows. Every value is plain text that
+// the template escapes, except the charts' SVG, which this package renders
+// itself (chart.Renderer escapes the text it draws).
+type page struct {
+	Title        string
+	RoundName    string
+	GeneratedOn  string
+	Draft        bool
+	CSS          template.CSS
+	HourlyRate   string
+	KommunNames  string // joined, for the title page; empty when too many
+	KommunCount  string
+	Evaluations  string
+	Volumes      volumes
+	Usage        usageSection
+	Surveys      surveySection
+	Unused       unusedSection
+	Kommuner     []kommunView
+	Findings     []string
+	FindingsNote string
+}
+
+type volumes struct {
+	Intro   []string
+	Table1  table
+	Costs   figure
+	PerInh  figure
+	Caveats []string
+}
+
+type usageSection struct {
+	Figure figure
+	Text   []string
+}
+
+type surveySection struct {
+	Figure figure
+	Text   []string
+}
+
+type unusedSection struct {
+	Intro  string
+	Groups []unusedGroup
+	None   string // kommuner with evaluations and none unused
+}
+
+type unusedGroup struct {
+	Kommun string
+	Items  []string
+}
+
+// figure is a chart (possibly split into parts) followed by its data table.
+type figure struct {
+	ID      string
+	Label   string // "Diagram 1"
+	Caption string
+	Alt     string // where the data is, for readers who cannot see the chart
+	SVGs    []template.HTML
+	Table   table
+}
+
+type table struct {
+	ID      string
+	Label   string // "Tabell 1"
+	Caption string
+	Head    []th
+	Rows    []tr
+	Foot    []tr
+	Notes   []string
+}
+
+type th struct {
+	Text string
+	Num  bool
+}
+
+type tr struct {
+	Head  string
+	Cells []td
+}
+
+type td struct {
+	Text string
+	Num  bool
+}
+
+func num(s string) td  { return td{Text: s, Num: true} }
+func text(s string) td { return td{Text: s} }
+
+type kommunView struct {
+	ID             string
+	Number         string // "5.1"
+	Name           string
+	Intro          []string
+	NoEvaluations  bool
+	Initiator      table
+	Responsibility []string
+	Usage          []string
+	SurveyText     string
+	Surveys        *table
+	UnusedText     string
+	Unused         []string
+	NonResponding  *table
+	NonRespText    string
+}
+
+// numbering hands out diagram and table numbers in order of appearance.
+type numbering struct{ diagram, table int }
+
+func (n *numbering) nextTable() (id, label string) {
+	n.table++
+	s := strconv.Itoa(n.table)
+	return "tabell-" + s, "Tabell " + s
+}
+
+func (n *numbering) nextDiagram() (id, label string) {
+	n.diagram++
+	s := strconv.Itoa(n.diagram)
+	return "diagram-" + s, "Diagram " + s
+}
+
+func newTable(n *numbering, caption string, head ...th) table {
+	id, label := n.nextTable()
+	return table{ID: id, Label: label, Caption: caption, Head: head}
+}
+
+func headText(s string) th { return th{Text: s} }
+func headNum(s string) th  { return th{Text: s, Num: true} }
+
+// chartParts are the kommuner of one chart part; long lists are split so
+// that each chart fits a printed page.
+func chartParts(rep *aggregate.Report) []*aggregate.Report {
+	ms := rep.Municipalities
+	if len(ms) <= chartRows {
+		return []*aggregate.Report{rep}
+	}
+	parts := (len(ms) + chartRows - 1) / chartRows
+	size := (len(ms) + parts - 1) / parts // even parts
+	var out []*aggregate.Report
+	for i := 0; i < len(ms); i += size {
+		sub := *rep
+		sub.Municipalities = ms[i:min(i+size, len(ms))]
+		out = append(out, &sub)
+	}
+	return out
+}
+
+// chartRows is the most kommuner one chart shows.
+const chartRows = 40
+
+// partTitle names the kommuner of a chart part: "… (kommun 41–80 av 290)".
+func partTitle(title string, from, to, total int) string {
+	return title + " (kommun " + strconv.Itoa(from) + "–" + strconv.Itoa(to) + " av " + strconv.Itoa(total) + ")"
+}
