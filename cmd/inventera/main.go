@@ -30,6 +30,8 @@ func commands() map[string]command {
 		"serve":  {"kör webbtjänsten", runServe},
 		"import": {"läser in en arbetsbok (XLSX) eller CSV i en omgång", runImport},
 
+		"report":   {"skriver jämförelserapporten (json, html eller xlsx)", runReport},
+		"export":   {"skriver en omgång i utbytesformatet (XLSX)", runExport},
 		"user":     {"hanterar personalkonton: user add", runUser},
 		"fixtures": {"läser in medföljande data: fixtures load bergslagen-2009", runFixtures},
 		"backup":   {"gör en konsekvent kopia av databasen medan tjänsten körs", runBackup},

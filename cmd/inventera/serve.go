@@ -8,6 +8,7 @@ import (
 	"net"
 	"strings"
 
+	"github.com/inventera/inventera/internal/comparison"
 	"github.com/inventera/inventera/internal/mail"
 	"github.com/inventera/inventera/internal/manage"
 	"github.com/inventera/inventera/internal/round"
@@ -38,7 +39,11 @@ func runServe(ctx context.Context, env *environment, args []string) error {
 			return err
 		}
 	}
-	deps := web.Deps{Form: a.form, Respond: a.respond, Manage: a.manage, Staff: a.staff, Now: a.manage.Now}
+	reports, err := comparison.NewService(a.manage, a.form, a.manage.Now)
+	if err != nil {
+		return err
+	}
+	deps := web.Deps{Form: a.form, Respond: a.respond, Manage: a.manage, Staff: a.staff, Reports: reports, Now: a.manage.Now}
 	if env.getenv("INVENTERA_SMTP") != "" {
 		mcfg, err := mail.ConfigFromEnv(env.getenv)
 		if err != nil {

@@ -27,7 +27,6 @@ import (
 	"fmt"
 	"html"
 	"strings"
-	"sync"
 
 	"github.com/golang/freetype/truetype"
 	gochart "github.com/wcharczuk/go-chart/v2"
@@ -176,47 +175,6 @@ func annotateSVG(svg []byte, id, title, desc string) []byte {
 	return b.Bytes()
 }
 
-// defaultRenderer backs the package-level functions. It is created once and
-// never changed.
-var defaultRenderer = sync.OnceValues(NewRenderer)
-
-// Usage renders Diagram 1 with a shared Renderer; see Renderer.Usage.
-func Usage(rep *aggregate.Report, f Format) ([]byte, error) {
-	r, err := defaultRenderer()
-	if err != nil {
-		return nil, err
-	}
-	return r.Usage(rep, f)
-}
-
-// Costs renders the costs chart with a shared Renderer; see Renderer.Costs.
-func Costs(rep *aggregate.Report, f Format) ([]byte, error) {
-	r, err := defaultRenderer()
-	if err != nil {
-		return nil, err
-	}
-	return r.Costs(rep, f)
-}
-
-// PerInhabitant renders the count and cost per inhabitant with a shared
-// Renderer; see Renderer.PerInhabitant.
-func PerInhabitant(rep *aggregate.Report, f Format) ([]byte, error) {
-	r, err := defaultRenderer()
-	if err != nil {
-		return nil, err
-	}
-	return r.PerInhabitant(rep, f)
-}
-
-// UserSurveyShare renders the user-survey share with a shared Renderer; see
-// Renderer.UserSurveyShare.
-func UserSurveyShare(rep *aggregate.Report, f Format) ([]byte, error) {
-	r, err := defaultRenderer()
-	if err != nil {
-		return nil, err
-	}
-	return r.UserSurveyShare(rep, f)
-}
 
 // rendererProvider returns go-chart's renderer for the format.
 func rendererProvider(svg bool) gochart.RendererProvider {

@@ -83,10 +83,26 @@ func WriteXLSX(w io.Writer, def *form.Definition, ds round.Dataset) (err error) 
 		}
 	}()
 	first := f.GetSheetName(0)
-	if err := f.SetSheetName(first, SheetKommuner); err != nil {
+	if err := WriteInto(f, def, ds); err != nil {
+		return err
+	}
+	if err := f.DeleteSheet(first); err != nil {
 		return fmt.Errorf("sheet: %w", err)
 	}
-	for _, name := range []string{SheetEnheter, SheetUtvarderingar} {
+	if idx, err := f.GetSheetIndex(SheetUtvarderingar); err == nil {
+		f.SetActiveSheet(idx)
+	}
+	if _, err := f.WriteTo(w); err != nil {
+		return fmt.Errorf("sheet: write workbook: %w", err)
+	}
+	return nil
+}
+
+// WriteInto adds the interchange sheets (kommuner, enheter, utvarderingar)
+// to an open workbook, such as the XLSX report, whose raw evaluations must
+// re-import to the same report.
+func WriteInto(f *excelize.File, def *form.Definition, ds round.Dataset) error {
+	for _, name := range []string{SheetKommuner, SheetEnheter, SheetUtvarderingar} {
 		if _, err := f.NewSheet(name); err != nil {
 			return fmt.Errorf("sheet: %w", err)
 		}
@@ -101,16 +117,7 @@ func WriteXLSX(w io.Writer, def *form.Definition, ds round.Dataset) (err error) 
 	if err := writeEnheter(f, st, ds); err != nil {
 		return err
 	}
-	if err := writeUtvarderingar(f, st, def, ds); err != nil {
-		return err
-	}
-	if idx, err := f.GetSheetIndex(SheetUtvarderingar); err == nil {
-		f.SetActiveSheet(idx)
-	}
-	if _, err := f.WriteTo(w); err != nil {
-		return fmt.Errorf("sheet: write workbook: %w", err)
-	}
-	return nil
+	return writeUtvarderingar(f, st, def, ds)
 }
 
 type styles struct {

@@ -98,6 +98,9 @@ func (s *Server) login(c echo.Context) error {
 	}
 	c.SetCookie(s.cookie(loginCSRF, "", -1))
 	c.SetCookie(s.cookie(sessionCookie, sess.Token, int(staff.SessionLifetime/time.Second)))
+	if sess.User.Role == staff.Styrgrupp {
+		return c.Redirect(http.StatusSeeOther, "/rapporter")
+	}
 	return c.Redirect(http.StatusSeeOther, "/admin")
 }
 

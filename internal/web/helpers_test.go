@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/inventera/inventera/internal/comparison"
 	"github.com/inventera/inventera/internal/form"
 	"github.com/inventera/inventera/internal/manage"
 	"github.com/inventera/inventera/internal/respond"
@@ -42,8 +43,12 @@ func newEnv(t *testing.T) *env {
 	def := form.MustEvaluation()
 	m := &manage.Service{Store: st, Keys: round.LinkKey("test-key-test-key-test-key-test-key"), Now: now}
 	stf := &staff.Service{Store: st, Now: now}
+	reports, err := comparison.NewService(m, def, now)
+	if err != nil {
+		t.Fatal(err)
+	}
 	s, err := web.New(web.Config{}, web.Deps{Form: def, Respond: &respond.Service{Store: st, Form: def, Now: now},
-		Manage: m, Staff: stf, Now: now})
+		Manage: m, Staff: stf, Reports: reports, Now: now})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -150,11 +155,16 @@ func with(v url.Values, changes map[string][]string) url.Values {
 
 var csrfField = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
 
-// login makes a samordnare and logs c in; it returns the session's CSRF token.
+// login makes a user with the role and logs c in; it returns the session's
+// CSRF token.
 func (e *env) login(c *http.Client, role string) string {
 	e.t.Helper()
-	email := role + "@example.se"
-	if _, err := e.staff.AddUser(context.Background(), email, role, "Borlänge", "ett-langt-losenord"); err != nil {
+	return e.loginAs(c, role+"@example.se", role, "Borlänge")
+}
+
+func (e *env) loginAs(c *http.Client, email, role, kommun string) string {
+	e.t.Helper()
+	if _, err := e.staff.AddUser(context.Background(), email, role, kommun, "ett-langt-losenord"); err != nil {
 		e.t.Fatal(err)
 	}
 	_, body := e.get(c, "/logga-in")
@@ -166,10 +176,10 @@ func (e *env) login(c *http.Client, role string) string {
 	if status != http.StatusSeeOther {
 		e.t.Fatalf("login: status %d", status)
 	}
-	_, body = e.get(c, "/admin")
+	_, body = e.get(c, "/rapporter")
 	m = csrfField.FindStringSubmatch(body)
 	if m == nil {
-		e.t.Fatal("no csrf field on admin page")
+		e.t.Fatal("no csrf field on the reports page")
 	}
 	return m[1]
 }

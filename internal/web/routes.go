@@ -42,6 +42,12 @@ func (s *Server) routes(e *echo.Echo) {
 	e.POST("/logga-in", s.login)
 	a := e.Group("", s.requireStaff, s.checkCSRF)
 	a.POST("/logga-ut", s.logout)
+	// Reports: every staff role; the domain decides which rounds.
+	a.GET("/rapporter", s.reportList)
+	a.GET("/rapporter/:id", s.reportPage)
+	a.GET("/rapporter/:id/fil/:format", s.reportDownload)
+	a.GET("/rapporter/:id/diagram/:kind/:format", s.reportChart)
+
 	// What each role may do is checked again by the domain (manage.Actor).
 	coordinator := s.requireRole(staff.Samordnare)
 	adm := a.Group("/admin", s.requireRole(staff.Samordnare, staff.Projektledare))
@@ -53,6 +59,7 @@ func (s *Server) routes(e *echo.Echo) {
 	adm.POST("/omgangar/:id/enheter/:unit/ny-lank", s.reissueLink)
 	adm.POST("/omgangar/:id/status", s.setRoundState, coordinator)
 	adm.POST("/omgangar/:id/utskick", s.invite)
+	adm.GET("/omgangar/:id/export.xlsx", s.exportRound)
 	adm.GET("/omgangar/:id/andringslogg", s.auditTrail, coordinator)
 	adm.POST("/omgangar/:id/overfor", s.carryForward, coordinator)
 	adm.GET("/enheter/:unit", s.staffUnitPage)

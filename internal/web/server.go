@@ -11,6 +11,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/inventera/inventera/internal/comparison"
 	"github.com/inventera/inventera/internal/form"
 	"github.com/inventera/inventera/internal/manage"
 	"github.com/inventera/inventera/internal/respond"
@@ -33,6 +34,7 @@ type Server struct {
 	manage  *manage.Service
 	staff   *staff.Service
 	mailer  manage.Mailer // nil when no SMTP server is configured
+	reports *comparison.Service
 	pages   *pages
 	now     func() time.Time
 	echo    *echo.Echo
@@ -45,6 +47,7 @@ type Deps struct {
 	Manage  *manage.Service
 	Staff   *staff.Service
 	Mailer  manage.Mailer // optional
+	Reports *comparison.Service
 	Now     func() time.Time
 }
 
@@ -58,7 +61,7 @@ func New(cfg Config, d Deps) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{cfg: cfg, form: d.Form, respond: d.Respond, manage: d.Manage, staff: d.Staff,
-		mailer: d.Mailer, pages: p, now: d.Now}
+		mailer: d.Mailer, reports: d.Reports, pages: p, now: d.Now}
 	e := echo.New()
 	e.HideBanner = true
 	e.HidePort = true
