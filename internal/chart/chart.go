@@ -175,7 +175,6 @@ func annotateSVG(svg []byte, id, title, desc string) []byte {
 	return b.Bytes()
 }
 
-
 // rendererProvider returns go-chart's renderer for the format.
 func rendererProvider(svg bool) gochart.RendererProvider {
 	if svg {
