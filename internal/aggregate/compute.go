@@ -36,6 +36,7 @@ func Compute(r round.Round, ds round.Dataset) (*Report, error) {
 
 	rep := &Report{Round: RoundInfo{Name: r.Name, HourlyRate: r.HourlyRate}}
 	var net tally
+	var unusedOre int64
 	for _, u := range ds.Units {
 		members, shares, equal, err := apportion(u.Unit, kommunIndex, population)
 		if err != nil {
@@ -52,6 +53,7 @@ func Compute(r round.Round, ds round.Dataset) (*Report, error) {
 		for i, c := range ut.cost {
 			net.cost[i] += c
 		}
+		unusedOre += ut.unusedOre
 		for i, m := range members {
 			kommuner[m].addUnit(ut, shares[i], len(members) == 1)
 		}
@@ -92,6 +94,7 @@ func Compute(r round.Round, ds round.Dataset) (*Report, error) {
 	}
 	nw.UserSurveys = net.surveys
 	nw.Unused = net.rows[totalt][1+nUsage-1]
+	nw.UnusedCost = kronor(unusedOre)
 	return rep, nil
 }
 
@@ -187,6 +190,7 @@ func (t *tally) addCounts(o *tally) {
 type unitTally struct {
 	tally
 	unused        []UnusedEvaluation
+	unusedOre     int64 // what the unit's unused evaluations cost
 	surveyRows    []SurveyRow
 	nonResponding *NonResponding
 	status        round.Response // as counted: Submitted also for an import's unit with evaluations
@@ -228,7 +232,9 @@ func tallyUnit(u round.UnitData, hourlyRate int64) (*unitTally, error) {
 				Benamning:         e.Title(),
 				Enhet:             u.Name,
 				UppdragsgivareTyp: initiatorKeys[f.initiator],
+				Kostnad:           kronor(f.cost[costTotal]),
 			})
+			ut.unusedOre += f.cost[costTotal]
 		}
 		if f.survey {
 			malgrupp := strings.Join(strings.Fields(e.Answers["malgrupp"]), " ")

@@ -369,28 +369,31 @@ func TestUnused(t *testing.T) {
 				ev("benamning", "Miljöbäst i Sverige", "anvandning", "inte_alls", "uppdragsgivare_typ", "politisk"),
 				ev("benamning", "CFC-rapportering", "anvandning", "inte_alls", "uppdragsgivare_typ", "verksamhet")),
 			unit("Överförmyndaren", []string{"A", "B"},
-				ev("benamning", "Granskning", "anvandning", "inte_alls")),
+				ev("benamning", "Granskning", "anvandning", "inte_alls", "kostnad_totalt_kr", "1000")),
 			unit("Åldringsvård", []string{"A"},
-				ev("benamning", "SCB-statistik", "anvandning", "inte_alls")),
+				ev("benamning", "SCB-statistik", "anvandning", "inte_alls", "konsult_kr", "500", "timmar", "1,5")),
 		},
 	}
 	rep := compute(t, ds)
 	want := []UnusedEvaluation{
-		{"CFC-rapportering", "Miljö", "verksamhet"},
-		{"Miljöbäst i Sverige", "Miljö", "politisk"},
-		{"Kvalitetsindikatorer", "Vård och omsorg", "ej_angiven"},
-		{"Tillsyn Socialstyrelsen", "Vård och omsorg", "extern"},
-		{"SCB-statistik", "Åldringsvård", "extern"}, // Å, Ä, Ö sort after Z
-		{"Granskning", "Överförmyndaren", "extern"},
+		{"CFC-rapportering", "Miljö", "verksamhet", 0},
+		{"Miljöbäst i Sverige", "Miljö", "politisk", 0},
+		{"Kvalitetsindikatorer", "Vård och omsorg", "ej_angiven", 0},
+		{"Tillsyn Socialstyrelsen", "Vård och omsorg", "extern", 0},
+		{"SCB-statistik", "Åldringsvård", "extern", 500 + 1.5*280}, // Å, Ä, Ö sort after Z
+		{"Granskning", "Överförmyndaren", "extern", 1000},          // a shared unit's whole cost
 	}
 	if got := muni(t, rep, "A").Unused; !reflect.DeepEqual(got, want) {
 		t.Errorf("A unused =\n%+v\nwant\n%+v", got, want)
 	}
-	if got, want := muni(t, rep, "B").Unused, []UnusedEvaluation{{"Granskning", "Överförmyndaren", "extern"}}; !reflect.DeepEqual(got, want) {
+	if got, want := muni(t, rep, "B").Unused, []UnusedEvaluation{{"Granskning", "Överförmyndaren", "extern", 1000}}; !reflect.DeepEqual(got, want) {
 		t.Errorf("B unused = %+v, want %+v", got, want)
 	}
 	if rep.Network.Unused != 6 {
 		t.Errorf("network unused = %d, want 6 (the shared one once)", rep.Network.Unused)
+	}
+	if want := 1000 + 500 + 1.5*280; rep.Network.UnusedCost != want {
+		t.Errorf("network unused_cost = %v, want %v (the shared one once)", rep.Network.UnusedCost, want)
 	}
 }
 

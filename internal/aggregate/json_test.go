@@ -61,7 +61,7 @@ var reportSchema = object{
 		"user_survey_table": arrayOf{object{ // extra
 			"enhet": tString, "omrade": tString, "malgrupp": tString, "metod": arrayOf{tString}, "count": tInteger}},
 		"responsibility": object{"initiator_is_owner": tInteger, "no_owner": tInteger, "multiple_owners": tInteger},
-		"unused":         arrayOf{object{"benamning": tString, "enhet": tString, "uppdragsgivare_typ": tString}},
+		"unused":         arrayOf{object{"benamning": tString, "enhet": tString, "uppdragsgivare_typ": tString, "kostnad": tNumber}},
 		"response": object{"units": tInteger, "submitted": tInteger, "inga_utvarderingar": tInteger,
 			"declined": tInteger, "not_responded": tInteger, "non_responding_units": arrayOf{tString}},
 		"non_responding": arrayOf{object{"enhet": tString, "status": tString, "reason": tString}}, // extra
@@ -74,6 +74,7 @@ var reportSchema = object{
 			"total": tNumber, "with_cost": tInteger},
 		"user_surveys":              tInteger, // extra
 		"unused":                    tInteger, // extra
+		"unused_cost":               tNumber,  // extra
 		"kommuner_with_evaluations": tInteger, // extra
 		"usage_pooled_counts":       usageCountsSchema,
 	},
@@ -215,7 +216,7 @@ func TestJSONKeyOrder(t *testing.T) {
 			"unused", "response", "non_responding"}},
 		{"costs", rep.Municipalities[0].Costs, []string{"lon", "konsult", "material", "ovrigt", "total", "with_cost", "per_invanare"}},
 		{"network", rep.Network, []string{"evaluations", "usage_mean", "usage_pooled", "costs", "user_surveys", "unused",
-			"kommuner_with_evaluations", "usage_pooled_counts"}},
+			"unused_cost", "kommuner_with_evaluations", "usage_pooled_counts"}},
 		{"response", rep.Municipalities[0].Response, []string{"units", "submitted", "inga_utvarderingar", "declined",
 			"not_responded", "non_responding_units"}},
 	}

@@ -217,9 +217,10 @@ type Responsibility struct {
 
 // UnusedEvaluation is an evaluation whose result was not used at all.
 type UnusedEvaluation struct {
-	Benamning         string `json:"benamning"`
-	Enhet             string `json:"enhet"`
-	UppdragsgivareTyp string `json:"uppdragsgivare_typ"` // "ej_angiven" when blank
+	Benamning         string  `json:"benamning"`
+	Enhet             string  `json:"enhet"`
+	UppdragsgivareTyp string  `json:"uppdragsgivare_typ"` // "ej_angiven" when blank
+	Kostnad           float64 `json:"kostnad"`            // the evaluation's whole cost in kr (a shared unit's not apportioned)
 }
 
 // Response counts a kommun's units by their answer; a shared unit counts in
@@ -248,6 +249,7 @@ type Network struct {
 	Costs                   NetworkCosts `json:"costs"`
 	UserSurveys             int          `json:"user_surveys"`
 	Unused                  int          `json:"unused"`
+	UnusedCost              float64      `json:"unused_cost"` // kr the unused evaluations cost, each counted once
 	KommunerWithEvaluations int          `json:"kommuner_with_evaluations"`
 	UsagePooledCounts       UsageCounts  `json:"usage_pooled_counts"`
 }

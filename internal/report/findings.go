@@ -23,9 +23,6 @@ const maxNamed = 6
 // Counts that the aggregates give only per kommun (initiator rows,
 // responsibility) are summed over the kommuner; a shared unit's evaluations
 // then count once in each member kommun, which the finding says.
-//
-// TODO: the cost of the unused evaluations needs their per-evaluation cost,
-// which the aggregates do not expose; it is left out.
 func Findings(rep *aggregate.Report) []string {
 	return findings(rep, newLabels(form.MustEvaluation()))
 }
@@ -88,6 +85,13 @@ func findings(rep *aggregate.Report, lb labels) []string {
 		add("Alla rapporterade utvärderingar har använts på något sätt.")
 	} else {
 		s := pct(nw.UsagePooled.InteAlls) + " (" + integer(nw.Unused) + " st) av nätverkets utvärderingar används inte alls."
+		if nw.UnusedCost > 0 {
+			s += " De kostade sammanlagt " + kr(nw.UnusedCost)
+			if nw.Costs.Total > 0 {
+				s += ", " + pct(nw.UnusedCost/nw.Costs.Total) + " av alla redovisade kostnader för utvärderingar"
+			}
+			s += "."
+		}
 		if len(withEvals) > 1 {
 			top := extremes(withEvals, func(m aggregate.Municipality) float64 { return m.Usage.Shares.InteAlls }, true)
 			s += " Störst andel har " + capList(top.names, 3, "kommuner") + " (" + pct(top.value) + ")."

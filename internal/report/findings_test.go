@@ -96,6 +96,16 @@ func TestFindings(t *testing.T) {
 			count:   -1,
 		},
 		{
+			name: "what the unused cost",
+			rep: func() *aggregate.Report {
+				r := network(muni("Borlänge", 20, [5]int{10, 14, 8, 2, 1}, 5, aggregate.Responsibility{}))
+				r.Network.UnusedCost, r.Network.Costs.Total = 12000, 48000
+				return r
+			}(),
+			want:  []string{"5,0\u00a0% (1 st) av nätverkets utvärderingar används inte alls. De kostade sammanlagt 12\u00a0000\u00a0kr, 25\u00a0% av alla redovisade kostnader för utvärderingar."},
+			count: -1,
+		},
+		{
 			name: "kommuner far from the mean",
 			rep: network(
 				muni("Borlänge", 10, [5]int{9, 5, 5, 0, 0}, 5, aggregate.Responsibility{}),
