@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/inventera/inventera/internal/comparison"
+	"github.com/inventera/inventera/internal/guard"
 	"github.com/inventera/inventera/internal/mail"
 	"github.com/inventera/inventera/internal/manage"
 	"github.com/inventera/inventera/internal/round"
@@ -23,6 +24,7 @@ func runServe(ctx context.Context, env *environment, args []string) error {
 	addr := fs.String("addr", ":8080", "adress att lyssna på")
 	demo := fs.Bool("demo", false, "läs in Bergslagen 2009 och skriv ut en inloggning och en personlig länk")
 	behindTLS := fs.Bool("behind-tls", false, "tjänsten nås över HTTPS (Secure-kakor)")
+	trustProxy := fs.Bool("trust-proxy", false, "en omvänd proxy framför sätter X-Forwarded-For och X-Forwarded-Proto")
 	if err := parseFlags(fs, env, args); err != nil {
 		return err
 	}
@@ -43,7 +45,8 @@ func runServe(ctx context.Context, env *environment, args []string) error {
 	if err != nil {
 		return err
 	}
-	deps := web.Deps{Form: a.form, Respond: a.respond, Manage: a.manage, Staff: a.staff, Reports: reports, Now: a.manage.Now}
+	deps := web.Deps{Form: a.form, Respond: a.respond, Manage: a.manage, Staff: a.staff, Reports: reports,
+		Guard: &guard.Guard{Store: a.store, Policy: guard.DefaultPolicy(), Now: a.manage.Now}, Now: a.manage.Now}
 	if env.getenv("INVENTERA_SMTP") != "" {
 		mcfg, err := mail.ConfigFromEnv(env.getenv)
 		if err != nil {
@@ -55,7 +58,7 @@ func runServe(ctx context.Context, env *environment, args []string) error {
 		}
 		deps.Mailer = sender
 	}
-	srv, err := web.New(web.Config{SecureCookies: *behindTLS || strings.HasPrefix(cfg.BaseURL, "https://")}, deps)
+	srv, err := web.New(web.Config{SecureCookies: *behindTLS || strings.HasPrefix(cfg.BaseURL, "https://"), TrustProxy: *trustProxy}, deps)
 	if err != nil {
 		return err
 	}

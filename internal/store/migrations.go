@@ -116,6 +116,24 @@ CREATE TABLE mail_log (
 );
 CREATE INDEX mail_log_unit ON mail_log (unit_id);
 `,
+	// 3: throttling counters shared by every instance, and the security log.
+	`
+CREATE TABLE throttle (
+	key TEXT PRIMARY KEY,
+	window_start {{ts}} NOT NULL,
+	hits INTEGER NOT NULL,
+	locked_until {{ts}}
+);
+CREATE TABLE security_events (
+	id {{id}},
+	at {{ts}} NOT NULL,
+	kind TEXT NOT NULL,
+	subject TEXT NOT NULL DEFAULT '',
+	client TEXT NOT NULL DEFAULT '',
+	detail TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX security_events_at ON security_events (at);
+`,
 }
 
 func (s *Store) migrate(ctx context.Context) error {

@@ -133,6 +133,9 @@ func (s *Server) reissueLink(c echo.Context) error {
 	if _, err := s.manage.ReissueLink(c.Request().Context(), actor(c), unitID); err != nil {
 		return err
 	}
+	if err := s.guard.Log(c.Request().Context(), "lank_aterkallad", u.Name, c.RealIP(), "av "+actor(c).Email); err != nil {
+		return err
+	}
 	return redirect(c, "/admin/omgangar/"+strconv.FormatInt(id, 10), "lank")
 }
 

@@ -3,6 +3,7 @@ package web
 import (
 	"crypto/subtle"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -16,9 +17,16 @@ const (
 	loginCSRF     = "inventera_login_csrf"
 )
 
-func (s *Server) cookie(name, value string, maxAge int) *http.Cookie {
-	return &http.Cookie{Name: name, Value: value, Path: "/", HttpOnly: true, Secure: s.cfg.SecureCookies,
+func (s *Server) cookie(c echo.Context, name, value string, maxAge int) *http.Cookie {
+	return &http.Cookie{Name: name, Value: value, Path: "/", HttpOnly: true, Secure: s.overTLS(c),
 		SameSite: http.SameSiteLaxMode, MaxAge: maxAge}
+}
+
+// overTLS tells whether the client reached us over HTTPS: configured, a TLS
+// connection, or a trusted proxy's X-Forwarded-Proto.
+func (s *Server) overTLS(c echo.Context) bool {
+	return s.cfg.SecureCookies || c.Request().TLS != nil ||
+		(s.cfg.TrustProxy && c.Request().Header.Get("X-Forwarded-Proto") == "https")
 }
 
 // requireStaff loads the logged-in staff member's session.
@@ -65,6 +73,9 @@ func (s *Server) checkCSRF(next echo.HandlerFunc) echo.HandlerFunc {
 			got = c.Request().Header.Get("X-CSRF-Token")
 		}
 		if subtle.ConstantTimeCompare([]byte(got), []byte(sess.CSRF)) != 1 {
+			if err := s.guard.Log(c.Request().Context(), "csrf_nekad", sess.User.Email, c.RealIP(), c.Request().URL.Path); err != nil {
+				return err
+			}
 			return apperror.New(apperror.Forbidden, "Formuläret har gått ut eller kom inte från inventera. Ladda om sidan och försök igen.")
 		}
 		return next(c)
@@ -73,7 +84,7 @@ func (s *Server) checkCSRF(next echo.HandlerFunc) echo.HandlerFunc {
 
 func (s *Server) loginPage(c echo.Context) error {
 	token := staff.RandomToken(24)
-	c.SetCookie(s.cookie(loginCSRF, token, 3600))
+	c.SetCookie(s.cookie(c, loginCSRF, token, 3600))
 	return s.render(c, http.StatusOK, "login", view{Title: "Logga in", Notice: notice(c), Data: loginView{CSRF: token}})
 }
 
@@ -87,17 +98,34 @@ func (s *Server) login(c echo.Context) error {
 	if err != nil || subtle.ConstantTimeCompare([]byte(ck.Value), []byte(c.FormValue("csrf"))) != 1 {
 		return apperror.New(apperror.Forbidden, "Inloggningsformuläret har gått ut. Ladda om sidan och försök igen.")
 	}
+	ctx := c.Request().Context()
 	email := c.FormValue("epost")
-	sess, err := s.staff.Login(c.Request().Context(), email, c.FormValue("losenord"))
+	account := strings.ToLower(strings.TrimSpace(email))
+	refuse := func(status int, err error) error {
+		return s.render(c, status, "login", view{Title: "Logga in",
+			Data: loginView{CSRF: ck.Value, Email: email}}.withError(apperror.Message(err)))
+	}
+	if err := s.guard.CheckLogin(ctx, account, c.RealIP()); err != nil {
+		if apperror.Code(err) == apperror.TooMany {
+			return refuse(http.StatusTooManyRequests, err)
+		}
+		return err
+	}
+	sess, err := s.staff.Login(ctx, email, c.FormValue("losenord"))
 	if err != nil {
 		if apperror.Code(err) != apperror.Unauthorized {
 			return err
 		}
-		return s.render(c, http.StatusUnauthorized, "login", view{Title: "Logga in",
-			Data: loginView{CSRF: ck.Value, Email: email}}.withError(apperror.Message(err)))
+		if gerr := s.guard.LoginFailed(ctx, account, c.RealIP()); gerr != nil {
+			return gerr
+		}
+		return refuse(http.StatusUnauthorized, err)
 	}
-	c.SetCookie(s.cookie(loginCSRF, "", -1))
-	c.SetCookie(s.cookie(sessionCookie, sess.Token, int(staff.SessionLifetime/time.Second)))
+	if err := s.guard.LoginSucceeded(ctx, account, c.RealIP()); err != nil {
+		return err
+	}
+	c.SetCookie(s.cookie(c, loginCSRF, "", -1))
+	c.SetCookie(s.cookie(c, sessionCookie, sess.Token, int(staff.SessionLifetime/time.Second)))
 	if sess.User.Role == staff.Styrgrupp {
 		return c.Redirect(http.StatusSeeOther, "/rapporter")
 	}
@@ -109,7 +137,10 @@ func (s *Server) logout(c echo.Context) error {
 		if err := s.staff.Logout(c.Request().Context(), ck.Value); err != nil {
 			return err
 		}
+		if err := s.guard.Log(c.Request().Context(), "utloggning", actor(c).Email, c.RealIP(), ""); err != nil {
+			return err
+		}
 	}
-	c.SetCookie(s.cookie(sessionCookie, "", -1))
+	c.SetCookie(s.cookie(c, sessionCookie, "", -1))
 	return redirect(c, "/logga-in", "utloggad")
 }

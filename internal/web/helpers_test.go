@@ -14,6 +14,7 @@ import (
 
 	"github.com/inventera/inventera/internal/comparison"
 	"github.com/inventera/inventera/internal/form"
+	"github.com/inventera/inventera/internal/guard"
 	"github.com/inventera/inventera/internal/manage"
 	"github.com/inventera/inventera/internal/respond"
 	"github.com/inventera/inventera/internal/round"
@@ -27,6 +28,7 @@ import (
 // round, one kommun and one unit.
 type env struct {
 	t      *testing.T
+	skew   time.Duration // added to the clock, to expire sessions
 	srv    *httptest.Server
 	store  *store.Store
 	manage *manage.Service
@@ -36,10 +38,13 @@ type env struct {
 	token  string // the unit's personal link token
 }
 
-func newEnv(t *testing.T) *env {
+func newEnv(t *testing.T) *env { return newEnvWith(t, web.Config{}) }
+
+func newEnvWith(t *testing.T, cfg web.Config) *env {
 	t.Helper()
 	st := storetest.MustOpen(t)
-	now := func() time.Time { return time.Now().UTC() }
+	e := &env{t: t}
+	now := func() time.Time { return time.Now().UTC().Add(e.skew) }
 	def := form.MustEvaluation()
 	m := &manage.Service{Store: st, Keys: round.LinkKey("test-key-test-key-test-key-test-key"), Now: now}
 	stf := &staff.Service{Store: st, Now: now}
@@ -47,15 +52,15 @@ func newEnv(t *testing.T) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := web.New(web.Config{}, web.Deps{Form: def, Respond: &respond.Service{Store: st, Form: def, Now: now},
-		Manage: m, Staff: stf, Reports: reports, Now: now})
+	s, err := web.New(cfg, web.Deps{Form: def, Respond: &respond.Service{Store: st, Form: def, Now: now},
+		Manage: m, Staff: stf, Reports: reports, Guard: &guard.Guard{Store: st, Policy: guard.DefaultPolicy(), Now: now}, Now: now})
 	if err != nil {
 		t.Fatal(err)
 	}
 	ts := httptest.NewServer(s.Handler())
 	t.Cleanup(ts.Close)
 	m.BaseURL = ts.URL
-	e := &env{t: t, srv: ts, store: st, manage: m, staff: stf}
+	e.srv, e.store, e.manage, e.staff = ts, st, m, stf
 	ctx := context.Background()
 	e.round, err = m.CreateRound(ctx, manage.System("test"), manage.RoundInput{Name: "Resultatstyrning 2009", HourlyRate: "280", Deadline: "2009-12-18"})
 	if err != nil {

@@ -8,6 +8,7 @@ import (
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
 
+	"github.com/inventera/inventera/internal/apperror"
 	"github.com/inventera/inventera/internal/staff"
 )
 
@@ -24,7 +25,7 @@ func (s *Server) routes(e *echo.Echo) {
 	e.GET("/tillganglighet", s.accessibility)
 
 	// The verksamhetschef's personal link.
-	l := e.Group("/l/:token")
+	l := e.Group("/l/:token", s.throttleLinks)
 	l.GET("", s.unitPage)
 	l.GET("/ny", s.newEvaluation)
 	l.POST("/ny", s.createEvaluation)
@@ -82,5 +83,23 @@ func securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
 		h.Set("Referrer-Policy", "no-referrer")
 		h.Set("Cache-Control", "no-store")
 		return next(c)
+	}
+}
+
+// throttleLinks refuses clients that have guessed too many personal links
+// and counts each unknown or revoked link they try.
+func (s *Server) throttleLinks(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		ctx := c.Request().Context()
+		if err := s.guard.CheckLinkClient(ctx, c.RealIP()); err != nil {
+			return err
+		}
+		err := next(c)
+		if code := apperror.Code(err); err != nil && (code == apperror.NotFound || code == apperror.Gone) {
+			if gerr := s.guard.LinkMiss(ctx, c.RealIP()); gerr != nil {
+				return gerr
+			}
+		}
+		return err
 	}
 }

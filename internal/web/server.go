@@ -13,6 +13,7 @@ import (
 
 	"github.com/inventera/inventera/internal/comparison"
 	"github.com/inventera/inventera/internal/form"
+	"github.com/inventera/inventera/internal/guard"
 	"github.com/inventera/inventera/internal/manage"
 	"github.com/inventera/inventera/internal/respond"
 	"github.com/inventera/inventera/internal/staff"
@@ -22,6 +23,9 @@ import (
 type Config struct {
 	// SecureCookies marks cookies Secure (serve behind TLS).
 	SecureCookies bool
+	// TrustProxy takes the client's address from X-Forwarded-For and TLS
+	// from X-Forwarded-Proto, as set by a reverse proxy in front.
+	TrustProxy bool
 	// MaxBodyBytes limits a request body; uploads have their own limit.
 	MaxBodyBytes int64
 }
@@ -35,6 +39,7 @@ type Server struct {
 	staff   *staff.Service
 	mailer  manage.Mailer // nil when no SMTP server is configured
 	reports *comparison.Service
+	guard   *guard.Guard
 	pages   *pages
 	now     func() time.Time
 	echo    *echo.Echo
@@ -48,6 +53,7 @@ type Deps struct {
 	Staff   *staff.Service
 	Mailer  manage.Mailer // optional
 	Reports *comparison.Service
+	Guard   *guard.Guard
 	Now     func() time.Time
 }
 
@@ -61,11 +67,17 @@ func New(cfg Config, d Deps) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{cfg: cfg, form: d.Form, respond: d.Respond, manage: d.Manage, staff: d.Staff,
-		mailer: d.Mailer, reports: d.Reports, pages: p, now: d.Now}
+		mailer: d.Mailer, reports: d.Reports, guard: d.Guard, pages: p, now: d.Now}
 	e := echo.New()
 	e.HideBanner = true
 	e.HidePort = true
 	e.HTTPErrorHandler = s.handleError
+	// The client's address keys link and login throttling, so it must not
+	// come from a header the client writes unless a proxy sets it.
+	e.IPExtractor = echo.ExtractIPDirect()
+	if cfg.TrustProxy {
+		e.IPExtractor = echo.ExtractIPFromXFFHeader()
+	}
 	s.echo = e
 	s.routes(e)
 	return s, nil
