@@ -129,3 +129,27 @@ func (s *Service) AuditTrail(ctx context.Context, actor Actor, roundID int64, li
 	}
 	return s.Store.Q(ctx).AuditTrail(roundID, limit)
 }
+
+// UploadOnBehalf stores a unit's filled-in Excel form for staff, all or none.
+func (s *Service) UploadOnBehalf(ctx context.Context, actor Actor, def *form.Definition, unitID int64, rows []respond.Row) (int, error) {
+	n := 0
+	err := s.Store.InTx(ctx, func(q *store.Queries) error {
+		u, err := q.Unit(unitID)
+		if err != nil {
+			return err
+		}
+		if err := actor.requireUnit(u); err != nil {
+			return err
+		}
+		r, err := q.Round(u.RoundID)
+		if err != nil {
+			return err
+		}
+		if !r.Editable() {
+			return closedRound(r)
+		}
+		n, err = respond.SaveRows(q, def, r, u.ID, rows, actor.Name()+" via Excel-formulär", s.Now())
+		return err
+	})
+	return n, err
+}

@@ -143,7 +143,7 @@ func newUnitFormStyles(f *excelize.File) (unitFormStyles, error) {
 		{&st.names, excelize.Style{Font: &excelize.Font{Color: "595959", Size: 9}, Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"F2F2F2"}}, Alignment: top(false), NumFmt: 49}},
 		{&st.labels, excelize.Style{Font: &excelize.Font{Bold: true}, Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"DDEBF7"}}, Alignment: top(true), NumFmt: 49}},
 		{&st.id, excelize.Style{Font: &excelize.Font{Color: "595959"}, Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"F2F2F2"}}, Alignment: top(false), NumFmt: 1}},
-		{&st.text, excelize.Style{Alignment: top(true), NumFmt: 49}}, // "@": typed text stays text, "=…" too
+		{&st.text, excelize.Style{Alignment: top(true), NumFmt: 49}},   // "@": typed text stays text, "=…" too
 		{&st.hours, excelize.Style{Alignment: top(false), NumFmt: 4}},  // #,##0.00
 		{&st.kronor, excelize.Style{Alignment: top(false), NumFmt: 3}}, // #,##0
 	}

@@ -64,6 +64,20 @@ func (s *Server) roundOverview(c echo.Context) error {
 	return s.renderOverview(c, http.StatusOK, manage.UnitInput{}, "")
 }
 
+func (s *Server) renderOverviewProblems(c echo.Context, errMsg string, problems []string) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	ov, err := s.manage.Overview(c.Request().Context(), actor(c), id)
+	if err != nil {
+		return err
+	}
+	v := view{Title: ov.Round.Name, Problems: problems,
+		Data: overviewView{Overview: ov, States: []round.State{round.Open, round.Closed, round.Published}}}
+	return s.render(c, http.StatusUnprocessableEntity, "round", v.withError(errMsg))
+}
+
 func (s *Server) renderOverview(c echo.Context, status int, unit manage.UnitInput, errMsg string) error {
 	id, err := pathID(c, "id")
 	if err != nil {

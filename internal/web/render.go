@@ -91,11 +91,12 @@ type fieldData struct {
 
 // view is the data every page gets.
 type view struct {
-	Title   string
-	Session *staff.Session
-	Notice  string
-	Error   string // a refusal shown at the top of the page
-	Data    any
+	Title    string
+	Session  *staff.Session
+	Notice   string
+	Error    string   // a refusal shown at the top of the page
+	Problems []string // the faulty rows of a refused upload
+	Data     any
 }
 
 func (v view) withError(msg string) view {

@@ -4,6 +4,7 @@ import (
 	"io/fs"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
@@ -15,8 +16,14 @@ import (
 // routes is the one route table.
 func (s *Server) routes(e *echo.Echo) {
 	e.Use(middleware.Recover())
-	e.Use(middleware.BodyLimit(strconv.FormatInt(s.cfg.MaxBodyBytes, 10) + "B"))
+	// Forms are small; workbook uploads have their own, larger limit.
+	e.Use(middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{
+		Limit:   strconv.FormatInt(s.cfg.MaxBodyBytes, 10) + "B",
+		Skipper: func(c echo.Context) bool { return strings.HasSuffix(c.Request().URL.Path, "/fil") },
+	}))
 	e.Use(securityHeaders)
+
+	upload := middleware.BodyLimit(strconv.Itoa(UploadMaxBytes) + "B")
 
 	static, _ := fs.Sub(staticFS, "static")
 	e.GET("/static/*", echo.WrapHandler(http.StripPrefix("/static/", http.FileServer(http.FS(static)))))
@@ -37,6 +44,8 @@ func (s *Server) routes(e *echo.Echo) {
 	l.POST("/inga", s.noEvaluations)
 	l.POST("/avboj", s.declineUnit)
 	l.POST("/andra", s.reopenUnit)
+	l.GET("/excel", s.downloadUnitForm)
+	l.POST("/excel/fil", s.uploadUnitForm, upload)
 
 	// Staff.
 	e.GET("/logga-in", s.loginPage)
@@ -63,6 +72,11 @@ func (s *Server) routes(e *echo.Echo) {
 	adm.GET("/omgangar/:id/export.xlsx", s.exportRound)
 	adm.GET("/omgangar/:id/andringslogg", s.auditTrail, coordinator)
 	adm.POST("/omgangar/:id/overfor", s.carryForward, coordinator)
+	adm.GET("/omgangar/:id/lankar.xlsx", s.linksList)
+	adm.GET("/omgangar/:id/enheter-mall.xlsx", s.unitsTemplate)
+	adm.POST("/omgangar/:id/enheter/fil", s.uploadUnits, upload)
+	adm.GET("/enheter/:unit/excel", s.staffDownloadUnitForm)
+	adm.POST("/enheter/:unit/excel/fil", s.staffUploadUnitForm, upload)
 	adm.GET("/enheter/:unit", s.staffUnitPage)
 	adm.GET("/enheter/:unit/ny", s.staffNewEvaluation)
 	adm.POST("/enheter/:unit/ny", s.staffCreateEvaluation)

@@ -1,0 +1,239 @@
+package web
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"net/http"
+	"strconv"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/inventera/inventera/internal/apperror"
+	"github.com/inventera/inventera/internal/respond"
+	"github.com/inventera/inventera/internal/round"
+	"github.com/inventera/inventera/internal/sheet"
+)
+
+// UploadMaxBytes limits an uploaded workbook; larger uploads get 413.
+const UploadMaxBytes = 10 << 20
+
+// uploadedFile reads the posted file "fil" within the upload limit.
+func uploadedFile(c echo.Context) (name string, data []byte, err error) {
+	fh, err := c.FormFile("fil")
+	if err != nil {
+		return "", nil, apperror.New(apperror.Invalid, "Välj en fil att ladda upp.")
+	}
+	if fh.Size > UploadMaxBytes {
+		return "", nil, apperror.New(apperror.TooLarge, "Filen är för stor (högst %d MB).", UploadMaxBytes>>20)
+	}
+	f, err := fh.Open()
+	if err != nil {
+		return "", nil, apperror.New(apperror.Invalid, "Filen kunde inte läsas.")
+	}
+	defer f.Close()
+	data, err = io.ReadAll(io.LimitReader(f, UploadMaxBytes+1))
+	if err != nil {
+		return "", nil, apperror.New(apperror.Invalid, "Filen kunde inte läsas.")
+	}
+	if len(data) > UploadMaxBytes {
+		return "", nil, apperror.New(apperror.TooLarge, "Filen är för stor (högst %d MB).", UploadMaxBytes>>20)
+	}
+	return fh.Filename, data, nil
+}
+
+// problemLines lists an upload's faulty rows for the page.
+func problemLines(err error) []string {
+	var ps sheet.Problems
+	if !errors.As(err, &ps) {
+		return nil
+	}
+	out := make([]string, len(ps))
+	for i, p := range ps {
+		out[i] = p.String()
+	}
+	return out
+}
+
+func unitFormInfo(p respond.Page) sheet.UnitFormInfo {
+	return sheet.UnitFormInfo{RoundName: p.Round.Name, UnitName: p.Unit.Name, Kommuner: p.Unit.Kommuner,
+		Deadline: p.Round.Deadline, HourlyRate: p.Round.HourlyRate}
+}
+
+func (s *Server) sendUnitForm(c echo.Context, p respond.Page) error {
+	var buf bytes.Buffer
+	if err := sheet.WriteUnitForm(&buf, s.form, unitFormInfo(p), p.Evaluations); err != nil {
+		return err
+	}
+	attach(c, fileName(p.Round.Name+" "+p.Unit.Name, "formular", "xlsx"))
+	return c.Blob(http.StatusOK, xlsxType, buf.Bytes())
+}
+
+func readUnitRows(s *Server, data []byte) ([]respond.Row, error) {
+	rows, err := sheet.ReadUnitForm(bytes.NewReader(data), s.form, sheet.DefaultLimits())
+	if err != nil {
+		return nil, err
+	}
+	out := make([]respond.Row, len(rows))
+	for i, r := range rows {
+		out[i] = respond.Row{Line: r.Row, ID: r.ID, Answers: r.Answers}
+	}
+	return out, nil
+}
+
+// uploadRefused shows the unit page with every faulty row listed.
+func (s *Server) uploadRefused(c echo.Context, v unitView, err error) error {
+	switch apperror.Code(err) {
+	case apperror.Invalid:
+	case apperror.TooLarge:
+		c.Response().Header().Set("Connection", "close")
+		return err
+	default:
+		return err
+	}
+	page := view{Title: v.Page.Unit.Name, Data: v, Problems: problemLines(err)}
+	msg := "Filen lästes inte in och ingenting sparades."
+	if len(page.Problems) == 0 {
+		msg += " " + apperror.Message(err)
+	} else {
+		msg += " Rätta raderna nedan i filen och ladda upp den igen."
+	}
+	return s.render(c, http.StatusUnprocessableEntity, "unit", page.withError(msg))
+}
+
+// Respondent.
+
+func (s *Server) downloadUnitForm(c echo.Context) error {
+	p, err := s.respond.Open(c.Request().Context(), c.Param("token"))
+	if err != nil {
+		return err
+	}
+	return s.sendUnitForm(c, p)
+}
+
+func (s *Server) uploadUnitForm(c echo.Context) error {
+	token := c.Param("token")
+	ctx := c.Request().Context()
+	p, err := s.respond.Open(ctx, token)
+	if err != nil {
+		return err
+	}
+	_, data, err := uploadedFile(c)
+	if err == nil {
+		var rows []respond.Row
+		if rows, err = readUnitRows(s, data); err == nil {
+			_, err = s.respond.Upload(ctx, token, rows)
+		}
+	}
+	if err != nil {
+		return s.uploadRefused(c, linkView(token, p), err)
+	}
+	return redirect(c, "/l/"+token, "excel")
+}
+
+// Staff on a unit's behalf.
+
+func (s *Server) staffDownloadUnitForm(c echo.Context) error {
+	unitID, err := pathID(c, "unit")
+	if err != nil {
+		return err
+	}
+	p, err := s.manage.UnitPage(c.Request().Context(), actor(c), unitID)
+	if err != nil {
+		return err
+	}
+	return s.sendUnitForm(c, p)
+}
+
+func (s *Server) staffUploadUnitForm(c echo.Context) error {
+	unitID, err := pathID(c, "unit")
+	if err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	p, err := s.manage.UnitPage(ctx, actor(c), unitID)
+	if err != nil {
+		return err
+	}
+	_, data, err := uploadedFile(c)
+	if err == nil {
+		var rows []respond.Row
+		if rows, err = readUnitRows(s, data); err == nil {
+			_, err = s.manage.UploadOnBehalf(ctx, actor(c), s.form, unitID, rows)
+		}
+	}
+	if err != nil {
+		return s.uploadRefused(c, s.staffView(c, p), err)
+	}
+	return redirect(c, "/admin/enheter/"+strconv.FormatInt(unitID, 10), "excel")
+}
+
+// Units and links for the round.
+
+func (s *Server) uploadUnits(c echo.Context) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	name, data, err := uploadedFile(c)
+	if err == nil {
+		var units []round.Unit
+		if units, err = sheet.ReadUnits(bytes.NewReader(data), name, s.form, sheet.DefaultLimits()); err == nil {
+			_, err = s.manage.AddUnits(c.Request().Context(), actor(c), id, units)
+		}
+	}
+	if err != nil {
+		if code := apperror.Code(err); code != apperror.Invalid && code != apperror.Conflict && code != apperror.Forbidden {
+			return err
+		}
+		lines := problemLines(err)
+		msg := "Filen lästes inte in och ingen enhet registrerades. " + apperror.Message(err)
+		if len(lines) > 0 {
+			msg = "Filen lästes inte in och ingen enhet registrerades. Rätta raderna nedan och ladda upp den igen."
+		}
+		return s.renderOverviewProblems(c, msg, lines)
+	}
+	return redirect(c, "/admin/omgangar/"+strconv.FormatInt(id, 10), "enheter")
+}
+
+func (s *Server) unitsTemplate(c echo.Context) error {
+	var buf bytes.Buffer
+	if err := sheet.WriteUnitsTemplate(&buf); err != nil {
+		return err
+	}
+	attach(c, "enheter-mall.xlsx")
+	return c.Blob(http.StatusOK, xlsxType, buf.Bytes())
+}
+
+func (s *Server) linksList(c echo.Context) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	ov, err := s.manage.Overview(c.Request().Context(), actor(c), id)
+	if err != nil {
+		return err
+	}
+	rows := make([]sheet.LinkRow, 0, len(ov.Units))
+	for _, u := range ov.Units {
+		rows = append(rows, sheet.LinkRow{Kommun: joinNames(u.Kommuner), Enhet: u.Name, Verksamhetschef: u.ChefName,
+			Epost: u.ChefEmail, Status: u.Progress.Label(), Lank: u.Link})
+	}
+	var buf bytes.Buffer
+	if err := sheet.WriteLinks(&buf, rows); err != nil {
+		return err
+	}
+	attach(c, fileName(ov.Round.Name, "lankar", "xlsx"))
+	return c.Blob(http.StatusOK, xlsxType, buf.Bytes())
+}
+
+func joinNames(names []string) string {
+	var b bytes.Buffer
+	for i, n := range names {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(n)
+	}
+	return b.String()
+}
