@@ -20,8 +20,10 @@ type UnitStatus struct {
 // KommunStatus totals a kommun's units by progress.
 type KommunStatus struct {
 	round.Kommun
-	Units    int
-	Answered int // submitted, "inga utvärderingar" or declined
+	Units       int
+	Answered    int // submitted, "inga utvärderingar" or declined
+	Evaluations int
+	ByProgress  map[round.Progress]int
 }
 
 // Overview is a round with its kommuner and units' progress.
@@ -30,6 +32,7 @@ type Overview struct {
 	Kommuner []KommunStatus
 	Units    []UnitStatus
 	Totals   map[round.Progress]int
+	Steps    []round.Progress // the progress steps in order, for tables
 }
 
 // Overview loads a round's progress page.
@@ -60,11 +63,11 @@ func (s *Service) Overview(ctx context.Context, actor Actor, roundID int64) (Ove
 		if err != nil {
 			return err
 		}
-		ov = Overview{Round: r, Totals: map[round.Progress]int{}}
+		ov = Overview{Round: r, Totals: map[round.Progress]int{}, Steps: round.ProgressSteps}
 		perKommun := map[string]*KommunStatus{}
 		for _, k := range ks {
 			if actor.SeesKommun(k.Name) {
-				ov.Kommuner = append(ov.Kommuner, KommunStatus{Kommun: k})
+				ov.Kommuner = append(ov.Kommuner, KommunStatus{Kommun: k, ByProgress: map[round.Progress]int{}})
 			}
 		}
 		for i := range ov.Kommuner {
@@ -83,6 +86,8 @@ func (s *Service) Overview(ctx context.Context, actor Actor, roundID int64) (Ove
 			for _, k := range u.Kommuner {
 				if ks := perKommun[k]; ks != nil {
 					ks.Units++
+					ks.Evaluations += st.Evaluations
+					ks.ByProgress[st.Progress]++
 					if u.Response != round.NoResponse {
 						ks.Answered++
 					}

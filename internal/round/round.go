@@ -121,6 +121,9 @@ const (
 	ProgressDeclined  Progress = "avbojt"
 )
 
+// ProgressSteps lists the steps in the order a unit goes through them.
+var ProgressSteps = []Progress{NotInvited, Invited, Opened, Draft, ProgressSubmitted, ProgressNone, ProgressDeclined}
+
 // Label is the Swedish name of the progress step.
 func (p Progress) Label() string {
 	switch p {

@@ -1,0 +1,117 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/xuri/excelize/v2"
+
+	"github.com/inventera/inventera/internal/mail/mailtest"
+)
+
+// TestInviteAndRemind runs `invite` and `invite --remind` against a real
+// SMTP server in the test process, on a workbook built here: each unit with
+// an address gets one mail with its own link; after two units answer, the
+// reminder reaches exactly the silent one.
+func TestInviteAndRemind(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "i.db")
+	wb := filepath.Join(dir, "enheter.xlsx")
+	f := excelize.NewFile()
+	f.SetSheetName("Sheet1", "kommuner")
+	f.SetSheetRow("kommuner", "A1", &[]any{"kommun", "invanare"})
+	f.SetSheetRow("kommuner", "A2", &[]any{"Ludvika", 26000})
+	f.NewSheet("enheter")
+	f.SetSheetRow("enheter", "A1", &[]any{"enhet", "kommun", "verksamhetschef", "epost"})
+	units := [][]any{
+		{"Socialförvaltningen", "Ludvika", "Anna Lind", "anna@ludvika.example"},
+		{"Kultur och fritid", "Ludvika", "Bo Ek", "bo@ludvika.example"},
+		{"Miljökontoret", "Ludvika", "Cia Berg", "cia@ludvika.example"},
+		{"Överförmyndaren", "Ludvika", "Dan Al", ""},
+	}
+	for i, u := range units {
+		f.SetSheetRow("enheter", fmt.Sprintf("A%d", i+2), &u)
+	}
+	if err := f.SaveAs(wb); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, errs := cli(t, db, "import", "--round", "Ludvika 2026", wb); code != 0 {
+		t.Fatalf("import: %s", errs)
+	}
+	srv := mailtest.Start(t)
+	env := map[string]string{"INVENTERA_DB": db, "INVENTERA_SMTP": srv.Addr,
+		"INVENTERA_MAIL_FROM": "inventera@natverk.example", "INVENTERA_BASE_URL": "https://inventera.example"}
+	invite := func(args ...string) (int, string, string) {
+		var out, errb strings.Builder
+		e := &environment{stdout: &out, stderr: &errb, stdin: strings.NewReader(""), getenv: func(k string) string { return env[k] }}
+		code := run(context.Background(), e, append([]string{"invite", "--round", "Ludvika 2026"}, args...))
+		return code, out.String(), errb.String()
+	}
+	code, out, errs := invite()
+	if code != 0 {
+		t.Fatalf("invite: exit %d: %s %s", code, out, errs)
+	}
+	msgs := srv.Messages()
+	if len(msgs) != 3 {
+		t.Fatalf("mails = %d, want 3", len(msgs))
+	}
+	if !strings.Contains(out, "saknar e-post\tÖverförmyndaren") {
+		t.Errorf("the unit without address is not listed:\n%s", out)
+	}
+	linkRe := regexp.MustCompile(`https://inventera\.example/l/[A-Za-z0-9_-]{43}`)
+	linkOf := map[string]string{}
+	for _, m := range msgs {
+		raw := strings.ReplaceAll(strings.ReplaceAll(string(m.Raw), "=\r\n", ""), "=3D", "=")
+		links := linkRe.FindAllString(raw, -1)
+		if len(links) == 0 {
+			t.Fatalf("mail to %v has no link", m.To)
+		}
+		linkOf[m.To[0]] = links[0]
+	}
+	if len(linkOf) != 3 || linkOf["anna@ludvika.example"] == linkOf["bo@ludvika.example"] {
+		t.Fatalf("links not distinct: %v", linkOf)
+	}
+	// Open the links: each opens its own unit.
+	cfg := config{DBPath: db}
+	a, err := openApp(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	token := func(link string) string { return link[strings.LastIndex(link, "/")+1:] }
+	for addr, link := range linkOf {
+		p, err := a.respond.Open(context.Background(), token(link))
+		if err != nil || p.Unit.ChefEmail != addr {
+			t.Errorf("link mailed to %s opens %q (%v)", addr, p.Unit.Name, err)
+		}
+	}
+	// Anna answers "inga utvärderingar", Bo declines; Cia stays silent.
+	if err := a.respond.NoEvaluations(context.Background(), token(linkOf["anna@ludvika.example"])); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.respond.Decline(context.Background(), token(linkOf["bo@ludvika.example"]), "Omorganisation"); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errs = invite("--remind")
+	if code != 0 {
+		t.Fatalf("remind: exit %d: %s %s", code, out, errs)
+	}
+	reminded := srv.Messages()[3:]
+	if len(reminded) != 1 || reminded[0].To[0] != "cia@ludvika.example" {
+		var to []string
+		for _, m := range reminded {
+			to = append(to, m.To[0])
+		}
+		t.Errorf("reminders went to %v, want exactly the silent unit's cia@ludvika.example", to)
+	}
+	// A refused delivery makes the command fail and says so.
+	srv.Reject("cia@ludvika.example")
+	code, out, _ = invite("--remind")
+	if code == 0 || !strings.Contains(out, "MISSLYCKADES\tMiljökontoret") {
+		t.Errorf("refused delivery: exit %d, output:\n%s", code, out)
+	}
+}
