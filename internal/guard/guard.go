@@ -132,3 +132,8 @@ func (g *Guard) LoginSucceeded(ctx context.Context, email, client string) error 
 func (g *Guard) Log(ctx context.Context, kind, subject, client, detail string) error {
 	return g.Store.Q(ctx).LogSecurity(store.SecurityEvent{At: g.Now(), Kind: kind, Subject: subject, Client: client, Detail: detail})
 }
+
+// Events lists the newest security events first.
+func (g *Guard) Events(ctx context.Context, limit int) ([]store.SecurityEvent, error) {
+	return g.Store.Q(ctx).SecurityEvents(limit)
+}

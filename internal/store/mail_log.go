@@ -41,7 +41,7 @@ func (t *Queries) MailLog(roundID int64) ([]MailLogEntry, error) {
 // UsersByRole lists staff accounts with a role.
 func (t *Queries) UsersByRole(role string) ([]User, error) {
 	var out []User
-	if err := t.db.Where("role = ?", role).Order("email").Find(&out).Error; err != nil {
+	if err := t.db.Where("role = ?", role).Order(t.byText("email") + ", id").Find(&out).Error; err != nil {
 		return nil, fmt.Errorf("store: users by role: %w", err)
 	}
 	return out, nil

@@ -136,14 +136,29 @@ CREATE INDEX security_events_at ON security_events (at);
 `,
 }
 
+// migrationLock is the PostgreSQL advisory lock every migration transaction
+// takes first, so that instances starting at once apply each migration once.
+const migrationLock int64 = 0x696e76656e746572 // "inventer"
+
+// migrate applies the pending migrations, each in its own transaction with
+// its schema_version row. On PostgreSQL each transaction first takes
+// migrationLock, so instances starting together queue, and the one that
+// waited sees the version the other wrote; on SQLite the transaction's
+// write lock (BEGIN IMMEDIATE) does the same.
 func (s *Store) migrate(ctx context.Context) error {
-	db := s.db.WithContext(ctx)
-	if err := db.Exec(`CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)`).Error; err != nil {
-		return fmt.Errorf("store: create schema_version: %w", err)
-	}
 	for {
 		applied := false
 		err := s.InTx(ctx, func(tx *Queries) error {
+			if s.dialect == "postgres" {
+				if err := tx.db.Exec(`SELECT pg_advisory_xact_lock(?)`, migrationLock).Error; err != nil {
+					return fmt.Errorf("lock: %w", err)
+				}
+			}
+			// Inside the locked transaction: concurrent CREATE TABLE IF NOT
+			// EXISTS can still collide on PostgreSQL.
+			if err := tx.db.Exec(`CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)`).Error; err != nil {
+				return fmt.Errorf("create schema_version: %w", err)
+			}
 			var version int
 			if err := tx.db.Raw(`SELECT COALESCE(MAX(version), 0) FROM schema_version`).Scan(&version).Error; err != nil {
 				return fmt.Errorf("read schema version: %w", err)

@@ -109,10 +109,10 @@ func (t *Queries) CreateKommun(k round.Kommun) (round.Kommun, error) {
 	return row.domain(), nil
 }
 
-// Kommuner lists a round's kommuner by name.
+// Kommuner lists a round's kommuner by name (code point order).
 func (t *Queries) Kommuner(roundID int64) ([]round.Kommun, error) {
 	var rows []kommunRow
-	if err := t.db.Where("round_id = ?", roundID).Order("name").Find(&rows).Error; err != nil {
+	if err := t.db.Where("round_id = ?", roundID).Order(t.byText("name") + ", id").Find(&rows).Error; err != nil {
 		return nil, fmt.Errorf("store: list kommuner: %w", err)
 	}
 	out := make([]round.Kommun, len(rows))

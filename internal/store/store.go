@@ -13,6 +13,10 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgtype"
+	"github.com/jackc/pgx/v5/stdlib"
 	"gorm.io/driver/postgres"
 	"gorm.io/driver/sqlite"
 	"gorm.io/gorm"
@@ -48,7 +52,8 @@ func Open(ctx context.Context, opt Options) (*Store, error) {
 	)
 	if opt.DatabaseURL != "" {
 		s.dialect = "postgres"
-		db, err = gorm.Open(postgres.Open(opt.DatabaseURL), cfg)
+		db, err = gorm.Open(postgres.New(postgres.Config{DSN: opt.DatabaseURL,
+			OptionOpenDB: []stdlib.OptionOpenDB{stdlib.OptionAfterConnect(scanTimesInUTC)}}), cfg)
 	} else {
 		if opt.Path == "" {
 			return nil, errors.New("store: no database given (--db or --database-url)")
@@ -86,6 +91,14 @@ func Open(ctx context.Context, opt Options) (*Store, error) {
 	return s, nil
 }
 
+// scanTimesInUTC makes pgx return TIMESTAMPTZ values in UTC, as they were
+// written and as SQLite returns them, instead of in the machine's zone.
+func scanTimesInUTC(_ context.Context, conn *pgx.Conn) error {
+	conn.TypeMap().RegisterType(&pgtype.Type{Name: "timestamptz", OID: pgtype.TimestamptzOID,
+		Codec: &pgtype.TimestamptzCodec{ScanLocation: time.UTC}})
+	return nil
+}
+
 func sqliteDSN(path string) string {
 	q := url.Values{}
 	q.Set("_txlock", "immediate")
@@ -111,18 +124,56 @@ func (s *Store) Dialect() string { return s.dialect }
 // Queries are the typed queries, run either in a transaction (InTx) or on
 // the plain connection (Q).
 type Queries struct {
-	db *gorm.DB
+	db       *gorm.DB
+	postgres bool // the dialect is PostgreSQL
+	inTx     bool // db is a transaction, so locks hold until it ends
 }
 
 // InTx runs fn in one transaction; any error rolls everything back.
+//
+// On SQLite every transaction takes the write lock at BEGIN, so transactions
+// run one at a time. PostgreSQL runs them side by side (READ COMMITTED);
+// the queries whose callers read, check, then write take the row or
+// advisory locks that keep those checks true until commit (see lockUnit,
+// CreateUnit and Hit).
 func (s *Store) InTx(ctx context.Context, fn func(tx *Queries) error) error {
 	return s.db.WithContext(ctx).Transaction(func(g *gorm.DB) error {
-		return fn(&Queries{db: g})
+		return fn(&Queries{db: g, postgres: s.dialect == "postgres", inTx: true})
 	})
 }
 
 // q returns a Tx over the plain connection, for single reads and writes.
-func (s *Store) q(ctx context.Context) *Queries { return &Queries{db: s.db.WithContext(ctx)} }
+func (s *Store) q(ctx context.Context) *Queries {
+	return &Queries{db: s.db.WithContext(ctx), postgres: s.dialect == "postgres"}
+}
+
+// byText is an ORDER BY term for a text column that sorts the same on both
+// databases: by code point, which is SQLite's BINARY collation and
+// PostgreSQL's "C" collation, whatever collation the PostgreSQL database
+// was created with. (Swedish alphabetical order is the callers' job.)
+func (t *Queries) byText(column string) string {
+	if t.postgres {
+		return column + ` COLLATE "C"`
+	}
+	return column
+}
+
+// lockUnitNames is the first key of the advisory lock CreateUnit takes
+// (pg_advisory_xact_lock(key1, key2)); the second is the round's ID.
+const lockUnitNames int32 = 0x696e7602
+
+// advisoryLock takes a PostgreSQL transaction-scoped advisory lock, held
+// until the transaction ends. On SQLite (and outside a transaction) it does
+// nothing: there the transaction already holds the database's write lock.
+func (t *Queries) advisoryLock(key1 int32, key2 int64) error {
+	if !t.postgres || !t.inTx {
+		return nil
+	}
+	if err := t.db.Exec(`SELECT pg_advisory_xact_lock(?, ?)`, key1, int32(key2)).Error; err != nil {
+		return fmt.Errorf("store: advisory lock: %w", err)
+	}
+	return nil
+}
 
 // Backup writes a consistent copy of a SQLite database to path while the
 // service runs (VACUUM INTO reads one snapshot).
@@ -156,10 +207,17 @@ func notFound(err error, what string) error {
 	return err
 }
 
-// isUniqueViolation recognises a unique-constraint failure on both databases.
+// isUniqueViolation recognises a unique-constraint failure on both
+// databases: SQLSTATE 23505 on PostgreSQL, SQLite's message otherwise. On
+// PostgreSQL the failed statement also aborts the transaction, so callers
+// return the error rather than carry on.
 func isUniqueViolation(err error) bool {
 	if err == nil {
 		return false
+	}
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		return pgErr.Code == "23505"
 	}
 	msg := err.Error()
 	return strings.Contains(msg, "UNIQUE constraint failed") || strings.Contains(msg, "duplicate key value") || strings.Contains(msg, "SQLSTATE 23505")

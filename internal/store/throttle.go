@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 )
 
 type throttleRow struct {
@@ -20,10 +21,22 @@ func (throttleRow) TableName() string { return "throttle" }
 // Hit counts one event for key in a fixed window and returns the count so
 // far in the current window, and until when the key is locked (zero when
 // not). When the count reaches limit, the key is locked for lockFor. Run it
-// inside InTx so concurrent instances count the same row.
+// inside InTx so concurrent instances count the same row: on PostgreSQL the
+// row is created if missing and then locked (FOR UPDATE) until the
+// transaction ends, so no hit is lost between reading and writing the count.
 func (t *Queries) Hit(key string, now time.Time, window time.Duration, limit int, lockFor time.Duration) (int, time.Time, error) {
+	db := t.db
+	if t.postgres {
+		// A new row counts no hits and its window starts now; the update
+		// below counts this one.
+		if err := t.db.Exec(`INSERT INTO throttle (key, window_start, hits) VALUES (?, ?, 0) ON CONFLICT (key) DO NOTHING`,
+			key, now).Error; err != nil {
+			return 0, time.Time{}, fmt.Errorf("store: throttle: %w", err)
+		}
+		db = db.Clauses(clause.Locking{Strength: "UPDATE"})
+	}
 	var row throttleRow
-	err := t.db.Where("key = ?", key).First(&row).Error
+	err := db.Where("key = ?", key).First(&row).Error
 	switch {
 	case errors.Is(err, gorm.ErrRecordNotFound):
 		row = throttleRow{Key: key, WindowStart: now, Hits: 1}
@@ -41,7 +54,7 @@ func (t *Queries) Hit(key string, now time.Time, window time.Duration, limit int
 			row.WindowStart, row.Hits = now, 0
 		}
 		row.Hits++
-		if row.Hits >= limit && (row.LockedUntil == nil || row.LockedUntil.Before(now)) {
+		if row.Hits >= limit && (row.LockedUntil == nil || !row.LockedUntil.After(now)) {
 			until := now.Add(lockFor)
 			row.LockedUntil = &until
 		}

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"time"
 
+	"gorm.io/gorm/clause"
+
 	"github.com/inventera/inventera/internal/apperror"
 	"github.com/inventera/inventera/internal/round"
 )
@@ -63,7 +65,12 @@ func (t *Queries) CreateUnit(u round.Unit) (round.Unit, error) {
 		}
 	}
 	// Unit names repeat across kommuner (every kommun has a Socialnämnden),
-	// so a name is unique among the units that share a member kommun.
+	// so a name is unique among the units that share a member kommun. No
+	// constraint can say that; on PostgreSQL a lock per round keeps two
+	// transactions from both passing the check.
+	if err := t.advisoryLock(lockUnitNames, u.RoundID); err != nil {
+		return round.Unit{}, err
+	}
 	var clash int64
 	err := t.db.Raw(`SELECT COUNT(*) FROM units un JOIN unit_kommuner uk ON uk.unit_id = un.id
 		JOIN kommuner k ON k.id = uk.kommun_id WHERE un.round_id = ? AND un.name = ? AND k.name IN ?`,
@@ -91,10 +98,17 @@ func (t *Queries) CreateUnit(u round.Unit) (round.Unit, error) {
 	return row.domain(u.Kommuner), nil
 }
 
-// Unit returns the unit with the ID.
+// Unit returns the unit with the ID. In a transaction on PostgreSQL it also
+// locks the unit's row until the transaction ends (FOR NO KEY UPDATE), so
+// what the caller checks about the unit (its response, its drafts) stays
+// true while it writes, as on SQLite, where transactions run one at a time.
 func (t *Queries) Unit(id int64) (round.Unit, error) {
 	var row unitRow
-	if err := t.db.First(&row, id).Error; err != nil {
+	db := t.db
+	if t.postgres && t.inTx {
+		db = db.Clauses(clause.Locking{Strength: "NO KEY UPDATE"})
+	}
+	if err := db.First(&row, id).Error; err != nil {
 		return round.Unit{}, notFound(err, "Enheten")
 	}
 	members, err := t.unitMembers([]int64{id})
@@ -104,10 +118,11 @@ func (t *Queries) Unit(id int64) (round.Unit, error) {
 	return row.domain(members[id]), nil
 }
 
-// Units lists a round's units by name with their member kommuner.
+// Units lists a round's units by name (code point order; units of the same
+// name in the order they were added) with their member kommuner.
 func (t *Queries) Units(roundID int64) ([]round.Unit, error) {
 	var rows []unitRow
-	if err := t.db.Where("round_id = ?", roundID).Order("name").Find(&rows).Error; err != nil {
+	if err := t.db.Where("round_id = ?", roundID).Order(t.byText("name") + ", id").Find(&rows).Error; err != nil {
 		return nil, fmt.Errorf("store: list units: %w", err)
 	}
 	ids := make([]int64, len(rows))
@@ -143,7 +158,10 @@ func (t *Queries) unitMembers(unitIDs []int64) (map[int64][]string, error) {
 		if ms[i].UnitID != ms[j].UnitID {
 			return ms[i].UnitID < ms[j].UnitID
 		}
-		return ms[i].Position < ms[j].Position
+		if ms[i].Position != ms[j].Position {
+			return ms[i].Position < ms[j].Position
+		}
+		return ms[i].Name < ms[j].Name
 	})
 	out := map[int64][]string{}
 	for _, m := range ms {

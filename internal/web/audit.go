@@ -51,3 +51,15 @@ func (s *Server) carryForward(c echo.Context) error {
 	}
 	return redirect(c, "/admin/omgangar/"+strconv.FormatInt(r.ID, 10), "overford")
 }
+
+// securityLog shows the samordnare the security log.
+func (s *Server) securityLog(c echo.Context) error {
+	if !actor(c).Coordinator() {
+		return apperror.New(apperror.Forbidden, "Det här får bara samordnaren se.")
+	}
+	evs, err := s.guard.Events(c.Request().Context(), 1000)
+	if err != nil {
+		return err
+	}
+	return s.render(c, http.StatusOK, "security", view{Title: "Säkerhetslogg", Data: evs})
+}

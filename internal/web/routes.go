@@ -62,6 +62,7 @@ func (s *Server) routes(e *echo.Echo) {
 	coordinator := s.requireRole(staff.Samordnare)
 	adm := a.Group("/admin", s.requireRole(staff.Samordnare, staff.Projektledare))
 	adm.GET("", s.rounds)
+	adm.GET("/sakerhetslogg", s.securityLog, coordinator)
 	adm.POST("/omgangar", s.createRound, coordinator)
 	adm.GET("/omgangar/:id", s.roundOverview)
 	adm.POST("/omgangar/:id/kommuner", s.addKommun, coordinator)

@@ -1,20 +1,192 @@
-// Package storetest opens throwaway databases for tests: a temporary SQLite
-// file, or, when INVENTERA_TEST_DATABASE_URL is set, a fresh schema on that
-// PostgreSQL server.
+// Package storetest opens throwaway databases for tests.
+//
+// MustOpen gives a migrated, empty store: a temporary SQLite file, or, when
+// INVENTERA_TEST_DATABASE_URL names a PostgreSQL database, a fresh schema of
+// that database (CREATE SCHEMA test_<random>, reached through search_path in
+// the connection URL, dropped when the test ends). So the whole suite runs
+// on SQLite without the variable and on PostgreSQL with it. In CI the
+// variable is always set (.ci/parts/10-postgres.sh starts a local server).
+//
+// Both runs a test on SQLite and on PostgreSQL, whichever MustOpen would
+// choose (BothEmpty likewise for tests of Open itself); only the PostgreSQL
+// half is skipped when the variable is unset.
+// OpenPostgresPair opens two stores on one schema, as two instances of the
+// service behind a load balancer share one database.
 package storetest
 
 import (
 	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"fmt"
+	"net/url"
+	"os"
 	"path/filepath"
+	"strings"
+	"sync"
 	"testing"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" database/sql driver, for creating and dropping schemas
 
 	"github.com/inventera/inventera/internal/store"
 )
 
-// MustOpen returns a migrated, empty store that is closed when the test ends.
+// EnvDatabaseURL names the variable holding the PostgreSQL URL tests use.
+const EnvDatabaseURL = "INVENTERA_TEST_DATABASE_URL"
+
+// MustOpen returns a migrated, empty store that is closed when the test
+// ends: on PostgreSQL when INVENTERA_TEST_DATABASE_URL is set, otherwise on
+// a temporary SQLite file.
 func MustOpen(tb testing.TB) *store.Store {
 	tb.Helper()
-	s, err := store.Open(context.Background(), store.Options{Path: filepath.Join(tb.TempDir(), "test.db")})
+	if os.Getenv(EnvDatabaseURL) != "" {
+		return OpenPostgres(tb)
+	}
+	return OpenSQLite(tb)
+}
+
+// OpenSQLite returns a migrated, empty store on a temporary SQLite file.
+func OpenSQLite(tb testing.TB) *store.Store {
+	tb.Helper()
+	return openStore(tb, store.Options{Path: filepath.Join(tb.TempDir(), "test.db")})
+}
+
+// OpenPostgres returns a migrated, empty store on a fresh schema of the
+// PostgreSQL database in INVENTERA_TEST_DATABASE_URL; it skips the test when
+// the variable is unset.
+func OpenPostgres(tb testing.TB) *store.Store {
+	tb.Helper()
+	return openStore(tb, store.Options{DatabaseURL: NewSchema(tb)})
+}
+
+// OpenPostgresPair returns two stores, each with its own connections, on
+// one fresh PostgreSQL schema: two instances of the service sharing one
+// database. It skips the test when INVENTERA_TEST_DATABASE_URL is unset.
+func OpenPostgresPair(tb testing.TB) (*store.Store, *store.Store) {
+	tb.Helper()
+	dsn := NewSchema(tb)
+	return openStore(tb, store.Options{DatabaseURL: dsn}), openStore(tb, store.Options{DatabaseURL: dsn})
+}
+
+// Both runs fn as two subtests, "sqlite" and "postgres", with open giving
+// stores on that database. The PostgreSQL half is skipped when
+// INVENTERA_TEST_DATABASE_URL is unset.
+func Both(t *testing.T, fn func(t *testing.T, open func(testing.TB) *store.Store)) {
+	t.Helper()
+	t.Run("sqlite", func(t *testing.T) { fn(t, OpenSQLite) })
+	t.Run("postgres", func(t *testing.T) {
+		skipWithoutPostgres(t)
+		fn(t, OpenPostgres)
+	})
+}
+
+// BothEmpty runs fn as two subtests, "sqlite" and "postgres", with the
+// Options of an empty database of that kind that nothing has opened yet
+// (a temporary file's path; a fresh schema's URL), for tests of Open
+// itself. The PostgreSQL half is skipped when INVENTERA_TEST_DATABASE_URL
+// is unset.
+func BothEmpty(t *testing.T, fn func(t *testing.T, opt store.Options)) {
+	t.Helper()
+	t.Run("sqlite", func(t *testing.T) { fn(t, store.Options{Path: filepath.Join(t.TempDir(), "test.db")}) })
+	t.Run("postgres", func(t *testing.T) {
+		skipWithoutPostgres(t)
+		fn(t, store.Options{DatabaseURL: NewSchema(t)})
+	})
+}
+
+// DatabaseURL returns INVENTERA_TEST_DATABASE_URL, skipping the test when it
+// is unset.
+func DatabaseURL(tb testing.TB) string {
+	tb.Helper()
+	skipWithoutPostgres(tb)
+	return os.Getenv(EnvDatabaseURL)
+}
+
+func skipWithoutPostgres(tb testing.TB) {
+	tb.Helper()
+	if os.Getenv(EnvDatabaseURL) == "" {
+		tb.Skipf("PostgreSQL: %s is not set (CI sets it; see .ci/parts/10-postgres.sh)", EnvDatabaseURL)
+	}
+}
+
+// NewSchema creates an empty schema test_<random> in the database of
+// INVENTERA_TEST_DATABASE_URL, drops it (with everything in it) when the test
+// ends, and returns a connection URL whose search_path is that schema. It
+// skips the test when the variable is unset.
+func NewSchema(tb testing.TB) string {
+	tb.Helper()
+	base := DatabaseURL(tb)
+	admin, err := adminDB(base)
+	if err != nil {
+		tb.Fatalf("storetest: %v", err)
+	}
+	var b [8]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		tb.Fatal(err)
+	}
+	schema := "test_" + hex.EncodeToString(b[:])
+	if _, err := admin.ExecContext(context.Background(), "CREATE SCHEMA "+schema); err != nil {
+		tb.Fatalf("storetest: create schema: %v", err)
+	}
+	// Registered before the stores' own Close, so it runs after them.
+	tb.Cleanup(func() {
+		if _, err := admin.ExecContext(context.Background(), "DROP SCHEMA "+schema+" CASCADE"); err != nil {
+			tb.Errorf("storetest: drop schema %s: %v", schema, err)
+		}
+	})
+	dsn, err := withSearchPath(base, schema)
+	if err != nil {
+		tb.Fatalf("storetest: %v", err)
+	}
+	return dsn
+}
+
+// withSearchPath adds search_path to a postgres:// URL or a key=value DSN;
+// pgx sends unknown parameters to the server as run-time settings.
+func withSearchPath(dsn, schema string) (string, error) {
+	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
+		u, err := url.Parse(dsn)
+		if err != nil {
+			return "", fmt.Errorf("%s: %w", EnvDatabaseURL, err)
+		}
+		q := u.Query()
+		q.Set("search_path", schema)
+		u.RawQuery = q.Encode()
+		return u.String(), nil
+	}
+	return dsn + " search_path=" + schema, nil
+}
+
+var (
+	adminMu  sync.Mutex
+	adminDBs = map[string]*sql.DB{}
+)
+
+// adminDB is one small pool per URL, kept for the test binary's life, that
+// creates and drops the schemas.
+func adminDB(dsn string) (*sql.DB, error) {
+	adminMu.Lock()
+	defer adminMu.Unlock()
+	if db := adminDBs[dsn]; db != nil {
+		return db, nil
+	}
+	db, err := sql.Open("pgx", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", EnvDatabaseURL, err)
+	}
+	db.SetMaxOpenConns(2)
+	if err := db.PingContext(context.Background()); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("connect to %s: %w", EnvDatabaseURL, err)
+	}
+	adminDBs[dsn] = db
+	return db, nil
+}
+
+func openStore(tb testing.TB, opt store.Options) *store.Store {
+	tb.Helper()
+	s, err := store.Open(context.Background(), opt)
 	if err != nil {
 		tb.Fatalf("storetest: %v", err)
 	}
