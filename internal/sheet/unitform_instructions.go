@@ -40,34 +40,66 @@ func newInstructionStyles(f *excelize.File) (instructionStyles, error) {
 // instructions writes an instructions sheet row by row. Every cell is a
 // text cell.
 type instructions struct {
-	f     *excelize.File
-	sheet string
-	st    instructionStyles
-	row   int
-	err   error
+	f      *excelize.File
+	sheet  string
+	st     instructionStyles
+	widths []float64 // column widths, in characters
+	row    int
+	err    error
+}
+
+// newInstructions sets the sheet's column widths and print layout.
+func newInstructions(f *excelize.File, sheet string, st instructionStyles, widths []float64) (*instructions, error) {
+	for i, w := range widths {
+		col := columnLetter(i)
+		if err := f.SetColWidth(sheet, col, col, w); err != nil {
+			return nil, fmt.Errorf("sheet: %w", err)
+		}
+	}
+	if err := printable(f, sheet); err != nil {
+		return nil, err
+	}
+	return &instructions{f: f, sheet: sheet, st: st, widths: widths}, nil
 }
 
 // line writes cells from column A with one style; blank cells are skipped.
 func (in *instructions) line(style int, cells ...string) {
 	in.row++
+	lines := 1
 	for i, c := range cells {
 		if in.err != nil || c == "" {
 			continue
 		}
 		in.err = setStr(in.f, in.sheet, i, in.row, c, style)
+		if i < len(in.widths) {
+			lines = max(lines, wrappedLines(c, in.widths[i]))
+		}
+	}
+	in.height(lines)
+}
+
+// wrappedLines estimates how many lines text takes in a column of the
+// width (in characters) when wrapped.
+func wrappedLines(text string, width float64) int {
+	per := max(1, int(width)) // a width unit is one digit; most letters are narrower
+	n := 0
+	for _, l := range strings.Split(text, "\n") {
+		n += max(1, (len([]rune(l))+per-1)/per)
+	}
+	return n
+}
+
+// height gives the current row room for lines of text: spreadsheet
+// programs do not grow a row for wrapped text they did not lay out
+// themselves.
+func (in *instructions) height(lines int) {
+	if in.err == nil && lines > 1 {
+		in.err = in.f.SetRowHeight(in.sheet, in.row, float64(15*lines))
 	}
 }
 
 // pair writes a bold key and a value.
-func (in *instructions) pair(key, value string) {
-	in.row++
-	if in.err == nil {
-		in.err = setStr(in.f, in.sheet, 0, in.row, key, in.st.key)
-	}
-	if in.err == nil {
-		in.err = setStr(in.f, in.sheet, 1, in.row, value, in.st.text)
-	}
-}
+func (in *instructions) pair(key, value string) { in.keyed(key, value) }
 
 // para writes a paragraph over columns B–D (A holds keys and headings).
 func (in *instructions) para(text string) { in.keyed("", text) }
@@ -90,28 +122,36 @@ func (in *instructions) keyed(key, text string) {
 		to, _ := excelize.CoordinatesToCellName(4, in.row)
 		in.err = in.f.MergeCell(in.sheet, from, to)
 	}
-	if in.err == nil {
-		// Merged cells do not grow with their text; give long ones room.
-		lines := 1 + len([]rune(text))/110 + strings.Count(text, "\n")
-		if lines > 1 {
-			in.err = in.f.SetRowHeight(in.sheet, in.row, float64(15*lines))
-		}
+	width := 0.0
+	for _, w := range in.widths[1:min(4, len(in.widths))] {
+		width += w
 	}
+	in.height(wrappedLines(text, width))
 }
 
 func (in *instructions) blank() { in.row++ }
+
+// printable sets an instructions sheet to print landscape, one page wide.
+func printable(f *excelize.File, sheet string) error {
+	landscape, one, any := "landscape", 1, 0
+	fit := true
+	if err := f.SetSheetProps(sheet, &excelize.SheetPropsOptions{FitToPage: &fit}); err != nil {
+		return fmt.Errorf("sheet: %w", err)
+	}
+	if err := f.SetPageLayout(sheet, &excelize.PageLayoutOptions{Orientation: &landscape, FitToWidth: &one, FitToHeight: &any}); err != nil {
+		return fmt.Errorf("sheet: %w", err)
+	}
+	return nil
+}
 
 func writeUnitInstructions(f *excelize.File, def *form.Definition, info UnitFormInfo) error {
 	st, err := newInstructionStyles(f)
 	if err != nil {
 		return err
 	}
-	in := &instructions{f: f, sheet: SheetInstructions, st: st}
-	for i, w := range []float64{34, 26, 60, 48} {
-		col := columnLetter(i)
-		if err := f.SetColWidth(SheetInstructions, col, col, w); err != nil {
-			return fmt.Errorf("sheet: %w", err)
-		}
+	in, err := newInstructions(f, SheetInstructions, st, []float64{34, 26, 60, 48})
+	if err != nil {
+		return err
 	}
 
 	title := "Utvärderingar"
@@ -121,7 +161,7 @@ func writeUnitInstructions(f *excelize.File, def *form.Definition, info UnitForm
 	in.line(st.title, title)
 	in.blank()
 	if info.RoundName != "" {
-		in.pair("Undersökning", info.RoundName)
+		in.pair("Omgång", info.RoundName)
 	}
 	if info.UnitName != "" {
 		in.pair("Enhet", info.UnitName)
@@ -165,7 +205,7 @@ func writeUnitInstructions(f *excelize.File, def *form.Definition, info UnitForm
 			in.para(s.Intro)
 		}
 		for _, fd := range fields {
-			in.line(st.text, fd.Label, fieldColumns(fd), fieldExplanation(def, fd), allowedAnswers(fd))
+			in.line(st.text, fd.Label, fieldColumn(fd), fieldExplanation(def, fd), allowedAnswers(fd))
 		}
 	}
 	return in.err
@@ -222,7 +262,7 @@ func costStep(def *form.Definition, info UnitFormInfo) string {
 		return ""
 	}
 	if info.HourlyRate > 0 {
-		parts = append(parts, fmt.Sprintf("Den egna tiden räknas om till kronor med undersökningens timkostnad, %s.", rateText(info.HourlyRate)))
+		parts = append(parts, fmt.Sprintf("Timkostnaden är %s.", rateText(info.HourlyRate)))
 	}
 	parts = append(parts, "0 betyder att kostnaden var noll; tomt betyder att den inte är känd.")
 	return "Kostnader: " + strings.Join(parts, " ")
@@ -248,16 +288,23 @@ func joinOr(items []string, word string) string {
 	return strings.Join(items[:len(items)-1], ", ") + " " + word + " " + items[len(items)-1]
 }
 
-// fieldColumns names a field's column(s) on the Utvärderingar sheet.
-func fieldColumns(fd *form.Field) string {
+// fieldColumn names a field's column on the Utvärderingar sheet; for a
+// multi field the common start of its per-option columns (each option's
+// column is listed with the allowed answers).
+func fieldColumn(fd *form.Field) string {
 	if fd.Type != form.TypeMulti {
 		return fd.Code
 	}
+	return fd.Code + OptionSeparator + "…"
+}
+
+// optionColumns lists a multi field's per-option column names.
+func optionColumns(fd *form.Field) string {
 	names := make([]string, len(fd.Options))
 	for i, o := range fd.Options {
 		names[i] = fd.Code + OptionSeparator + o.Code
 	}
-	return strings.Join(names, "\n")
+	return strings.Join(names, ", ")
 }
 
 // fieldExplanation is the field's help text and when it must be answered.
@@ -276,14 +323,18 @@ func fieldExplanation(def *form.Definition, fd *form.Field) string {
 	}
 	if c := fd.RequiredWhen; c != nil {
 		if cf := def.Field(c.Field); cf != nil {
+			what := "Måste fyllas i"
+			if fd.Type == form.TypeMulti {
+				what = "Markera minst ett alternativ"
+			}
 			if cf.Type == form.TypeMulti {
-				parts = append(parts, fmt.Sprintf("Måste fyllas i när ”%s” är markerat under ”%s”.", cf.OptionLabel(c.Value), cf.Label))
+				parts = append(parts, fmt.Sprintf("%s när ”%s” är markerat under ”%s”.", what, cf.OptionLabel(c.Value), cf.Label))
 			} else {
-				parts = append(parts, fmt.Sprintf("Måste fyllas i när svaret på ”%s” är %s.", cf.Label, cf.OptionLabel(c.Value)))
+				parts = append(parts, fmt.Sprintf("%s när svaret på ”%s” är %s.", what, cf.Label, cf.OptionLabel(c.Value)))
 			}
 		}
 	}
-	if fd.Exclusive != "" {
+	if ex := fd.OptionLabel(fd.Exclusive); fd.Exclusive != "" && !strings.Contains(fd.Help, "”"+ex+"”") {
 		parts = append(parts, fmt.Sprintf("”%s” kan inte kombineras med andra alternativ.", fd.OptionLabel(fd.Exclusive)))
 	}
 	return strings.Join(parts, " ")

@@ -172,7 +172,7 @@ func (u *unitFormReader) header(row int, cells []string) ([]column, bool) {
 		case isOpt && f != nil && f.Type == form.TypeMulti:
 			o := matchOption(f, opt)
 			if o == "" {
-				u.b.add(sh, row, strings.TrimSpace(c), "Frågan ”%s” har inget alternativ ”%s”. Kolumnerna för den heter %s.", f.Label, clip(opt), strings.ReplaceAll(fieldColumns(f), "\n", ", "))
+				u.b.add(sh, row, strings.TrimSpace(c), "Frågan ”%s” har inget alternativ ”%s”. Kolumnerna för den heter %s.", f.Label, clip(opt), optionColumns(f))
 				cols[i] = column{kind: colIgnored, name: h}
 				continue
 			}

@@ -241,12 +241,9 @@ func writeUnitsInstructions(f *excelize.File) error {
 	if err != nil {
 		return err
 	}
-	in := &instructions{f: f, sheet: SheetInstructions, st: st}
-	for i, w := range []float64{20, 12, 90, 4} {
-		col := columnLetter(i)
-		if err := f.SetColWidth(SheetInstructions, col, col, w); err != nil {
-			return fmt.Errorf("sheet: %w", err)
-		}
+	in, err := newInstructions(f, SheetInstructions, st, []float64{20, 16, 90, 4})
+	if err != nil {
+		return err
 	}
 	in.line(st.title, "Enheter")
 	in.blank()
