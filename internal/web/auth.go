@@ -83,7 +83,12 @@ func (s *Server) checkCSRF(next echo.HandlerFunc) echo.HandlerFunc {
 }
 
 func (s *Server) loginPage(c echo.Context) error {
+	// Keep a token the browser already has, so that a second tab (or a
+	// background request) does not invalidate the form in the first.
 	token := staff.RandomToken(24)
+	if ck, err := c.Cookie(loginCSRF); err == nil && len(ck.Value) == len(token) {
+		token = ck.Value
+	}
 	c.SetCookie(s.cookie(c, loginCSRF, token, 3600))
 	return s.render(c, http.StatusOK, "login", view{Title: "Logga in", Notice: notice(c), Data: loginView{CSRF: token}})
 }

@@ -139,6 +139,9 @@ var notices = map[string]string{
 	"lank":      "En ny länk är skapad; den gamla fungerar inte längre.",
 	"status":    "Omgångens status är ändrad.",
 	"utloggad":  "Du är utloggad.",
+	"excel":     "Excelfilen är inläst och utvärderingarna är sparade. Kontrollera listan och skicka in när den är komplett.",
+	"enheter":   "Enheterna är registrerade och har fått personliga länkar.",
+	"overford":  "Den nya omgången är skapad med kommunerna, enheterna och de återkommande utvärderingarna som utkast. Enheterna har fått nya länkar.",
 }
 
 func notice(c echo.Context) string { return notices[c.QueryParam("meddelande")] }

@@ -29,6 +29,7 @@ func (s *Server) routes(e *echo.Echo) {
 	e.GET("/static/*", echo.WrapHandler(http.StripPrefix("/static/", http.FileServer(http.FS(static)))))
 
 	e.GET("/", s.home)
+	e.GET("/favicon.ico", func(c echo.Context) error { return c.Redirect(http.StatusMovedPermanently, "/static/favicon.svg") })
 	e.GET("/tillganglighet", s.accessibility)
 
 	// The verksamhetschef's personal link.
@@ -50,17 +51,17 @@ func (s *Server) routes(e *echo.Echo) {
 	// Staff.
 	e.GET("/logga-in", s.loginPage)
 	e.POST("/logga-in", s.login)
-	a := e.Group("", s.requireStaff, s.checkCSRF)
-	a.POST("/logga-ut", s.logout)
+	e.POST("/logga-ut", s.logout, s.requireStaff, s.checkCSRF)
 	// Reports: every staff role; the domain decides which rounds.
-	a.GET("/rapporter", s.reportList)
-	a.GET("/rapporter/:id", s.reportPage)
-	a.GET("/rapporter/:id/fil/:format", s.reportDownload)
-	a.GET("/rapporter/:id/diagram/:kind/:format", s.reportChart)
+	rep := e.Group("/rapporter", s.requireStaff, s.checkCSRF)
+	rep.GET("", s.reportList)
+	rep.GET("/:id", s.reportPage)
+	rep.GET("/:id/fil/:format", s.reportDownload)
+	rep.GET("/:id/diagram/:kind/:format", s.reportChart)
 
 	// What each role may do is checked again by the domain (manage.Actor).
 	coordinator := s.requireRole(staff.Samordnare)
-	adm := a.Group("/admin", s.requireRole(staff.Samordnare, staff.Projektledare))
+	adm := e.Group("/admin", s.requireStaff, s.checkCSRF, s.requireRole(staff.Samordnare, staff.Projektledare))
 	adm.GET("", s.rounds)
 	adm.GET("/sakerhetslogg", s.securityLog, coordinator)
 	adm.POST("/omgangar", s.createRound, coordinator)
