@@ -409,6 +409,11 @@ func TestConcurrentUnitNames(t *testing.T) {
 		st := open(t)
 		r := network(t, st.Q(ctx), "Borlänge", "Säter")
 		const n = 8
+		// On PostgreSQL every transaction starts and reads before any goes
+		// on to register the unit, so the checks overlap. (On SQLite the
+		// transactions cannot overlap: each holds the write lock.)
+		var started sync.WaitGroup
+		started.Add(n)
 		var wg sync.WaitGroup
 		errs := make(chan error, n)
 		for i := range n {
@@ -418,6 +423,13 @@ func TestConcurrentUnitNames(t *testing.T) {
 					kommuner = []string{"Säter", "Borlänge"}
 				}
 				errs <- st.InTx(ctx, func(q *store.Queries) error {
+					if _, err := q.Round(r.ID); err != nil {
+						return err
+					}
+					if st.Dialect() == "postgres" {
+						started.Done()
+						started.Wait()
+					}
 					_, err := q.CreateUnit(round.Unit{RoundID: r.ID, Name: "Socialnämnden", Kommuner: kommuner})
 					return err
 				})
@@ -435,6 +447,45 @@ func TestConcurrentUnitNames(t *testing.T) {
 		}
 		if units := must[[]round.Unit](t)(st.Q(ctx).Units(r.ID)); ok != 1 || len(units) != 1 {
 			t.Fatalf("%d succeeded, %d units stored; want 1", ok, len(units))
+		}
+	})
+}
+
+// TestUnitHeldByTransaction: what a transaction read about a unit stays
+// true until it commits. A second transaction that reads the unit in the
+// meantime waits and sees what the first wrote (a submission racing a
+// save of a new evaluation cannot both pass their checks).
+func TestUnitHeldByTransaction(t *testing.T) {
+	storetest.Both(t, func(t *testing.T, open func(testing.TB) *store.Store) {
+		st := open(t)
+		r := network(t, st.Q(ctx), "Borlänge")
+		u := must[round.Unit](t)(st.Q(ctx).CreateUnit(round.Unit{RoundID: r.ID, Name: "Socialnämnden", Kommuner: []string{"Borlänge"}}))
+		read := make(chan struct{})
+		done := make(chan error, 1)
+		go func() {
+			done <- st.InTx(ctx, func(q *store.Queries) error {
+				if _, err := q.Unit(u.ID); err != nil {
+					return err
+				}
+				close(read)
+				time.Sleep(300 * time.Millisecond)
+				return q.SetUnitResponse(u.ID, round.Submitted, "", t0)
+			})
+		}()
+		select {
+		case <-read:
+		case err := <-done:
+			t.Fatalf("first transaction ended early: %v", err)
+		}
+		var seen round.Response
+		check(t, st.InTx(ctx, func(q *store.Queries) error {
+			got, err := q.Unit(u.ID)
+			seen = got.Response
+			return err
+		}))
+		check(t, <-done)
+		if seen != round.Submitted {
+			t.Fatalf("the second transaction saw response %q, want the first's %q", seen, round.Submitted)
 		}
 	})
 }
