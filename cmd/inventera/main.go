@@ -36,6 +36,7 @@ func commands() map[string]command {
 		"fixtures": {"läser in medföljande data: fixtures load bergslagen-2009", runFixtures},
 		"backup":   {"gör en konsekvent kopia av databasen medan tjänsten körs", runBackup},
 		"invite":   {"skickar personliga länkar (eller påminnelser) med e-post", runInvite},
+		"bench":    {"mäter en nationell omgång: import, rapporter och inlämningar", runBench},
 	}
 }
 

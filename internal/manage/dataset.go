@@ -160,7 +160,7 @@ func (s *Service) dataset(ctx context.Context, roundID int64, allowed func(*stor
 		if err != nil {
 			return err
 		}
-		evs, err := q.RoundEvaluations(roundID)
+		evs, err := q.RoundAnswers(roundID)
 		if err != nil {
 			return err
 		}

@@ -30,6 +30,11 @@ type Store struct {
 	db      *gorm.DB
 	dialect string // "sqlite" or "postgres"
 	path    string // SQLite file, "" for PostgreSQL
+	// writer admits one transaction at a time on SQLite. SQLite has one
+	// write lock anyway; queueing here is first come, first served, where
+	// SQLite's busy handler polls with growing sleeps (up to 100 ms) and
+	// lets newcomers overtake a transaction that has waited long.
+	writer chan struct{}
 }
 
 // Options select the database: a SQLite file (Path) or a PostgreSQL URL.
@@ -60,6 +65,7 @@ func Open(ctx context.Context, opt Options) (*Store, error) {
 		}
 		s.dialect = "sqlite"
 		s.path = opt.Path
+		s.writer = make(chan struct{}, 1)
 		db, err = gorm.Open(sqlite.Open(sqliteDSN(opt.Path)), cfg)
 	}
 	if err != nil {
@@ -137,6 +143,14 @@ type Queries struct {
 // advisory locks that keep those checks true until commit (see lockUnit,
 // CreateUnit and Hit).
 func (s *Store) InTx(ctx context.Context, fn func(tx *Queries) error) error {
+	if s.writer != nil {
+		select {
+		case s.writer <- struct{}{}:
+			defer func() { <-s.writer }()
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
 	return s.db.WithContext(ctx).Transaction(func(g *gorm.DB) error {
 		return fn(&Queries{db: g, postgres: s.dialect == "postgres", inTx: true})
 	})
