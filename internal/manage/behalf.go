@@ -14,14 +14,7 @@ import (
 func (s *Service) UnitPage(ctx context.Context, actor Actor, unitID int64) (respond.Page, error) {
 	var p respond.Page
 	err := s.Store.InTx(ctx, func(q *store.Queries) error {
-		u, err := q.Unit(unitID)
-		if err != nil {
-			return err
-		}
-		if err := actor.requireUnit(u); err != nil {
-			return err
-		}
-		r, err := q.Round(u.RoundID)
+		r, u, err := unitFor(q, actor, unitID, false)
 		if err != nil {
 			return err
 		}
@@ -66,19 +59,9 @@ func (s *Service) SaveOnBehalf(ctx context.Context, actor Actor, def *form.Defin
 	}
 	var saved round.Evaluation
 	err := s.Store.InTx(ctx, func(q *store.Queries) error {
-		u, err := q.Unit(unitID)
+		r, u, err := unitFor(q, actor, unitID, true)
 		if err != nil {
 			return err
-		}
-		if err := actor.requireUnit(u); err != nil {
-			return err
-		}
-		r, err := q.Round(u.RoundID)
-		if err != nil {
-			return err
-		}
-		if !r.Editable() {
-			return closedRound(r)
 		}
 		saved, err = respond.SaveEvaluation(q, r, u.ID, id, answers, !draft, actor.Name(), s.Now())
 		return err
@@ -95,19 +78,9 @@ func (s *Service) SaveOnBehalf(ctx context.Context, actor Actor, def *form.Defin
 // DeleteOnBehalf removes a unit's evaluation for staff.
 func (s *Service) DeleteOnBehalf(ctx context.Context, actor Actor, unitID, id int64) error {
 	return s.Store.InTx(ctx, func(q *store.Queries) error {
-		u, err := q.Unit(unitID)
+		r, u, err := unitFor(q, actor, unitID, true)
 		if err != nil {
 			return err
-		}
-		if err := actor.requireUnit(u); err != nil {
-			return err
-		}
-		r, err := q.Round(u.RoundID)
-		if err != nil {
-			return err
-		}
-		if !r.Editable() {
-			return closedRound(r)
 		}
 		e, err := q.Evaluation(u.ID, id)
 		if err != nil {
@@ -134,22 +107,32 @@ func (s *Service) AuditTrail(ctx context.Context, actor Actor, roundID int64, li
 func (s *Service) UploadOnBehalf(ctx context.Context, actor Actor, def *form.Definition, unitID int64, rows []respond.Row) (int, error) {
 	n := 0
 	err := s.Store.InTx(ctx, func(q *store.Queries) error {
-		u, err := q.Unit(unitID)
+		r, u, err := unitFor(q, actor, unitID, true)
 		if err != nil {
 			return err
-		}
-		if err := actor.requireUnit(u); err != nil {
-			return err
-		}
-		r, err := q.Round(u.RoundID)
-		if err != nil {
-			return err
-		}
-		if !r.Editable() {
-			return closedRound(r)
 		}
 		n, err = respond.SaveRows(q, def, r, u.ID, rows, actor.Name()+" via Excel-formulär", s.Now())
 		return err
 	})
 	return n, err
+}
+
+// unitFor loads a unit the actor may see, with its round; with edit set the
+// round must still be open.
+func unitFor(q *store.Queries, actor Actor, unitID int64, edit bool) (round.Round, round.Unit, error) {
+	u, err := q.Unit(unitID)
+	if err != nil {
+		return round.Round{}, round.Unit{}, err
+	}
+	if err := actor.requireUnit(u); err != nil {
+		return round.Round{}, round.Unit{}, err
+	}
+	r, err := q.Round(u.RoundID)
+	if err != nil {
+		return round.Round{}, round.Unit{}, err
+	}
+	if edit && !r.Editable() {
+		return round.Round{}, round.Unit{}, closedRound(r)
+	}
+	return r, u, nil
 }
