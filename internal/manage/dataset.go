@@ -144,7 +144,7 @@ func (s *Service) dataset(ctx context.Context, roundID int64, allowed func(*stor
 		r  round.Round
 		ds round.Dataset
 	)
-	err := s.Store.InTx(ctx, func(q *store.Queries) error {
+	err := s.Store.ReadTx(ctx, func(q *store.Queries) error {
 		var err error
 		if r, err = q.Round(roundID); err != nil {
 			return err

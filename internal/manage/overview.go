@@ -39,7 +39,7 @@ type Overview struct {
 // A projektledare sees their own kommun and its units only.
 func (s *Service) Overview(ctx context.Context, actor Actor, roundID int64) (Overview, error) {
 	var ov Overview
-	err := s.Store.InTx(ctx, func(q *store.Queries) error {
+	err := s.Store.ReadTx(ctx, func(q *store.Queries) error {
 		r, err := q.Round(roundID)
 		if err != nil {
 			return err

@@ -35,6 +35,10 @@ type Store struct {
 	// SQLite's busy handler polls with growing sleeps (up to 100 ms) and
 	// lets newcomers overtake a transaction that has waited long.
 	writer chan struct{}
+	// reader is a second SQLite pool whose transactions begin DEFERRED: in
+	// WAL mode they read one snapshot without taking the write lock, so a
+	// report being loaded does not hold up submissions. nil on PostgreSQL.
+	reader *gorm.DB
 }
 
 // Options select the database: a SQLite file (Path) or a PostgreSQL URL.
@@ -45,6 +49,24 @@ type Options struct {
 
 // Open connects, applies pending migrations and returns the store.
 func Open(ctx context.Context, opt Options) (*Store, error) {
+	// Opening a SQLite file switches it to WAL, which needs a moment of
+	// exclusive access; a process or goroutine opening the same file at
+	// that moment gets "database is locked" at once, whatever the busy
+	// timeout. Such an open is simply tried again.
+	for attempt := 0; ; attempt++ {
+		s, err := open(ctx, opt)
+		if err == nil || opt.DatabaseURL != "" || attempt >= 50 || !strings.Contains(err.Error(), "database is locked") {
+			return s, err
+		}
+		select {
+		case <-ctx.Done():
+			return nil, err
+		case <-time.After(time.Duration(10+attempt*10) * time.Millisecond):
+		}
+	}
+}
+
+func open(ctx context.Context, opt Options) (*Store, error) {
 	cfg := &gorm.Config{
 		Logger:                 logger.Default.LogMode(logger.Silent),
 		SkipDefaultTransaction: true, // every multi-row write is an explicit InTx
@@ -94,7 +116,29 @@ func Open(ctx context.Context, opt Options) (*Store, error) {
 		sqlDB.Close()
 		return nil, err
 	}
+	if s.dialect == "sqlite" {
+		reader, err := gorm.Open(sqlite.Open(sqliteReaderDSN(opt.Path)), cfg)
+		if err != nil {
+			sqlDB.Close()
+			return nil, fmt.Errorf("store: open sqlite reader: %w", err)
+		}
+		if rdb, err := reader.DB(); err == nil {
+			rdb.SetMaxOpenConns(4)
+			rdb.SetConnMaxIdleTime(time.Minute)
+		}
+		s.reader = reader
+	}
 	return s, nil
+}
+
+// sqliteReaderDSN opens the same file for reading transactions: DEFERRED, so
+// BEGIN takes no lock; the journal mode is already WAL in the file.
+func sqliteReaderDSN(path string) string {
+	q := url.Values{}
+	q.Set("_txlock", "deferred")
+	q.Set("_busy_timeout", "30000")
+	q.Set("_foreign_keys", "on")
+	return "file:" + path + "?" + q.Encode()
 }
 
 // scanTimesInUTC makes pgx return TIMESTAMPTZ values in UTC, as they were
@@ -115,8 +159,27 @@ func sqliteDSN(path string) string {
 	return "file:" + path + "?" + q.Encode()
 }
 
+// ReadTx runs fn in one reading transaction: it sees one consistent
+// snapshot and, on SQLite, does not wait for or hold the write lock. fn must
+// not write.
+func (s *Store) ReadTx(ctx context.Context, fn func(q *Queries) error) error {
+	if s.reader == nil {
+		return s.db.WithContext(ctx).Transaction(func(g *gorm.DB) error {
+			return fn(&Queries{db: g, postgres: s.dialect == "postgres"})
+		})
+	}
+	return s.reader.WithContext(ctx).Transaction(func(g *gorm.DB) error {
+		return fn(&Queries{db: g})
+	})
+}
+
 // Close releases the database.
 func (s *Store) Close() error {
+	if s.reader != nil {
+		if rdb, err := s.reader.DB(); err == nil {
+			rdb.Close()
+		}
+	}
 	sqlDB, err := s.db.DB()
 	if err != nil {
 		return err
