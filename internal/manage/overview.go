@@ -119,6 +119,22 @@ func (s *Service) Rounds(ctx context.Context, actor Actor) ([]round.Round, error
 	return out, err
 }
 
+// ReportRounds lists the rounds whose report the actor may read: every
+// round for the samordnare, published ones for everyone else.
+func (s *Service) ReportRounds(ctx context.Context, actor Actor) ([]round.Round, error) {
+	rs, err := s.Rounds(ctx, actor)
+	if err != nil {
+		return nil, err
+	}
+	var out []round.Round
+	for _, r := range rs {
+		if actor.Coordinator() || r.State == round.Published {
+			out = append(out, r)
+		}
+	}
+	return out, nil
+}
+
 // Round returns one round the actor takes part in.
 func (s *Service) Round(ctx context.Context, actor Actor, id int64) (round.Round, error) {
 	var r round.Round

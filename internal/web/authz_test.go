@@ -146,6 +146,14 @@ func TestAuthorisationMatrix(t *testing.T) {
 		t.Errorf("projektledare's export holds %d units, want 2 (own and shared)", len(ds.Units))
 	}
 
+	// Before publishing, the report list shows the round to the samordnare only.
+	for role, want := range map[string]bool{"samordnare": true, "projektledare": false, "styrgrupp": false} {
+		_, body := do(role, req{"GET", "/rapporter", nil})
+		if got := bytes.Contains(body, []byte(e.round.Name)); got != want {
+			t.Errorf("report list as %s lists the unpublished round: %v, want %v", role, got, want)
+		}
+	}
+
 	// Once published, the report opens for every staff role.
 	if err := e.manage.SetState(ctx, sys, rid, round.Published); err != nil {
 		t.Fatal(err)

@@ -27,18 +27,11 @@ type reportsView struct {
 
 // reportList lists the rounds whose report the user may read.
 func (s *Server) reportList(c echo.Context) error {
-	rs, err := s.manage.Rounds(c.Request().Context(), actor(c))
+	rs, err := s.manage.ReportRounds(c.Request().Context(), actor(c))
 	if err != nil {
 		return err
 	}
-	a := actor(c)
-	var visible []round.Round
-	for _, r := range rs {
-		if a.Coordinator() || r.State == round.Published {
-			visible = append(visible, r)
-		}
-	}
-	return s.render(c, http.StatusOK, "reports", view{Title: "Rapporter", Data: reportsView{Rounds: visible}})
+	return s.render(c, http.StatusOK, "reports", view{Title: "Rapporter", Data: reportsView{Rounds: rs}})
 }
 
 func (s *Server) loadReport(c echo.Context) (comparison.Report, error) {
