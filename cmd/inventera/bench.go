@@ -35,7 +35,6 @@ import (
 	"github.com/inventera/inventera/internal/aggregate"
 	"github.com/inventera/inventera/internal/comparison"
 	"github.com/inventera/inventera/internal/form"
-	"github.com/inventera/inventera/internal/guard"
 	"github.com/inventera/inventera/internal/manage"
 	"github.com/inventera/inventera/internal/natgen"
 	"github.com/inventera/inventera/internal/round"
@@ -680,12 +679,7 @@ func stepSubmissions(ctx context.Context, o benchOptions) (stepResult, error) {
 	}
 
 	// The server, wired as runServe wires it.
-	reports, err := comparison.NewService(a.manage, a.form, a.manage.Now)
-	if err != nil {
-		return stepResult{}, err
-	}
-	srv, err := web.New(web.Config{}, web.Deps{Form: a.form, Respond: a.respond, Manage: a.manage, Staff: a.staff, Reports: reports,
-		Guard: &guard.Guard{Store: a.store, Policy: guard.DefaultPolicy(), Now: a.manage.Now}, Now: a.manage.Now})
+	srv, err := newWebServer(a, web.Config{}, nil)
 	if err != nil {
 		return stepResult{}, err
 	}

@@ -41,12 +41,7 @@ func runServe(ctx context.Context, env *environment, args []string) error {
 			return err
 		}
 	}
-	reports, err := comparison.NewService(a.manage, a.form, a.manage.Now)
-	if err != nil {
-		return err
-	}
-	deps := web.Deps{Form: a.form, Respond: a.respond, Manage: a.manage, Staff: a.staff, Reports: reports,
-		Guard: &guard.Guard{Store: a.store, Policy: guard.DefaultPolicy(), Now: a.manage.Now}, Now: a.manage.Now}
+	var mailer manage.Mailer
 	if env.getenv("INVENTERA_SMTP") != "" {
 		mcfg, err := mail.ConfigFromEnv(env.getenv)
 		if err != nil {
@@ -56,9 +51,9 @@ func runServe(ctx context.Context, env *environment, args []string) error {
 		if err != nil {
 			return err
 		}
-		deps.Mailer = sender
+		mailer = sender
 	}
-	srv, err := web.New(web.Config{SecureCookies: *behindTLS || strings.HasPrefix(cfg.BaseURL, "https://"), TrustProxy: *trustProxy}, deps)
+	srv, err := newWebServer(a, web.Config{SecureCookies: *behindTLS || strings.HasPrefix(cfg.BaseURL, "https://"), TrustProxy: *trustProxy}, mailer)
 	if err != nil {
 		return err
 	}
@@ -116,4 +111,16 @@ func prepareDemo(ctx context.Context, env *environment, a *app) error {
 	fmt.Fprintf(env.stdout, "Samordnare: logga in på %s/logga-in med %s och lösenordet %s\n", strings.TrimRight(a.manage.BaseURL, "/"), demoEmail, password)
 	fmt.Fprintf(env.stdout, "Personlig länk för %s: %s\n", unit, link)
 	return nil
+}
+
+// newWebServer wires the web server over the app's services, as serve runs
+// it; mailer may be nil when no SMTP server is configured.
+func newWebServer(a *app, cfg web.Config, mailer manage.Mailer) (*web.Server, error) {
+	reports, err := comparison.NewService(a.manage, a.form, a.manage.Now)
+	if err != nil {
+		return nil, err
+	}
+	return web.New(cfg, web.Deps{Form: a.form, Respond: a.respond, Manage: a.manage, Staff: a.staff,
+		Reports: reports, Mailer: mailer, Now: a.manage.Now,
+		Guard: &guard.Guard{Store: a.store, Policy: guard.DefaultPolicy(), Now: a.manage.Now}})
 }
