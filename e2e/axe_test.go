@@ -157,7 +157,10 @@ func TestAccessibility(t *testing.T) {
 		// The published report has no "Utkast" watermark behind the text, so
 		// axe can check the contrast of all of it.
 		{name: "rapport-publicerad", path: fmt.Sprintf("/rapporter/%d", s.fixture.ID), status: 200, before: func(t *testing.T) {
-			if err := s.manage.SetState(ctx, manage.System("e2e"), s.fixture.ID, round.Published); err != nil {
+			if _, err := s.manage.SetState(ctx, manage.System("e2e"), s.fixture.ID, round.Closed); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := s.manage.SetState(ctx, manage.System("e2e"), s.fixture.ID, round.Published); err != nil {
 				t.Fatal(err)
 			}
 		}},

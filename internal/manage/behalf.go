@@ -127,12 +127,14 @@ func unitFor(q *store.Queries, actor Actor, unitID int64, edit bool) (round.Roun
 	if err := actor.requireUnit(u); err != nil {
 		return round.Round{}, round.Unit{}, err
 	}
-	r, err := q.Round(u.RoundID)
+	r, err := q.RoundForWrite(u.RoundID)
 	if err != nil {
 		return round.Round{}, round.Unit{}, err
 	}
-	if edit && !r.Editable() {
-		return round.Round{}, round.Unit{}, closedRound(r)
+	if edit {
+		if err := r.Allows(round.EditEvaluations); err != nil {
+			return round.Round{}, round.Unit{}, err
+		}
 	}
 	return r, u, nil
 }

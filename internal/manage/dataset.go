@@ -35,8 +35,8 @@ func (s *Service) ImportDataset(ctx context.Context, actor Actor, roundName stri
 			}
 		case err != nil:
 			return err
-		case !r.Editable():
-			return closedRound(r)
+		case r.Allows(round.EditEvaluations) != nil:
+			return r.Allows(round.EditEvaluations)
 		}
 		now := s.Now()
 		existingK, err := q.Kommuner(r.ID)

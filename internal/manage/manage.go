@@ -96,12 +96,12 @@ func (s *Service) AddKommun(ctx context.Context, actor Actor, roundID int64, nam
 		k.Population = &n.Units
 	}
 	err := s.Store.InTx(ctx, func(q *store.Queries) error {
-		r, err := q.Round(roundID)
+		r, err := q.RoundForWrite(roundID)
 		if err != nil {
 			return err
 		}
-		if !r.Editable() {
-			return closedRound(r)
+		if err := r.Allows(round.ManageUnits); err != nil {
+			return err
 		}
 		if k, err = q.CreateKommun(k); err != nil {
 			return err
@@ -150,12 +150,12 @@ func (s *Service) AddUnit(ctx context.Context, actor Actor, roundID int64, in Un
 	}
 	var token string
 	err := s.Store.InTx(ctx, func(q *store.Queries) error {
-		r, err := q.Round(roundID)
+		r, err := q.RoundForWrite(roundID)
 		if err != nil {
 			return err
 		}
-		if !r.Editable() {
-			return closedRound(r)
+		if err := r.Allows(round.ManageUnits); err != nil {
+			return err
 		}
 		u.UpdatedAt = s.Now()
 		if u, err = q.CreateUnit(u); err != nil {
@@ -208,27 +208,6 @@ func (s *Service) ReissueLink(ctx context.Context, actor Actor, unitID int64) (s
 // LinkURL is the full personal link for a token.
 func (s *Service) LinkURL(token string) string {
 	return strings.TrimRight(s.BaseURL, "/") + "/l/" + token
-}
-
-// SetState closes, publishes or reopens a round.
-func (s *Service) SetState(ctx context.Context, actor Actor, roundID int64, state round.State) error {
-	if err := actor.requireCoordinator(); err != nil {
-		return err
-	}
-	return s.Store.InTx(ctx, func(q *store.Queries) error {
-		r, err := q.Round(roundID)
-		if err != nil {
-			return err
-		}
-		if err := q.SetRoundState(roundID, state); err != nil {
-			return err
-		}
-		return q.Audit(event(roundID, 0, s.Now(), actor.Name(), "omgang_status", "status", string(r.State), string(state)))
-	})
-}
-
-func closedRound(r round.Round) error {
-	return apperror.New(apperror.Conflict, "Omgången ”%s” är stängd och kan inte ändras.", r.Name)
 }
 
 func event(roundID, unitID int64, at time.Time, actor, action, field, old, new string) store.AuditEvent {

@@ -22,15 +22,15 @@ func (s *Service) AddUnits(ctx context.Context, actor Actor, roundID int64, unit
 		}
 	}
 	err := s.Store.InTx(ctx, func(q *store.Queries) error {
-		r, err := q.Round(roundID)
+		r, err := q.RoundForWrite(roundID)
 		if err != nil {
 			return err
 		}
 		if err := s.requireRound(q, actor, r); err != nil {
 			return err
 		}
-		if !r.Editable() {
-			return closedRound(r)
+		if err := r.Allows(round.ManageUnits); err != nil {
+			return err
 		}
 		now := s.Now()
 		for _, u := range units {

@@ -43,7 +43,7 @@ func (p Page) Drafts() int {
 
 // Editable tells whether the unit may still change its answers.
 func (p Page) Editable() bool {
-	return p.Round.Editable() && p.Unit.Response == round.NoResponse
+	return p.Unit.Can(p.Round, round.EditEvaluations)
 }
 
 // resolve finds the live link's unit and round inside q.
@@ -66,7 +66,7 @@ func resolve(q *store.Queries, token string) (round.Round, round.Unit, error) {
 	if err != nil {
 		return round.Round{}, round.Unit{}, err
 	}
-	r, err := q.Round(u.RoundID)
+	r, err := q.RoundForWrite(u.RoundID)
 	if err != nil {
 		return round.Round{}, round.Unit{}, err
 	}
@@ -116,20 +116,6 @@ func (s *Service) Evaluation(ctx context.Context, token string, id int64) (Page,
 	return p, e, err
 }
 
-// editable refuses changes to a closed round or an answered unit.
-func editable(r round.Round, u round.Unit) error {
-	if !r.Editable() {
-		return apperror.New(apperror.Conflict, "Omgången ”%s” är stängd. Svaren kan inte längre ändras.", r.Name)
-	}
-	switch u.Response {
-	case round.Submitted:
-		return apperror.New(apperror.Conflict, "Enhetens svar är redan inskickat. Välj ”Ändra svaret” om något behöver rättas.")
-	case round.NoEvaluations, round.Declined:
-		return apperror.New(apperror.Conflict, "Enheten har redan svarat. Välj ”Ändra svaret” om något behöver rättas.")
-	}
-	return nil
-}
-
 // Save stores an evaluation (id 0 adds a new one). As a draft, what was
 // typed is kept as it is and the rule violations are returned for display;
 // otherwise the answers must pass every rule, or nothing is stored and the
@@ -153,7 +139,7 @@ func (s *Service) Save(ctx context.Context, token string, id int64, in form.Answ
 		if err != nil {
 			return err
 		}
-		if err := editable(r, u); err != nil {
+		if err := u.Allows(r, round.EditEvaluations); err != nil {
 			return err
 		}
 		saved, err = SaveEvaluation(q, r, u.ID, id, answers, !draft, "Verksamhetschef via personlig länk", s.Now())
@@ -216,7 +202,7 @@ func (s *Service) Delete(ctx context.Context, token string, id int64) error {
 		if err != nil {
 			return err
 		}
-		if err := editable(r, u); err != nil {
+		if err := u.Allows(r, round.EditEvaluations); err != nil {
 			return err
 		}
 		e, err := q.Evaluation(u.ID, id)
@@ -280,10 +266,10 @@ func (s *Service) Reopen(ctx context.Context, token string) error {
 		if err != nil {
 			return err
 		}
-		if !r.Editable() {
-			return apperror.New(apperror.Conflict, "Omgången ”%s” är stängd. Svaren kan inte längre ändras.", r.Name)
+		if err := r.Allows(round.ReopenAnswer); err != nil {
+			return err
 		}
-		if u.Response == round.NoResponse {
+		if !u.Answered() {
 			return nil
 		}
 		now := s.Now()
@@ -300,7 +286,7 @@ func (s *Service) respond(ctx context.Context, token string, resp round.Response
 		if err != nil {
 			return err
 		}
-		if err := editable(r, u); err != nil {
+		if err := u.Allows(r, answerAction(resp)); err != nil {
 			return err
 		}
 		evs, err := q.UnitEvaluations(u.ID)
@@ -316,4 +302,15 @@ func (s *Service) respond(ctx context.Context, token string, resp round.Response
 		}
 		return q.Audit(auditEvent(r.ID, u.ID, 0, now, "Verksamhetschef via personlig länk", "svar_"+string(resp), "svar", "", strings.TrimSpace(string(resp)+" "+reason)))
 	})
+}
+
+// answerAction is the action that gives the unit the response.
+func answerAction(resp round.Response) round.Action {
+	switch resp {
+	case round.NoEvaluations:
+		return round.AnswerNone
+	case round.Declined:
+		return round.Decline
+	}
+	return round.Submit
 }

@@ -27,7 +27,7 @@ func (s *Service) Upload(ctx context.Context, token string, rows []Row) (int, er
 		if err != nil {
 			return err
 		}
-		if err := editable(r, u); err != nil {
+		if err := u.Allows(r, round.EditEvaluations); err != nil {
 			return err
 		}
 		n, err = SaveRows(q, s.Form, r, u.ID, rows, "Verksamhetschef via Excel-formulär", s.Now())

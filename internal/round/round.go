@@ -46,9 +46,6 @@ type Round struct {
 	CreatedAt  time.Time
 }
 
-// Editable tells whether answers may still change.
-func (r Round) Editable() bool { return r.State == Open || r.State == "" }
-
 // Kommun is a participating municipality of a round.
 type Kommun struct {
 	ID         int64

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"time"
 
+	"gorm.io/gorm/clause"
+
 	"github.com/inventera/inventera/internal/apperror"
 	"github.com/inventera/inventera/internal/round"
 )
@@ -45,6 +47,36 @@ func (t *Queries) CreateRound(r round.Round) (round.Round, error) {
 func (t *Queries) Round(id int64) (round.Round, error) {
 	var row roundRow
 	if err := t.db.First(&row, id).Error; err != nil {
+		return round.Round{}, notFound(err, "Omgången")
+	}
+	return row.domain(), nil
+}
+
+// RoundForWrite returns the round for a change that depends on its state.
+// On PostgreSQL, inside a transaction, it holds a share lock on the round's
+// row until commit: closing the round (SetRoundState, an UPDATE) waits for
+// every change that read the round as open, and a change that starts after
+// the close reads the new state. So once a round is closed, nothing is
+// saved into it. (Inserting an evaluation only takes a key-share lock on
+// its round, which an UPDATE of the state does not wait for.) On SQLite the
+// transaction already holds the database's write lock.
+func (t *Queries) RoundForWrite(id int64) (round.Round, error) {
+	return t.lockedRound(id, "SHARE")
+}
+
+// RoundForUpdate returns the round with its row locked for a change of the
+// round itself, so that two state changes run one after the other.
+func (t *Queries) RoundForUpdate(id int64) (round.Round, error) {
+	return t.lockedRound(id, "UPDATE")
+}
+
+func (t *Queries) lockedRound(id int64, strength string) (round.Round, error) {
+	db := t.db
+	if t.postgres && t.inTx {
+		db = db.Clauses(clause.Locking{Strength: strength})
+	}
+	var row roundRow
+	if err := db.First(&row, id).Error; err != nil {
 		return round.Round{}, notFound(err, "Omgången")
 	}
 	return row.domain(), nil

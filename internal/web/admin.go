@@ -158,13 +158,11 @@ func (s *Server) setRoundState(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	state := round.State(strings.TrimSpace(c.FormValue("status")))
-	switch state {
-	case round.Open, round.Closed, round.Published:
-	default:
-		return apperror.New(apperror.Invalid, "Okänd status.")
+	state, err := round.ParseState(strings.TrimSpace(c.FormValue("status")))
+	if err != nil {
+		return err
 	}
-	if err := s.manage.SetState(c.Request().Context(), actor(c), id, state); err != nil {
+	if _, err := s.manage.SetState(c.Request().Context(), actor(c), id, state); err != nil {
 		return err
 	}
 	return redirect(c, "/admin/omgangar/"+strconv.FormatInt(id, 10), "status")

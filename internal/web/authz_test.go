@@ -155,7 +155,10 @@ func TestAuthorisationMatrix(t *testing.T) {
 	}
 
 	// Once published, the report opens for every staff role.
-	if err := e.manage.SetState(ctx, sys, rid, round.Published); err != nil {
+	if _, err := e.manage.SetState(ctx, sys, rid, round.Closed); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.manage.SetState(ctx, sys, rid, round.Published); err != nil {
 		t.Fatal(err)
 	}
 	for _, role := range []string{"samordnare", "projektledare", "styrgrupp"} {

@@ -283,7 +283,7 @@ func TestClosedRoundIsReadOnly(t *testing.T) {
 	e := newEnv(t)
 	c := e.client()
 	e.post(c, "/l/"+e.token+"/ny", validForm())
-	if err := e.manage.SetState(context.Background(), manage.System("test"), e.round.ID, round.Closed); err != nil {
+	if _, err := e.manage.SetState(context.Background(), manage.System("test"), e.round.ID, round.Closed); err != nil {
 		t.Fatal(err)
 	}
 	evs := e.evaluations(e.unit.ID)

@@ -1,0 +1,224 @@
+package round
+
+import (
+	"time"
+
+	"github.com/inventera/inventera/internal/apperror"
+)
+
+// This file is the one place that decides what may happen in a round: the
+// round's state and a unit's answer decide every action. The web handlers,
+// the templates (through the views' Can* methods), the command line and the
+// mail sender all ask here; none of them compares state strings itself.
+
+// Action is something a person may try to do in a round.
+type Action int
+
+const (
+	// EditEvaluations adds, changes or deletes a unit's evaluations,
+	// including by uploading the unit's Excel form.
+	EditEvaluations Action = iota
+	// Submit sends in the unit's list of evaluations.
+	Submit
+	// AnswerNone answers that the unit ran no evaluations.
+	AnswerNone
+	// Decline answers that the unit will not take part.
+	Decline
+	// ReopenAnswer takes back the unit's answer so it can be changed.
+	ReopenAnswer
+	// Invite mails a unit its personal link.
+	Invite
+	// Remind mails a unit a reminder.
+	Remind
+	// ManageUnits registers, corrects or deletes units and kommuner and
+	// issues new links.
+	ManageUnits
+)
+
+// Allows tells whether the round's state permits the action; the error
+// says why not, in Swedish. Every action on a round's content needs the
+// round open.
+func (r Round) Allows(a Action) error {
+	if r.State == Open || r.State == "" {
+		return nil
+	}
+	switch a {
+	case Invite, Remind:
+		return apperror.New(apperror.Conflict, "Omgången ”%s” är %s. Inbjudningar och påminnelser skickas bara medan omgången är öppen.", r.Name, stateWord(r.State))
+	case ManageUnits:
+		return apperror.New(apperror.Conflict, "Omgången ”%s” är %s. Enheter och kommuner kan inte längre ändras.", r.Name, stateWord(r.State))
+	}
+	return apperror.New(apperror.Conflict, "Omgången ”%s” är %s. Svaren kan inte längre ändras.", r.Name, stateWord(r.State))
+}
+
+// Editable tells whether answers may still change.
+func (r Round) Editable() bool { return r.Allows(EditEvaluations) == nil }
+
+func stateWord(s State) string {
+	switch s {
+	case Closed:
+		return "stängd"
+	case Published:
+		return "publicerad"
+	}
+	return string(s)
+}
+
+// CanBecome tells whether the round may move to the state: an open round
+// closes; a closed round opens again or is published; a published round's
+// report is final and its answers frozen.
+func (r Round) CanBecome(to State) error {
+	from := r.State
+	if from == "" {
+		from = Open
+	}
+	if from == to {
+		return apperror.New(apperror.Conflict, "Omgången ”%s” är redan %s.", r.Name, stateWordOrOpen(to))
+	}
+	switch {
+	case from == Open && to == Closed,
+		from == Closed && to == Open,
+		from == Closed && to == Published:
+		return nil
+	case from == Open && to == Published:
+		return apperror.New(apperror.Conflict, "Stäng omgången ”%s” innan rapporten publiceras, så att svaren inte ändras efter publiceringen.", r.Name)
+	case from == Published:
+		return apperror.New(apperror.Conflict, "Omgången ”%s” är publicerad: rapporten är fastställd och kan inte öppnas eller stängas igen.", r.Name)
+	}
+	return apperror.New(apperror.Invalid, "Okänt läge för omgången: ”%s”.", to)
+}
+
+func stateWordOrOpen(s State) string {
+	if s == Open {
+		return "öppen"
+	}
+	return stateWord(s)
+}
+
+// ParseState reads a state as typed on the command line or posted by a form.
+func ParseState(s string) (State, error) {
+	switch s {
+	case "open", string(Open), "öppen", "oppna", "öppna":
+		return Open, nil
+	case "close", "closed", "stang", "stäng", string(Closed), "stängd":
+		return Closed, nil
+	case "publish", "published", "publicera", string(Published):
+		return Published, nil
+	}
+	return "", apperror.New(apperror.Invalid, "Okänt läge ”%s”: välj open, close eller publish.", s)
+}
+
+// Answered tells whether the unit has given its answer: submitted, "inga
+// utvärderingar" or declined.
+func (u Unit) Answered() bool { return u.Response != NoResponse }
+
+// Allows tells whether the action may be done on the unit in the round,
+// whoever does it (the verksamhetschef through the link, or staff helping
+// the unit); the error says why not and what to do instead.
+func (u Unit) Allows(r Round, a Action) error {
+	if err := r.Allows(a); err != nil {
+		return err
+	}
+	switch a {
+	case EditEvaluations, Submit, AnswerNone, Decline:
+		switch u.Response {
+		case Submitted:
+			return apperror.New(apperror.Conflict, "Enhetens svar är redan inskickat. Välj ”Ändra svaret” om något behöver rättas.")
+		case NoEvaluations, Declined:
+			return apperror.New(apperror.Conflict, "Enheten har redan svarat. Välj ”Ändra svaret” om något behöver rättas.")
+		}
+	case ReopenAnswer:
+		if u.Response == NoResponse {
+			return apperror.New(apperror.Conflict, "Enheten har inte skickat in något svar än; det finns inget att ändra.")
+		}
+	case Invite, Remind:
+		if u.Answered() {
+			return apperror.New(apperror.Conflict, "Enheten har redan svarat och får inga fler utskick.")
+		}
+	}
+	return nil
+}
+
+// Can is Allows as a yes or no, for templates and views.
+func (u Unit) Can(r Round, a Action) bool { return u.Allows(r, a) == nil }
+
+// SendKind is the kind of mail sent to a unit.
+type SendKind string
+
+const (
+	// SendInvitation is the first mail with the personal link.
+	SendInvitation SendKind = "inbjudan"
+	// SendAgain re-sends the invitation to an invited unit that has not
+	// answered.
+	SendAgain SendKind = "inbjudan_igen"
+	// SendReminder reminds an invited unit that has not answered.
+	SendReminder SendKind = "paminnelse"
+	// SendNewLink mails a newly issued link (after "Ny länk" or a changed
+	// e-mail address).
+	SendNewLink SendKind = "ny_lank"
+)
+
+// Label is the Swedish name of the kind of mail.
+func (k SendKind) Label() string {
+	switch k {
+	case SendInvitation:
+		return "Inbjudan"
+	case SendAgain:
+		return "Inbjudan (igen)"
+	case SendReminder:
+		return "Påminnelse"
+	case SendNewLink:
+		return "Ny länk"
+	case SentManually:
+		return "Länk skickad manuellt"
+	}
+	return string(k)
+}
+
+// SentManually records that a projektledare sent the link by hand (a unit
+// without e-mail address, or the link copied into their own mail).
+const SentManually SendKind = "manuellt"
+
+// ResendPause is how long a unit is left alone after a mail before another
+// invitation or reminder: a shared unit's member kommuner each send their
+// reminders, and the verksamhetschef should get one, not one per kommun.
+const ResendPause = 20 * time.Hour
+
+// SendDecision tells whether a unit gets a mail of the kind now. lastSent
+// is when the unit last got an invitation, reminder or link by mail (nil
+// when never). The reason says why not, in Swedish, for the list shown
+// before sending and after. The round's own state is checked separately
+// (Round.Allows(Invite)): a round that is not open refuses the whole send.
+func SendDecision(r Round, u Unit, kind SendKind, lastSent *time.Time, now time.Time) (bool, string) {
+	if err := r.Allows(Invite); err != nil {
+		return false, "omgången är inte öppen"
+	}
+	if u.Answered() {
+		return false, "har redan svarat"
+	}
+	if u.ChefEmail == "" {
+		return false, "saknar e-postadress"
+	}
+	switch kind {
+	case SendInvitation:
+		if u.InvitedAt != nil {
+			return false, "är redan inbjuden"
+		}
+		return true, ""
+	case SendAgain, SendReminder:
+		if u.InvitedAt == nil {
+			if kind == SendReminder {
+				return false, "är inte inbjuden än"
+			}
+			return true, ""
+		}
+	case SendNewLink:
+		return true, ""
+	default:
+		return false, "okänt slags utskick"
+	}
+	if lastSent != nil && now.Sub(*lastSent) < ResendPause {
+		return false, "fick ett utskick " + lastSent.In(Stockholm).Format("2006-01-02 15:04") + "; nästa tidigast efter ett dygn"
+	}
+	return true, ""
+}
