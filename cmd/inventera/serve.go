@@ -12,7 +12,6 @@ import (
 	"github.com/inventera/inventera/internal/guard"
 	"github.com/inventera/inventera/internal/mail"
 	"github.com/inventera/inventera/internal/manage"
-	"github.com/inventera/inventera/internal/round"
 	"github.com/inventera/inventera/internal/staff"
 	"github.com/inventera/inventera/internal/web"
 )
@@ -99,7 +98,7 @@ func prepareDemo(ctx context.Context, env *environment, a *app) error {
 	}
 	link, unit := "", ""
 	for _, u := range ov.Units {
-		if u.Link != "" && u.Progress != round.ProgressSubmitted && u.Progress != round.ProgressDeclined && u.Progress != round.ProgressNone {
+		if u.Link != "" && !u.Answered() {
 			link, unit = u.Link, u.Name
 			break
 		}

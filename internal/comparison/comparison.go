@@ -81,7 +81,7 @@ func (s *Service) Write(w io.Writer, rep Report, format string) error {
 	case HTML:
 		return s.renderer.HTML(w, rep.Aggregate, report.HTMLOptions{
 			GeneratedOn: s.now().Format("2006-01-02"),
-			Draft:       rep.Round.State == round.Open,
+			Draft:       rep.Round.Editable(),
 		})
 	case XLSX:
 		return s.renderer.XLSX(w, rep.Aggregate, func(f *excelize.File) error {

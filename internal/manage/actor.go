@@ -36,6 +36,13 @@ func (a Actor) SeesKommun(name string) bool {
 	return a.Coordinator() || (a.Role == staff.Projektledare && a.Kommun == name)
 }
 
+// SeesReport tells whether the actor may read the round's report: the
+// samordnare at any time, everyone else once it is published. (Whether the
+// actor takes part in the round at all is requireRound's question.)
+func (a Actor) SeesReport(r round.Round) bool {
+	return a.Coordinator() || r.State == round.Published
+}
+
 func (a Actor) requireCoordinator() error {
 	if !a.Coordinator() {
 		return apperror.New(apperror.Forbidden, "Det här får bara samordnaren göra.")

@@ -120,7 +120,7 @@ func (s *Service) ReportData(ctx context.Context, actor Actor, roundID int64) (r
 		if err := s.requireRound(q, actor, r); err != nil {
 			return err
 		}
-		if !actor.Coordinator() && r.State != round.Published {
+		if !actor.SeesReport(r) {
 			return apperror.New(apperror.NotFound, "Rapporten för ”%s” är inte publicerad ännu.", r.Name)
 		}
 		return nil
@@ -175,7 +175,7 @@ func (s *Service) dataset(ctx context.Context, roundID int64, allowed func(*stor
 			}
 			ud := round.UnitData{Unit: u}
 			for _, e := range byUnit[u.ID] {
-				if e.Complete && u.Response == round.Submitted {
+				if u.Counts(e) {
 					ud.Evaluations = append(ud.Evaluations, e)
 				}
 			}

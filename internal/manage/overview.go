@@ -88,7 +88,7 @@ func (s *Service) Overview(ctx context.Context, actor Actor, roundID int64) (Ove
 					ks.Units++
 					ks.Evaluations += st.Evaluations
 					ks.ByProgress[st.Progress]++
-					if u.Response != round.NoResponse {
+					if u.Answered() {
 						ks.Answered++
 					}
 				}
@@ -128,7 +128,7 @@ func (s *Service) ReportRounds(ctx context.Context, actor Actor) ([]round.Round,
 	}
 	var out []round.Round
 	for _, r := range rs {
-		if actor.Coordinator() || r.State == round.Published {
+		if actor.SeesReport(r) {
 			out = append(out, r)
 		}
 	}
@@ -165,7 +165,7 @@ func (s *Service) requireRound(q *store.Queries, actor Actor, r round.Round) err
 			}
 		}
 	case staff.Styrgrupp:
-		if r.State == round.Published {
+		if actor.SeesReport(r) {
 			return nil
 		}
 	}

@@ -35,7 +35,7 @@ func (s *Service) AddUnits(ctx context.Context, actor Actor, roundID int64, unit
 		now := s.Now()
 		for _, u := range units {
 			u.RoundID, u.UpdatedAt = roundID, now
-			if u.Response != round.NoResponse {
+			if u.Answered() {
 				u.RespondedAt = &now
 			}
 			created, err := q.CreateUnit(u)

@@ -139,6 +139,12 @@ func (u Unit) Allows(r Round, a Action) error {
 	return nil
 }
 
+// Counts tells whether an evaluation counts in the round's report: it is
+// complete and its unit has sent in its list. A draft, or a list the unit
+// (or staff helping it) never submitted, is left out, and the report says
+// how many were.
+func (u Unit) Counts(e Evaluation) bool { return e.Complete && u.Response == Submitted }
+
 // Can is Allows as a yes or no, for templates and views.
 func (u Unit) Can(r Round, a Action) bool { return u.Allows(r, a) == nil }
 
