@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -12,12 +11,12 @@ func runBackup(ctx context.Context, env *environment, args []string) error {
 	var cfg config
 	fs := flag.NewFlagSet("backup", flag.ContinueOnError)
 	dbFlags(fs, env, &cfg)
-	out := fs.String("out", "", "fil att skriva kopian till (får inte finnas)")
+	out := fs.String("out", "", "fil att skriva kopian till; får inte finnas")
 	if err := parseFlags(fs, env, args); err != nil {
 		return err
 	}
-	if *out == "" {
-		return errors.New("ange --out FIL")
+	if err := requireFlags(fs, "out"); err != nil {
+		return err
 	}
 	if _, err := os.Stat(*out); err == nil {
 		return fmt.Errorf("%s finns redan; välj ett nytt filnamn", *out)

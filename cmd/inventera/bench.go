@@ -128,9 +128,16 @@ func runBench(ctx context.Context, env *environment, args []string) error {
 	if err := parseFlags(fs, env, args); err != nil {
 		return err
 	}
-	if fs.NArg() > 0 || o.Kommuner < 1 || o.Units < 1 || o.Evaluations < 1 || o.Submissions < 1 || o.Clients < 1 || o.Timeout <= 0 {
-		fmt.Fprintln(env.stderr, "Användning: inventera bench [--db FIL] [--kommuner 290] [--units 5] [--evaluations 100] [--submissions 5000] [--clients 50] [--keep KATALOG]")
-		return errUsage
+	for _, c := range []struct {
+		flag string
+		n    int
+	}{{"kommuner", o.Kommuner}, {"units", o.Units}, {"evaluations", o.Evaluations}, {"submissions", o.Submissions}, {"clients", o.Clients}} {
+		if c.n < 1 {
+			return usageErrorf(fs.Name(), "--%s ska vara minst 1, inte %d", c.flag, c.n)
+		}
+	}
+	if o.Timeout <= 0 {
+		return usageErrorf(fs.Name(), "--timeout ska vara längre än 0, inte %s", o.Timeout)
 	}
 	if o.Profile != "" {
 		if err := os.MkdirAll(o.Profile, 0o755); err != nil {

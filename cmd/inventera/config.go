@@ -40,14 +40,6 @@ func dbFlags(fs *flag.FlagSet, env *environment, cfg *config) {
 	cfg.Secret = env.getenv("INVENTERA_SECRET")
 }
 
-func parseFlags(fs *flag.FlagSet, env *environment, args []string) error {
-	fs.SetOutput(env.stderr)
-	if err := fs.Parse(args); err != nil {
-		return errUsage
-	}
-	return nil
-}
-
 // app is the wired service graph.
 type app struct {
 	store   *store.Store

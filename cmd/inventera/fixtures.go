@@ -13,17 +13,21 @@ import (
 )
 
 func runFixtures(ctx context.Context, env *environment, args []string) error {
-	if len(args) < 2 || args[0] != "load" {
-		fmt.Fprintln(env.stderr, "Användning: inventera fixtures load bergslagen-2009 [--db FIL]")
-		return errUsage
+	_, args, err := subcommand(env, "fixtures", args, "load")
+	if err != nil {
+		return err
 	}
-	name := args[1]
 	var cfg config
 	fs := flag.NewFlagSet("fixtures load", flag.ContinueOnError)
 	dbFlags(fs, env, &cfg)
-	if err := parseFlags(fs, env, args[2:]); err != nil {
+	var names []string
+	for _, fx := range fixtures.All() {
+		names = append(names, fx.Name)
+	}
+	if err := parseFlags(fs, env, args, "datamängdens namn ("+joinOr(names)+")"); err != nil {
 		return err
 	}
+	name := fs.Arg(0)
 	a, err := openApp(ctx, cfg)
 	if err != nil {
 		return err

@@ -20,12 +20,11 @@ func runImport(ctx context.Context, env *environment, args []string) error {
 	dbFlags(fs, env, &cfg)
 	name := fs.String("round", "", "omgångens namn, t.ex. \"Resultatstyrning 2009\"")
 	rate := fs.Int64("hourly-rate", round.DefaultHourlyRate, "standardkostnad per timme (kr) för en ny omgång")
-	if err := parseFlags(fs, env, args); err != nil {
+	if err := parseFlags(fs, env, args, "filen att läsa in (FIL.xlsx eller FIL.csv)"); err != nil {
 		return err
 	}
-	if *name == "" || fs.NArg() != 1 {
-		fmt.Fprintln(env.stderr, "Användning: inventera import --round NAMN [--hourly-rate 280] FIL.xlsx|FIL.csv")
-		return errUsage
+	if err := requireFlags(fs, "round"); err != nil {
+		return err
 	}
 	path := fs.Arg(0)
 	f, err := os.Open(path)

@@ -20,9 +20,8 @@ func runInvite(ctx context.Context, env *environment, args []string) error {
 	if err := parseFlags(fs, env, args); err != nil {
 		return err
 	}
-	if *name == "" {
-		fmt.Fprintln(env.stderr, "Användning: inventera invite --round NAMN [--kommun K] [--remind]")
-		return errUsage
+	if err := requireFlags(fs, "round"); err != nil {
+		return err
 	}
 	if cfg.BaseURL == "" {
 		return errors.New("set INVENTERA_BASE_URL to the service's public address; the links in the e-mails are built on it")

@@ -37,6 +37,7 @@ func commands() map[string]command {
 		"backup":   {"gör en konsekvent kopia av databasen medan tjänsten körs", runBackup},
 		"invite":   {"skickar personliga länkar (eller påminnelser) med e-post", runInvite},
 		"bench":    {"mäter en nationell omgång: import, rapporter och inlämningar", runBench},
+		"round":    {"öppnar, stänger eller publicerar en omgång; round list visar omgångarna", runRound},
 	}
 }
 
@@ -56,31 +57,54 @@ func main() {
 
 func run(ctx context.Context, env *environment, args []string) int {
 	cmds := commands()
-	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
+	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" || args[0] == "-help" {
+		if len(args) > 1 {
+			if _, ok := cmds[args[1]]; ok {
+				fmt.Fprintf(env.stdout, "Användning: %s\n", usageLine(args[1]))
+				return 0
+			}
+		}
 		usage(env.stdout, cmds)
 		return 0
 	}
 	cmd, ok := cmds[args[0]]
 	if !ok {
-		fmt.Fprintf(env.stderr, "inventera: okänt kommando %q\n\n", args[0])
+		names := make([]string, 0, len(cmds))
+		for n := range cmds {
+			names = append(names, n)
+		}
+		sort.Strings(names)
+		if strings.HasPrefix(args[0], "-") {
+			fmt.Fprintf(env.stderr, "inventera: kommandot ska stå först, före flaggorna (okänd flagga ”%s”)\n\n", clipArg(args[0]))
+		} else {
+			fmt.Fprintf(env.stderr, "inventera: okänt kommando ”%s”%s\n\n", clipArg(args[0]), didYouMean(args[0], names, ""))
+		}
 		usage(env.stderr, cmds)
 		return 2
 	}
-	if err := cmd.run(ctx, env, args[1:]); err != nil {
-		if errors.Is(err, errUsage) {
-			return 2
-		}
-		msg := err.Error()
-		if apperror.Code(err) == apperror.Internal {
-			msg = "fel: " + msg
-		}
-		fmt.Fprintf(env.stderr, "inventera %s: %s\n", args[0], strings.TrimSpace(msg))
-		return 1
+	err := cmd.run(ctx, env, args[1:])
+	var ue *usageError
+	switch {
+	case err == nil:
+		return 0
+	case errors.Is(err, errHelp):
+		return 0
+	case errors.As(err, &ue):
+		fmt.Fprintf(env.stderr, "inventera %s: %s\nAnvändning: %s\n", ue.cmd, ue.problem, usageLine(ue.cmd))
+		return 2
+	case errors.Is(err, errUsage):
+		return 2
 	}
-	return 0
+	msg := err.Error()
+	if apperror.Code(err) == apperror.Internal {
+		msg = "fel: " + msg
+	}
+	fmt.Fprintf(env.stderr, "inventera %s: %s\n", args[0], strings.TrimSpace(msg))
+	return 1
 }
 
-// errUsage reports a usage error already printed by the flag set.
+// errUsage reports a usage error the command has already printed. Prefer
+// a *usageError (usageErrorf), which says what was wrong.
 var errUsage = errors.New("usage")
 
 func usage(w io.Writer, cmds map[string]command) {
@@ -95,4 +119,5 @@ func usage(w io.Writer, cmds map[string]command) {
 		fmt.Fprintf(w, "  %-9s %s\n", n, cmds[n].summary)
 	}
 	fmt.Fprintln(w, "\nAlla kommandon tar --db FIL (SQLite) eller --database-url postgres://… (även INVENTERA_DB / DATABASE_URL).")
+	fmt.Fprintln(w, "Flaggor får stå före eller efter filen. inventera help KOMMANDO visar hur kommandot används.")
 }

@@ -24,14 +24,13 @@ func runReport(ctx context.Context, env *environment, args []string) error {
 	if err := parseFlags(fs, env, args); err != nil {
 		return err
 	}
-	if *name == "" {
-		fmt.Fprintln(env.stderr, "Användning: inventera report --round NAMN --format json|html|xlsx [--out FIL]")
-		return errUsage
+	if err := requireFlags(fs, "round"); err != nil {
+		return err
 	}
 	switch *format {
 	case comparison.JSON, comparison.HTML, comparison.XLSX:
 	default:
-		return fmt.Errorf("okänt format %q: välj json, html eller xlsx", *format)
+		return usageErrorf(fs.Name(), "okänt format ”%s” för --format: välj json, html eller xlsx", clipArg(*format))
 	}
 	a, err := openApp(ctx, cfg)
 	if err != nil {
@@ -63,9 +62,8 @@ func runExport(ctx context.Context, env *environment, args []string) error {
 	if err := parseFlags(fs, env, args); err != nil {
 		return err
 	}
-	if *name == "" || *out == "" {
-		fmt.Fprintln(env.stderr, "Användning: inventera export --round NAMN --out FIL.xlsx")
-		return errUsage
+	if err := requireFlags(fs, "round", "out"); err != nil {
+		return err
 	}
 	a, err := openApp(ctx, cfg)
 	if err != nil {

@@ -9,9 +9,9 @@ import (
 )
 
 func runUser(ctx context.Context, env *environment, args []string) error {
-	if len(args) == 0 || args[0] != "add" {
-		fmt.Fprintln(env.stderr, "Användning: inventera user add --email E --role samordnare|projektledare|styrgrupp [--kommun K] [--password-stdin]")
-		return errUsage
+	_, args, err := subcommand(env, "user", args, "add")
+	if err != nil {
+		return err
 	}
 	var cfg config
 	fs := flag.NewFlagSet("user add", flag.ContinueOnError)
@@ -20,7 +20,10 @@ func runUser(ctx context.Context, env *environment, args []string) error {
 	role := fs.String("role", "", "samordnare, projektledare eller styrgrupp")
 	kommun := fs.String("kommun", "", "projektledarens kommun")
 	fromStdin := fs.Bool("password-stdin", false, "läs lösenordet från standard in")
-	if err := parseFlags(fs, env, args[1:]); err != nil {
+	if err := parseFlags(fs, env, args); err != nil {
+		return err
+	}
+	if err := requireFlags(fs, "email", "role"); err != nil {
 		return err
 	}
 	password := ""
