@@ -39,6 +39,9 @@ func (s *Service) Invite(ctx context.Context, actor Actor, m Mailer, roundID int
 	if err != nil {
 		return nil, err
 	}
+	if err := ov.Round.Allows(round.Invite); err != nil {
+		return nil, err
+	}
 	contacts, err := s.contacts(ctx)
 	if err != nil {
 		return nil, err
