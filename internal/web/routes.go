@@ -103,7 +103,9 @@ func securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
 }
 
 // throttleLinks refuses clients that have guessed too many personal links
-// and counts each unknown or revoked link they try.
+// and counts each unknown or revoked link they try. Only the domain's word
+// that the token itself is bad counts: a 404 for an evaluation that no
+// longer exists, under a valid link (a stale bookmark), is no guess.
 func (s *Server) throttleLinks(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		ctx := c.Request().Context()
@@ -111,7 +113,7 @@ func (s *Server) throttleLinks(next echo.HandlerFunc) echo.HandlerFunc {
 			return err
 		}
 		err := next(c)
-		if code := apperror.Code(err); err != nil && (code == apperror.NotFound || code == apperror.Gone) {
+		if apperror.IsBadToken(err) {
 			if gerr := s.guard.LinkMiss(ctx, c.RealIP()); gerr != nil {
 				return gerr
 			}
