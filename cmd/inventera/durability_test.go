@@ -478,6 +478,17 @@ func TestBackupWhileServing(t *testing.T) {
 	if err != nil {
 		t.Fatalf("backup: %v\n%s", err, out)
 	}
+	// They hold names, e-mail addresses, hashes and link nonces: only the
+	// owner may read them.
+	for _, f := range []string{db, db + "-wal", db + "-shm", backup} {
+		info, err := os.Stat(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := info.Mode().Perm(); got != 0o600 {
+			t.Errorf("%s: mode %v, want -rw-------", filepath.Base(f), got)
+		}
+	}
 	ackedAfter := l.ackCount()
 	waitAcks(t, l, ackedAfter+20, 10*time.Second) // the service keeps taking submissions
 	cancel()

@@ -22,7 +22,7 @@ func runServe(ctx context.Context, env *environment, args []string) error {
 	dbFlags(fs, env, &cfg)
 	addr := fs.String("addr", ":8080", "adress att lyssna på")
 	demo := fs.Bool("demo", false, "läs in Bergslagen 2009 och skriv ut en inloggning och en personlig länk")
-	behindTLS := fs.Bool("behind-tls", false, "tjänsten nås över HTTPS (Secure-kakor)")
+	behindTLS := fs.Bool("behind-tls", false, "tjänsten nås över HTTPS (Secure-kakor och HSTS)")
 	trustProxy := fs.Bool("trust-proxy", false, "en omvänd proxy framför sätter X-Forwarded-For och X-Forwarded-Proto")
 	if err := parseFlags(fs, env, args); err != nil {
 		return err
@@ -52,13 +52,20 @@ func runServe(ctx context.Context, env *environment, args []string) error {
 		}
 		mailer = sender
 	}
-	srv, err := newWebServer(a, web.Config{SecureCookies: *behindTLS || strings.HasPrefix(cfg.BaseURL, "https://"), TrustProxy: *trustProxy}, mailer)
+	srv, err := newWebServer(a, webConfig(*behindTLS, *trustProxy, cfg.BaseURL), mailer)
 	if err != nil {
 		return err
 	}
 	fmt.Fprintf(env.stdout, "inventera lyssnar på %s (%s)\n", *addr, cfg.BaseURL)
 	slog.Info("serving", "addr", *addr, "db", a.store.Dialect())
 	return srv.ListenAndServe(ctx, *addr)
+}
+
+// webConfig is the web layer's configuration from serve's flags: cookies
+// are Secure behind TLS or when the links are https; HSTS, which binds
+// browsers to HTTPS for a year, only when --behind-tls says so.
+func webConfig(behindTLS, trustProxy bool, baseURL string) web.Config {
+	return web.Config{SecureCookies: behindTLS || strings.HasPrefix(baseURL, "https://"), HSTS: behindTLS, TrustProxy: trustProxy}
 }
 
 // baseURLFor guesses the links' base from the listen address when

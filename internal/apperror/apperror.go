@@ -34,6 +34,26 @@ func New(code, format string, args ...any) *Error {
 	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
 }
 
+// badToken marks an error about the secret token a request carries (a
+// personal link) as meaning precisely that the token itself is unknown or
+// revoked. It keeps the code and message of the error it wraps.
+type badToken struct{ err *Error }
+
+func (b *badToken) Error() string { return b.err.Message }
+func (b *badToken) Unwrap() error { return b.err }
+
+// BadToken marks e (NotFound or Gone) as saying that the request's token is
+// unknown or revoked: the only failure that counts as guessing links. Errors
+// about what the token leads to (an evaluation that does not exist) are not
+// marked. The code and the message stay those of e.
+func BadToken(e *Error) error { return &badToken{err: e} }
+
+// IsBadToken tells whether err, or an error it wraps, was marked by BadToken.
+func IsBadToken(err error) bool {
+	var b *badToken
+	return errors.As(err, &b)
+}
+
 // Code returns the code of err, Internal for errors of unknown kind.
 func Code(err error) string {
 	var e *Error

@@ -6,6 +6,9 @@ package guard
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
 	"time"
 
 	"github.com/inventera/inventera/internal/apperror"
@@ -14,21 +17,32 @@ import (
 
 // Policy holds the limits.
 type Policy struct {
-	LinkMisses       int           // unknown links per client per window before 429
-	LinkWindow       time.Duration //
-	LinkLock         time.Duration //
-	LoginFailures    int           // failed logins per account per window before the account locks
-	LoginWindow      time.Duration //
-	LoginLock        time.Duration //
-	ClientLoginFails int           // failed logins per client per window before 429
+	LinkMisses int           // unknown or revoked links per client per window before 429
+	LinkWindow time.Duration //
+	LinkLock   time.Duration //
+
+	// Failed logins count per account and client: after LoginFreeFailures
+	// wrong passwords from one client, that client waits LoginDelay before
+	// it may try that account again, and twice as long after each further
+	// failure, up to LoginMaxDelay. Other clients are not held up, so a
+	// stranger guessing cannot lock the owner out. The count is forgotten
+	// LoginForget after the last failure and its wait, or at a login.
+	LoginFreeFailures int
+	LoginDelay        time.Duration
+	LoginMaxDelay     time.Duration
+	LoginForget       time.Duration
+
+	ClientLoginFails  int           // failed logins per client per window, whatever the account, before 429
+	ClientLoginWindow time.Duration //
+	ClientLoginLock   time.Duration //
 }
 
 // DefaultPolicy is what the service runs with.
 func DefaultPolicy() Policy {
 	return Policy{
 		LinkMisses: 20, LinkWindow: 10 * time.Minute, LinkLock: 15 * time.Minute,
-		LoginFailures: 5, LoginWindow: 15 * time.Minute, LoginLock: 15 * time.Minute,
-		ClientLoginFails: 20,
+		LoginFreeFailures: 5, LoginDelay: time.Minute, LoginMaxDelay: 15 * time.Minute, LoginForget: 24 * time.Hour,
+		ClientLoginFails: 20, ClientLoginWindow: 15 * time.Minute, ClientLoginLock: 15 * time.Minute,
 	}
 }
 
@@ -39,9 +53,29 @@ type Guard struct {
 	Now    func() time.Time
 }
 
+// minutes is a wait in whole minutes, rounded up, in Swedish.
+func minutes(until, now time.Time) string {
+	n := int((until.Sub(now) + time.Minute - 1) / time.Minute)
+	if n <= 1 {
+		return "1 minut"
+	}
+	return fmt.Sprintf("%d minuter", n)
+}
+
 func tooMany(until time.Time, now time.Time) error {
-	minutes := int(until.Sub(now).Minutes()) + 1
-	return apperror.New(apperror.TooMany, "För många misslyckade försök från din anslutning. Vänta %d minuter och försök igen.", minutes)
+	return apperror.New(apperror.TooMany, "För många misslyckade försök från din anslutning. Vänta %s och försök igen.", minutes(until, now))
+}
+
+// accountKey is the throttle key of one account tried from one client. The
+// client (an IP address) comes first and holds no "|", so the key is
+// unambiguous; an address too long to be an account's is hashed to keep the
+// key short.
+func accountKey(email, client string) string {
+	if len(email) > 254 {
+		sum := sha256.Sum256([]byte(email))
+		email = "sha256:" + hex.EncodeToString(sum[:])
+	}
+	return "konto:" + client + "|" + email
 }
 
 // CheckLinkClient refuses a client that has guessed too many links.
@@ -74,7 +108,9 @@ func (g *Guard) LinkMiss(ctx context.Context, client string) error {
 	})
 }
 
-// CheckLogin refuses a login attempt for a locked account or client.
+// CheckLogin refuses a login attempt from a client that has failed too
+// often, for any account or for this one. Other clients may still log in to
+// the account.
 func (g *Guard) CheckLogin(ctx context.Context, email, client string) error {
 	now := g.Now()
 	q := g.Store.Q(ctx)
@@ -83,31 +119,40 @@ func (g *Guard) CheckLogin(ctx context.Context, email, client string) error {
 	} else if !until.IsZero() {
 		return tooMany(until, now)
 	}
-	until, err := q.LockedUntil("konto:"+email, now)
+	until, err := q.LockedUntil(accountKey(email, client), now)
 	if err != nil {
 		return err
 	}
 	if !until.IsZero() {
-		return apperror.New(apperror.TooMany, "Kontot är tillfälligt låst efter för många felaktiga lösenord. Försök igen om %d minuter, eller be samordnaren om ett nytt lösenord.", int(until.Sub(now).Minutes())+1)
+		return apperror.New(apperror.TooMany, "För många felaktiga lösenord för det här kontot från din anslutning. Vänta %s och försök igen, eller be samordnaren om ett nytt lösenord.", minutes(until, now))
 	}
 	return nil
 }
 
-// LoginFailed counts a failed login for the account and the client.
+// LoginFailed counts a failed login for the account from the client, and
+// for the client whatever the account, and logs it: each wait it sets for
+// the account ("konto_last", with the wait) and the client's throttling
+// ("klient_strypt") too.
 func (g *Guard) LoginFailed(ctx context.Context, email, client string) error {
 	now := g.Now()
 	p := g.Policy
 	return g.Store.InTx(ctx, func(q *store.Queries) error {
-		hits, until, err := q.Hit("konto:"+email, now, p.LoginWindow, p.LoginFailures, p.LoginLock)
+		hits, _, delay, err := q.Backoff(accountKey(email, client), now, p.LoginFreeFailures, p.LoginDelay, p.LoginMaxDelay, p.LoginForget)
 		if err != nil {
 			return err
 		}
-		if _, _, err := q.Hit("klient:"+client, now, p.LoginWindow, p.ClientLoginFails, p.LoginLock); err != nil {
+		clientHits, clientUntil, err := q.Hit("klient:"+client, now, p.ClientLoginWindow, p.ClientLoginFails, p.ClientLoginLock)
+		if err != nil {
 			return err
 		}
 		events := []store.SecurityEvent{{At: now, Kind: "inloggning_misslyckad", Subject: email, Client: client}}
-		if !until.IsZero() && hits == p.LoginFailures {
-			events = append(events, store.SecurityEvent{At: now, Kind: "konto_last", Subject: email, Client: client})
+		if delay > 0 {
+			events = append(events, store.SecurityEvent{At: now, Kind: "konto_last", Subject: email, Client: client,
+				Detail: fmt.Sprintf("%d felaktiga lösenord från klienten; den väntar %s", hits, minutes(now.Add(delay), now))})
+		}
+		if !clientUntil.IsZero() && clientHits == p.ClientLoginFails {
+			events = append(events, store.SecurityEvent{At: now, Kind: "klient_strypt", Client: client,
+				Detail: fmt.Sprintf("%d misslyckade inloggningar", clientHits)})
 		}
 		for _, e := range events {
 			if err := q.LogSecurity(e); err != nil {
@@ -118,10 +163,11 @@ func (g *Guard) LoginFailed(ctx context.Context, email, client string) error {
 	})
 }
 
-// LoginSucceeded clears the account's failures and logs the login.
+// LoginSucceeded clears the account's failures from this client (not from
+// others: an attacker elsewhere keeps waiting) and logs the login.
 func (g *Guard) LoginSucceeded(ctx context.Context, email, client string) error {
 	return g.Store.InTx(ctx, func(q *store.Queries) error {
-		if err := q.ClearThrottle("konto:" + email); err != nil {
+		if err := q.ClearThrottle(accountKey(email, client)); err != nil {
 			return err
 		}
 		return q.LogSecurity(store.SecurityEvent{At: g.Now(), Kind: "inloggning", Subject: email, Client: client})

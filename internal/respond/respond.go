@@ -46,9 +46,11 @@ func (p Page) Editable() bool {
 	return p.Unit.Can(p.Round, round.EditEvaluations)
 }
 
-// resolve finds the live link's unit and round inside q.
+// resolve finds the live link's unit and round inside q. An unknown or
+// revoked token is marked apperror.BadToken, so that only it counts as
+// guessing links.
 func resolve(q *store.Queries, token string) (round.Round, round.Unit, error) {
-	missing := apperror.New(apperror.NotFound, "Länken finns inte. Kontrollera att du har kopierat hela länken från e-postmeddelandet.")
+	missing := apperror.BadToken(apperror.New(apperror.NotFound, "Länken finns inte. Kontrollera att du har kopierat hela länken från e-postmeddelandet."))
 	if !round.PlausibleToken(token) {
 		return round.Round{}, round.Unit{}, missing
 	}
@@ -60,7 +62,7 @@ func resolve(q *store.Queries, token string) (round.Round, round.Unit, error) {
 		return round.Round{}, round.Unit{}, err
 	}
 	if link.RevokedAt != nil {
-		return round.Round{}, round.Unit{}, apperror.New(apperror.Gone, "Länken har ersatts av en ny. Använd den senaste länken du har fått, eller kontakta din projektledare.")
+		return round.Round{}, round.Unit{}, apperror.BadToken(apperror.New(apperror.Gone, "Länken har ersatts av en ny. Använd den senaste länken du har fått, eller kontakta din projektledare."))
 	}
 	u, err := q.Unit(link.UnitID)
 	if err != nil {

@@ -9,7 +9,10 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io/fs"
+	"log/slog"
 	"net/url"
+	"os"
 	"strings"
 	"time"
 
@@ -88,6 +91,9 @@ func open(ctx context.Context, opt Options) (*Store, error) {
 		s.dialect = "sqlite"
 		s.path = opt.Path
 		s.writer = make(chan struct{}, 1)
+		if err := privateSQLiteFiles(opt.Path); err != nil {
+			return nil, err
+		}
 		db, err = gorm.Open(sqlite.Open(sqliteDSN(opt.Path)), cfg)
 	}
 	if err != nil {
@@ -129,6 +135,40 @@ func open(ctx context.Context, opt Options) (*Store, error) {
 		s.reader = reader
 	}
 	return s, nil
+}
+
+// privateSQLiteFiles makes the database file readable by its owner only:
+// it holds names, e-mail addresses, password hashes and link nonces. A new
+// file is created 0600 before SQLite opens it, and SQLite gives its WAL and
+// shared-memory files the database file's mode. Existing files with a
+// looser mode are tightened, and the change is logged.
+func privateSQLiteFiles(path string) error {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+	if err == nil {
+		return f.Close()
+	}
+	if !errors.Is(err, fs.ErrExist) {
+		return fmt.Errorf("store: create %s: %w", path, err)
+	}
+	for _, name := range []string{path, path + "-wal", path + "-shm"} {
+		info, err := os.Stat(name)
+		if errors.Is(err, fs.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("store: %w", err)
+		}
+		mode := info.Mode().Perm()
+		if !info.Mode().IsRegular() || mode&0o077 == 0 {
+			continue
+		}
+		if err := os.Chmod(name, mode&^0o077); err != nil {
+			return fmt.Errorf("store: restrict the mode of %s: %w", name, err)
+		}
+		slog.Warn("store: the database file was readable by others; now only by its owner",
+			"file", name, "was", mode.String(), "now", (mode &^ 0o077).String())
+	}
+	return nil
 }
 
 // sqliteReaderDSN opens the same file for reading transactions: DEFERRED, so
@@ -253,12 +293,24 @@ func (t *Queries) advisoryLock(key1 int32, key2 int64) error {
 }
 
 // Backup writes a consistent copy of a SQLite database to path while the
-// service runs (VACUUM INTO reads one snapshot).
+// service runs (VACUUM INTO reads one snapshot). path must not exist: it is
+// created 0600 first, as VACUUM INTO accepts an empty file and keeps its
+// mode, so the copy is never readable by others, not even for a moment. A
+// failed backup removes the file it created.
 func (s *Store) Backup(ctx context.Context, path string) error {
 	if s.dialect != "sqlite" {
 		return errors.New("store: backup of PostgreSQL is pg_dump's job (see README)")
 	}
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return fmt.Errorf("store: backup to %s: %w", path, err)
+	}
+	if err := f.Close(); err != nil {
+		os.Remove(path)
+		return fmt.Errorf("store: backup to %s: %w", path, err)
+	}
 	if err := s.db.WithContext(ctx).Exec("VACUUM INTO ?", path).Error; err != nil {
+		os.Remove(path)
 		return fmt.Errorf("store: backup to %s: %w", path, err)
 	}
 	return nil

@@ -370,6 +370,76 @@ func TestThrottle(t *testing.T) {
 	})
 }
 
+func TestThrottleBackoff(t *testing.T) {
+	const free, base, maxDelay, quiet = 3, time.Minute, 5 * time.Minute, time.Hour
+	type step struct {
+		at       time.Duration // after t0
+		hits     int           // the count Backoff returns
+		delay    time.Duration // the lock this failure set
+		lockedTo time.Duration // after t0; 0 when not locked
+	}
+	cases := []struct {
+		name  string
+		steps []step
+	}{
+		{"free failures, then a doubling delay up to the cap", []step{
+			{0, 1, 0, 0}, {time.Minute, 2, 0, 0},
+			{2 * time.Minute, 3, time.Minute, 3 * time.Minute},
+			{3 * time.Minute, 4, 2 * time.Minute, 5 * time.Minute},
+			{5 * time.Minute, 5, 4 * time.Minute, 9 * time.Minute},
+			{9 * time.Minute, 6, maxDelay, 14 * time.Minute},
+			{14 * time.Minute, 7, maxDelay, 19 * time.Minute}}},
+		{"waiting out a lock does not start over", []step{
+			{0, 1, 0, 0}, {0, 2, 0, 0}, {0, 3, time.Minute, time.Minute},
+			{time.Minute, 4, 2 * time.Minute, 3 * time.Minute},
+			{3 * time.Minute, 5, 4 * time.Minute, 7 * time.Minute},
+			{7 * time.Minute, 6, maxDelay, 12 * time.Minute}}},
+		{"a quiet hour after the lock ends starts over", []step{
+			{0, 1, 0, 0}, {time.Minute, 2, 0, 0}, {2 * time.Minute, 3, time.Minute, 3 * time.Minute},
+			{2*time.Minute + quiet, 4, 2 * time.Minute, 4*time.Minute + quiet}, // an hour after the failure, not after the lock
+			{9*time.Minute + 2*quiet, 1, 0, 0}, {9*time.Minute + 2*quiet, 2, 0, 0}}},
+	}
+	storetest.Both(t, func(t *testing.T, open func(testing.TB) *store.Store) {
+		st := open(t)
+		for _, c := range cases {
+			t.Run(c.name, func(t *testing.T) {
+				key := "konto:" + c.name
+				for i, s := range c.steps {
+					now := t0.Add(s.at)
+					var (
+						hits  int
+						until time.Time
+						delay time.Duration
+					)
+					check(t, st.InTx(ctx, func(q *store.Queries) (err error) {
+						hits, until, delay, err = q.Backoff(key, now, free, base, maxDelay, quiet)
+						return err
+					}))
+					want := time.Time{}
+					if s.lockedTo != 0 {
+						want = t0.Add(s.lockedTo)
+					}
+					if hits != s.hits || delay != s.delay || !until.Equal(want) {
+						t.Fatalf("step %d: hits %d, delay %v, locked until %v; want %d, %v, %v", i, hits, delay, until, s.hits, s.delay, want)
+					}
+					if got := must[time.Time](t)(st.Q(ctx).LockedUntil(key, now)); !got.Equal(want) {
+						t.Fatalf("step %d: LockedUntil %v, want %v", i, got, want)
+					}
+				}
+				check(t, st.Q(ctx).ClearThrottle(key))
+				var hits int
+				check(t, st.InTx(ctx, func(q *store.Queries) (err error) {
+					hits, _, _, err = q.Backoff(key, t0, free, base, maxDelay, quiet)
+					return err
+				}))
+				if hits != 1 {
+					t.Fatalf("after clearing: %d failures, want 1", hits)
+				}
+			})
+		}
+	})
+}
+
 // TestConcurrentHits counts hits from many connections at once, as several
 // instances do: none may be lost.
 func TestConcurrentHits(t *testing.T) {

@@ -60,15 +60,16 @@ func (s *Server) requireRole(roles ...string) echo.MiddlewareFunc {
 	}
 }
 
-// checkCSRF refuses a state-changing request whose form token does not match
-// the session's.
+// checkCSRF refuses a state-changing request whose token does not match the
+// session's. The token is read from the form body or the X-CSRF-Token
+// header, never from the query string: a URL ends up in logs and history.
 func (s *Server) checkCSRF(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		if c.Request().Method == http.MethodGet || c.Request().Method == http.MethodHead {
 			return next(c)
 		}
 		sess := c.Get("session").(*staff.Session)
-		got := c.FormValue("csrf")
+		got := c.Request().PostFormValue("csrf")
 		if got == "" {
 			got = c.Request().Header.Get("X-CSRF-Token")
 		}

@@ -28,7 +28,8 @@ import (
 // round, one kommun and one unit.
 type env struct {
 	t      *testing.T
-	skew   time.Duration // added to the clock, to expire sessions
+	skew   time.Duration    // added to the clock, to expire sessions
+	clock  func() time.Time // the clock before skew: time.Now unless a test stops it
 	srv    *httptest.Server
 	store  *store.Store
 	manage *manage.Service
@@ -43,8 +44,8 @@ func newEnv(t *testing.T) *env { return newEnvWith(t, web.Config{}) }
 func newEnvWith(t *testing.T, cfg web.Config) *env {
 	t.Helper()
 	st := storetest.MustOpen(t)
-	e := &env{t: t}
-	now := func() time.Time { return time.Now().UTC().Add(e.skew) }
+	e := &env{t: t, clock: time.Now}
+	now := func() time.Time { return e.clock().UTC().Add(e.skew) }
 	def := form.MustEvaluation()
 	m := &manage.Service{Store: st, Keys: round.LinkKey("test-key-test-key-test-key-test-key"), Now: now}
 	stf := &staff.Service{Store: st, Now: now}

@@ -21,7 +21,7 @@ func (s *Server) routes(e *echo.Echo) {
 		Limit:   strconv.FormatInt(s.cfg.MaxBodyBytes, 10) + "B",
 		Skipper: func(c echo.Context) bool { return strings.HasSuffix(c.Request().URL.Path, "/fil") },
 	}))
-	e.Use(securityHeaders)
+	e.Use(s.securityHeaders)
 
 	upload := middleware.BodyLimit(strconv.Itoa(UploadMaxBytes) + "B")
 
@@ -90,9 +90,12 @@ func (s *Server) routes(e *echo.Echo) {
 
 // securityHeaders sets the headers every page carries. Personal links are
 // secrets in the URL, so no page sends a Referer.
-func securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
+func (s *Server) securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		h := c.Response().Header()
+		if s.cfg.HSTS {
+			h.Set("Strict-Transport-Security", "max-age=31536000")
+		}
 		h.Set("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("X-Frame-Options", "DENY")
@@ -103,7 +106,9 @@ func securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
 }
 
 // throttleLinks refuses clients that have guessed too many personal links
-// and counts each unknown or revoked link they try.
+// and counts each unknown or revoked link they try. Only the domain's word
+// that the token itself is bad counts: a 404 for an evaluation that no
+// longer exists, under a valid link (a stale bookmark), is no guess.
 func (s *Server) throttleLinks(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		ctx := c.Request().Context()
@@ -111,7 +116,7 @@ func (s *Server) throttleLinks(next echo.HandlerFunc) echo.HandlerFunc {
 			return err
 		}
 		err := next(c)
-		if code := apperror.Code(err); err != nil && (code == apperror.NotFound || code == apperror.Gone) {
+		if apperror.IsBadToken(err) {
 			if gerr := s.guard.LinkMiss(ctx, c.RealIP()); gerr != nil {
 				return gerr
 			}

@@ -23,6 +23,9 @@ import (
 type Config struct {
 	// SecureCookies marks cookies Secure (serve behind TLS).
 	SecureCookies bool
+	// HSTS sends Strict-Transport-Security, so that browsers use HTTPS only
+	// for a year: set it only when the service is reached over HTTPS.
+	HSTS bool
 	// TrustProxy takes the client's address from X-Forwarded-For and TLS
 	// from X-Forwarded-Proto, as set by a reverse proxy in front.
 	TrustProxy bool
