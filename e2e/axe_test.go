@@ -110,13 +110,13 @@ func TestAccessibility(t *testing.T) {
 	s := newServer(t, true)
 	s.addUser("samordnare@e2e.example", staff.Samordnare, "")
 	ctx := context.Background()
-	done, _, err := s.respond.Save(ctx, s.token, 0, form.Answers{"benamning": "Brukarundersökning hemtjänst", "kommunovergripande": "nej",
+	done, _, err := s.respond.Save(ctx, s.respond.ByLink(s.token), 0, form.Answers{"benamning": "Brukarundersökning hemtjänst", "kommunovergripande": "nej",
 		"periodicitet": "arligen", "uppdragsgivare_typ": "politisk", "syfte": "Brukarnas upplevelse.",
 		"resultatansvarig": "namnd", "anvandning": "handlingsplan", "brukarundersokning": "nej"}, false)
 	if err != nil {
 		t.Fatal(err)
 	}
-	draft, _, err := s.respond.Save(ctx, s.token, 0, form.Answers{"benamning": "Nationella prov åk 9"}, true)
+	draft, _, err := s.respond.Save(ctx, s.respond.ByLink(s.token), 0, form.Answers{"benamning": "Nationella prov åk 9"}, true)
 	if err != nil {
 		t.Fatal(err)
 	}
