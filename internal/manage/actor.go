@@ -36,6 +36,15 @@ func (a Actor) SeesKommun(name string) bool {
 	return a.Coordinator() || (a.Role == staff.Projektledare && a.Kommun == name)
 }
 
+// ReportPublic tells whether the round's report is out for every staff
+// role: once the round is published.
+func ReportPublic(r round.Round) bool { return r.State == round.Published }
+
+// SeesReport tells whether the actor may read the round's report: the
+// samordnare at any time (a draft until it is published), everyone else
+// once it is published.
+func (a Actor) SeesReport(r round.Round) bool { return a.Coordinator() || ReportPublic(r) }
+
 func (a Actor) requireCoordinator() error {
 	if !a.Coordinator() {
 		return apperror.New(apperror.Forbidden, "Det här får bara samordnaren göra.")

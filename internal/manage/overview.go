@@ -128,7 +128,7 @@ func (s *Service) ReportRounds(ctx context.Context, actor Actor) ([]round.Round,
 	}
 	var out []round.Round
 	for _, r := range rs {
-		if actor.Coordinator() || r.State == round.Published {
+		if actor.SeesReport(r) {
 			out = append(out, r)
 		}
 	}
