@@ -113,14 +113,15 @@ func (s *Service) ImportDataset(ctx context.Context, actor Actor, roundName stri
 }
 
 // ReportData loads what a round's report counts: every kommun and unit, and
-// the complete evaluations of units that have submitted. The samordnare may
+// the complete evaluations of units that have submitted; for the other
+// units, how many evaluations are left out (round.UnitData.Unsubmitted). The samordnare may
 // see it at any time; projektledare and styrgrupp once it is published.
 func (s *Service) ReportData(ctx context.Context, actor Actor, roundID int64) (round.Round, round.Dataset, error) {
 	return s.dataset(ctx, roundID, func(q *store.Queries, r round.Round) error {
 		if err := s.requireRound(q, actor, r); err != nil {
 			return err
 		}
-		if !actor.Coordinator() && r.State != round.Published {
+		if !actor.SeesReport(r) {
 			return apperror.New(apperror.NotFound, "Rapporten för ”%s” är inte publicerad ännu.", r.Name)
 		}
 		return nil
@@ -175,8 +176,14 @@ func (s *Service) dataset(ctx context.Context, roundID int64, allowed func(*stor
 			}
 			ud := round.UnitData{Unit: u}
 			for _, e := range byUnit[u.ID] {
-				if e.Complete && u.Response == round.Submitted {
+				switch {
+				case e.Complete && u.Response == round.Submitted:
 					ud.Evaluations = append(ud.Evaluations, e)
+				case e.Complete:
+					ud.Unsubmitted++
+				default:
+					ud.Unsubmitted++
+					ud.UnsubmittedDrafts++
 				}
 			}
 			ds.Units = append(ds.Units, ud)
