@@ -151,6 +151,11 @@ func TestAccessibility(t *testing.T) {
 		{name: "omgang-oversikt-liten", path: fmt.Sprintf("/admin/omgangar/%d", s.round.ID), status: 200},
 		{name: "andringslogg", path: fmt.Sprintf("/admin/omgangar/%d/andringslogg", s.round.ID), status: 200},
 		{name: "enhet-personal", path: fmt.Sprintf("/admin/enheter/%d", s.unit.ID), status: 200},
+		// Closing the small round, whose unit has a draft, asks first.
+		{name: "stang-bekrafta", path: fmt.Sprintf("/admin/omgangar/%d", s.round.ID), status: 200, setup: func(b *browser) {
+			b.loadAfter("Stäng omgången", chromedp.Click(chromedp.CSS(`main form[action$="/status"] button[value=stangd]`)))
+			b.waitVisible("main button.danger")
+		}},
 		{name: "rapporter", path: "/rapporter", status: 200},
 		{name: "rapport", path: fmt.Sprintf("/rapporter/%d", s.fixture.ID), status: 200},
 		{name: "fel-404", path: "/sidan-finns-inte", status: 404},
