@@ -110,13 +110,13 @@ func TestAccessibility(t *testing.T) {
 	s := newServer(t, true)
 	s.addUser("samordnare@e2e.example", staff.Samordnare, "")
 	ctx := context.Background()
-	done, _, err := s.respond.Save(ctx, s.token, 0, form.Answers{"benamning": "Brukarundersökning hemtjänst", "kommunovergripande": "nej",
+	done, _, err := s.respond.Save(ctx, s.respond.ByLink(s.token), 0, form.Answers{"benamning": "Brukarundersökning hemtjänst", "kommunovergripande": "nej",
 		"periodicitet": "arligen", "uppdragsgivare_typ": "politisk", "syfte": "Brukarnas upplevelse.",
 		"resultatansvarig": "namnd", "anvandning": "handlingsplan", "brukarundersokning": "nej"}, false)
 	if err != nil {
 		t.Fatal(err)
 	}
-	draft, _, err := s.respond.Save(ctx, s.token, 0, form.Answers{"benamning": "Nationella prov åk 9"}, true)
+	draft, _, err := s.respond.Save(ctx, s.respond.ByLink(s.token), 0, form.Answers{"benamning": "Nationella prov åk 9"}, true)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -151,6 +151,11 @@ func TestAccessibility(t *testing.T) {
 		{name: "omgang-oversikt-liten", path: fmt.Sprintf("/admin/omgangar/%d", s.round.ID), status: 200},
 		{name: "andringslogg", path: fmt.Sprintf("/admin/omgangar/%d/andringslogg", s.round.ID), status: 200},
 		{name: "enhet-personal", path: fmt.Sprintf("/admin/enheter/%d", s.unit.ID), status: 200},
+		// Closing the small round, whose unit has a draft, asks first.
+		{name: "stang-bekrafta", path: fmt.Sprintf("/admin/omgangar/%d", s.round.ID), status: 200, setup: func(b *browser) {
+			b.loadAfter("Stäng omgången", chromedp.Click(chromedp.CSS(`main form[action$="/status"] button[value=stangd]`)))
+			b.waitVisible("main button.danger")
+		}},
 		{name: "rapporter", path: "/rapporter", status: 200},
 		{name: "rapport", path: fmt.Sprintf("/rapporter/%d", s.fixture.ID), status: 200},
 		{name: "fel-404", path: "/sidan-finns-inte", status: 404},

@@ -84,16 +84,16 @@ func TestInviteAndRemind(t *testing.T) {
 	defer a.Close()
 	token := func(link string) string { return link[strings.LastIndex(link, "/")+1:] }
 	for addr, link := range linkOf {
-		p, err := a.respond.Open(context.Background(), token(link))
+		p, err := a.respond.Open(context.Background(), a.respond.ByLink(token(link)))
 		if err != nil || p.Unit.ChefEmail != addr {
 			t.Errorf("link mailed to %s opens %q (%v)", addr, p.Unit.Name, err)
 		}
 	}
 	// Anna answers "inga utvärderingar", Bo declines; Cia stays silent.
-	if err := a.respond.NoEvaluations(context.Background(), token(linkOf["anna@ludvika.example"])); err != nil {
+	if err := a.respond.NoEvaluations(context.Background(), a.respond.ByLink(token(linkOf["anna@ludvika.example"]))); err != nil {
 		t.Fatal(err)
 	}
-	if err := a.respond.Decline(context.Background(), token(linkOf["bo@ludvika.example"]), "Omorganisation"); err != nil {
+	if err := a.respond.Decline(context.Background(), a.respond.ByLink(token(linkOf["bo@ludvika.example"])), "Omorganisation"); err != nil {
 		t.Fatal(err)
 	}
 	code, out, errs = invite("--remind")

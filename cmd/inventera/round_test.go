@@ -69,7 +69,7 @@ func roundDB(t *testing.T) string {
 	drafts := map[string]int{"Socialförvaltningen": 3, "Räddningstjänsten": 2}
 	for _, u := range ov.Units {
 		for i := 0; i < drafts[u.Name]; i++ {
-			_, errs, err := a.manage.SaveOnBehalf(ctx, staff, a.form, u.ID, 0, form.Answers{"benamning": fmt.Sprintf("Utkast %d", i+1)}, true)
+			_, errs, err := a.respond.Save(ctx, staff.UnitScope(u.ID), 0, form.Answers{"benamning": fmt.Sprintf("Utkast %d", i+1)}, true)
 			if err != nil {
 				t.Fatalf("draft for %s: %v", u.Name, err)
 			}

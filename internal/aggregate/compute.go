@@ -54,8 +54,18 @@ func Compute(r round.Round, ds round.Dataset) (*Report, error) {
 			net.cost[i] += c
 		}
 		unusedOre += ut.unusedOre
+		var left *UnsubmittedUnit
+		if u.Unsubmitted > 0 {
+			left = &UnsubmittedUnit{Enhet: u.Name, Kommuner: slices.Clone(u.Kommuner), Evaluations: u.Unsubmitted, Drafts: u.UnsubmittedDrafts}
+			rep.Network.UnsubmittedUnits = append(rep.Network.UnsubmittedUnits, *left)
+			rep.Network.UnsubmittedEvaluations += u.Unsubmitted
+			rep.Network.UnsubmittedDrafts += u.UnsubmittedDrafts
+		}
 		for i, m := range members {
 			kommuner[m].addUnit(ut, shares[i], len(members) == 1)
+			if left != nil {
+				kommuner[m].unsubmitted = append(kommuner[m].unsubmitted, *left)
+			}
 		}
 	}
 
@@ -95,6 +105,7 @@ func Compute(r round.Round, ds round.Dataset) (*Report, error) {
 	nw.UserSurveys = net.surveys
 	nw.Unused = net.rows[totalt][1+nUsage-1]
 	nw.UnusedCost = kronor(unusedOre)
+	nw.UnsubmittedUnits = sortUnsubmitted(nw.UnsubmittedUnits, col)
 	return rep, nil
 }
 
@@ -268,6 +279,7 @@ type kommunTally struct {
 	surveyRows    []SurveyRow
 	response      Response
 	nonResponding []NonResponding
+	unsubmitted   []UnsubmittedUnit
 }
 
 func (k *kommunTally) addUnit(u *unitTally, share float64, whole bool) {
@@ -363,7 +375,25 @@ func (k *kommunTally) municipality(km round.Kommun, col *collator) Municipality 
 	for i, n := range m.NonResponding {
 		m.Response.NonRespondingUnits[i] = n.Enhet
 	}
+	m.UnsubmittedUnits = sortUnsubmitted(k.unsubmitted, col)
+	for _, u := range m.UnsubmittedUnits {
+		m.UnsubmittedEvaluations += u.Evaluations
+		m.UnsubmittedDrafts += u.Drafts
+	}
 	return m
+}
+
+// sortUnsubmitted orders units by name (Swedish order), then by their
+// kommuner, and makes an empty list encode as [].
+func sortUnsubmitted(us []UnsubmittedUnit, col *collator) []UnsubmittedUnit {
+	us = nonNil(us)
+	slices.SortStableFunc(us, func(a, b UnsubmittedUnit) int {
+		if c := col.compare(a.Enhet, b.Enhet); c != 0 {
+			return c
+		}
+		return slices.Compare(a.Kommuner, b.Kommuner)
+	})
+	return us
 }
 
 // collator orders Swedish text (å, ä, ö after z), then bytewise so that the

@@ -497,10 +497,11 @@ func TestEmptyRound(t *testing.T) {
 	rep := compute(t, round.Dataset{Kommuner: kommuner("A")})
 	m := muni(t, rep, "A")
 	if m.Evaluations != 0 || m.Usage.Shares != (UsageShares{}) || m.UserSurveyShare != 0 ||
-		m.Unused == nil || m.UserSurveyTable == nil || m.NonResponding == nil || m.Response.NonRespondingUnits == nil {
+		m.Unused == nil || m.UserSurveyTable == nil || m.NonResponding == nil || m.Response.NonRespondingUnits == nil ||
+		m.UnsubmittedUnits == nil || len(m.UnsubmittedUnits) != 0 || m.UnsubmittedEvaluations != 0 {
 		t.Errorf("empty kommun = %+v, want zeros and empty (non-nil) lists", m)
 	}
-	if rep.Network != (Network{}) {
+	if !reflect.DeepEqual(rep.Network, Network{UnsubmittedUnits: []UnsubmittedUnit{}}) {
 		t.Errorf("network = %+v, want zero", rep.Network)
 	}
 }
@@ -597,5 +598,60 @@ func TestKeysMatchStructs(t *testing.T) {
 	defer func() { UsageKeys[0] = "politiskt_beslut" }()
 	if (UsageCounts{PolitisktBeslut: 1}).Get("politiskt_beslut") != 1 {
 		t.Error("changing UsageKeys changed the package's lookups")
+	}
+}
+
+// TestUnsubmittedLeftOut: evaluations that units entered but never sent in
+// count nowhere, yet the report says how many there are and whose: a shared
+// unit's once in the network and whole in each member kommun.
+func TestUnsubmittedLeftOut(t *testing.T) {
+	left := func(u round.UnitData, resp round.Response, n, drafts int) round.UnitData {
+		u.Response, u.Unsubmitted, u.UnsubmittedDrafts = resp, n, drafts
+		return u
+	}
+	ds := round.Dataset{
+		Kommuner: kommuner("Borlänge", "Falun"),
+		Units: []round.UnitData{
+			unit("Socialnämnden", []string{"Borlänge"}, ev()),
+			left(unit("Tekniska nämnden", []string{"Borlänge"}), round.NoResponse, 3, 1),
+			left(unit("Räddningstjänsten", []string{"Borlänge", "Falun"}), round.NoResponse, 2, 2),
+			left(unit("Kommunfastigheter", []string{"Falun"}), round.Declined, 1, 0),
+			unit("Miljökontoret", []string{"Falun"}, ev()),
+		},
+	}
+	rep := compute(t, ds)
+	nw := rep.Network
+	if nw.Evaluations != 2 || nw.UnsubmittedEvaluations != 6 || nw.UnsubmittedDrafts != 3 {
+		t.Errorf("network: %d counted, %d left out (%d drafts); want 2, 6 (3)", nw.Evaluations, nw.UnsubmittedEvaluations, nw.UnsubmittedDrafts)
+	}
+	var names []string
+	for _, u := range nw.UnsubmittedUnits {
+		names = append(names, u.Enhet)
+	}
+	if want := []string{"Kommunfastigheter", "Räddningstjänsten", "Tekniska nämnden"}; !slices.Equal(names, want) {
+		t.Errorf("network unsubmitted units %q, want %q", names, want)
+	}
+	for _, tc := range []struct {
+		kommun         string
+		counted, n, dr int
+		units          []string
+	}{
+		{"Borlänge", 1, 5, 3, []string{"Räddningstjänsten", "Tekniska nämnden"}},
+		{"Falun", 1, 3, 2, []string{"Kommunfastigheter", "Räddningstjänsten"}},
+	} {
+		m := muni(t, rep, tc.kommun)
+		var got []string
+		for _, u := range m.UnsubmittedUnits {
+			got = append(got, u.Enhet)
+		}
+		if m.Evaluations != tc.counted || m.UnsubmittedEvaluations != tc.n || m.UnsubmittedDrafts != tc.dr || !slices.Equal(got, tc.units) {
+			t.Errorf("%s: %d counted, %d left out (%d drafts) from %q; want %d, %d (%d) from %q",
+				tc.kommun, m.Evaluations, m.UnsubmittedEvaluations, m.UnsubmittedDrafts, got, tc.counted, tc.n, tc.dr, tc.units)
+		}
+	}
+	// Left-out evaluations change nothing else: the unit is still counted
+	// by its answer.
+	if r := muni(t, rep, "Borlänge").Response; r.Submitted != 1 || r.NotResponded != 2 {
+		t.Errorf("Borlänge response %+v, want 1 submitted and 2 not responded", r)
 	}
 }

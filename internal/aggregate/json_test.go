@@ -64,7 +64,10 @@ var reportSchema = object{
 		"unused":         arrayOf{object{"benamning": tString, "enhet": tString, "uppdragsgivare_typ": tString, "kostnad": tNumber}},
 		"response": object{"units": tInteger, "submitted": tInteger, "inga_utvarderingar": tInteger,
 			"declined": tInteger, "not_responded": tInteger, "non_responding_units": arrayOf{tString}},
-		"non_responding": arrayOf{object{"enhet": tString, "status": tString, "reason": tString}}, // extra
+		"non_responding":          arrayOf{object{"enhet": tString, "status": tString, "reason": tString}}, // extra
+		"unsubmitted_evaluations": tInteger,                                                                // extra
+		"unsubmitted_drafts":      tInteger,                                                                // extra
+		"unsubmitted_units":       unsubmittedUnits,                                                        // extra
 	}},
 	"network": object{
 		"evaluations":  tInteger,
@@ -77,8 +80,13 @@ var reportSchema = object{
 		"unused_cost":               tNumber,  // extra
 		"kommuner_with_evaluations": tInteger, // extra
 		"usage_pooled_counts":       usageCountsSchema,
+		"unsubmitted_evaluations":   tInteger,         // extra
+		"unsubmitted_drafts":        tInteger,         // extra
+		"unsubmitted_units":         unsubmittedUnits, // extra
 	},
 }
+
+var unsubmittedUnits = arrayOf{object{"enhet": tString, "kommuner": arrayOf{tString}, "evaluations": tInteger, "drafts": tInteger}}
 
 // checkSchema reports every key that is missing, unexpected or of the wrong
 // type. seen counts the elements checked per array path, so a test can tell
@@ -143,6 +151,7 @@ func contractReport(t *testing.T) *Report {
 		ev("kostnad_totalt_kr", "9000", "brukarundersokning", "ja", "malgrupp", "Medborgare", "metod", "enkat_webb;intervju"))
 	declined := unit("Kommunfastigheter", []string{"Borlänge"})
 	declined.Response, declined.Reason = round.Declined, "Deltar inte"
+	declined.Unsubmitted, declined.UnsubmittedDrafts = 2, 1
 	ds := round.Dataset{
 		Kommuner: []round.Kommun{{Name: "Borlänge", Population: pop(48000)}, {Name: "Falun"}},
 		Units:    []round.UnitData{shared, declined, unit("Socialnämnden", []string{"Falun"}, ev("timmar", "3"))},
@@ -165,7 +174,7 @@ func TestJSONContract(t *testing.T) {
 
 	// Every list's element schema was checked on at least one element.
 	var lists []string
-	for _, p := range []string{"unused", "user_survey_table", "non_responding", "response.non_responding_units"} {
+	for _, p := range []string{"unused", "user_survey_table", "non_responding", "response.non_responding_units", "unsubmitted_units"} {
 		n := 0
 		for path, c := range seen {
 			if matchesList(path, p) {
@@ -213,10 +222,11 @@ func TestJSONKeyOrder(t *testing.T) {
 		{"report", rep, []string{"round", "municipalities", "network"}},
 		{"municipality", rep.Municipalities[0], []string{"name", "population", "evaluations", "by_initiator", "usage",
 			"by_initiator_shares", "costs", "user_surveys", "user_survey_share", "user_survey_table", "responsibility",
-			"unused", "response", "non_responding"}},
+			"unused", "response", "non_responding", "unsubmitted_evaluations", "unsubmitted_drafts", "unsubmitted_units"}},
 		{"costs", rep.Municipalities[0].Costs, []string{"lon", "konsult", "material", "ovrigt", "total", "with_cost", "per_invanare"}},
 		{"network", rep.Network, []string{"evaluations", "usage_mean", "usage_pooled", "costs", "user_surveys", "unused",
-			"unused_cost", "kommuner_with_evaluations", "usage_pooled_counts"}},
+			"unused_cost", "kommuner_with_evaluations", "usage_pooled_counts", "unsubmitted_evaluations", "unsubmitted_drafts",
+			"unsubmitted_units"}},
 		{"response", rep.Municipalities[0].Response, []string{"units", "submitted", "inga_utvarderingar", "declined",
 			"not_responded", "non_responding_units"}},
 	}

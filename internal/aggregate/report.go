@@ -59,6 +59,11 @@ type Municipality struct {
 	Unused            []UnusedEvaluation `json:"unused"`
 	Response          Response           `json:"response"`
 	NonResponding     []NonResponding    `json:"non_responding"`
+	// Evaluations of the kommun's units (a shared unit's whole) that the
+	// report leaves out because their unit has not sent them in.
+	UnsubmittedEvaluations int               `json:"unsubmitted_evaluations"`
+	UnsubmittedDrafts      int               `json:"unsubmitted_drafts"`
+	UnsubmittedUnits       []UnsubmittedUnit `json:"unsubmitted_units"`
 }
 
 // UsageCounts counts evaluations per `anvandning` option.
@@ -241,6 +246,16 @@ type NonResponding struct {
 	Reason string `json:"reason"`
 }
 
+// UnsubmittedUnit is a unit whose stored evaluations the report leaves out
+// because the unit has not sent them in (never submitted, took its answer
+// back, or declined): what was entered but does not count.
+type UnsubmittedUnit struct {
+	Enhet       string   `json:"enhet"`
+	Kommuner    []string `json:"kommuner"`
+	Evaluations int      `json:"evaluations"`
+	Drafts      int      `json:"drafts"` // of Evaluations, those not complete
+}
+
 // Network is the network's summary. Evaluations of a shared unit count once.
 type Network struct {
 	Evaluations             int          `json:"evaluations"`
@@ -252,6 +267,11 @@ type Network struct {
 	UnusedCost              float64      `json:"unused_cost"` // kr the unused evaluations cost, each counted once
 	KommunerWithEvaluations int          `json:"kommuner_with_evaluations"`
 	UsagePooledCounts       UsageCounts  `json:"usage_pooled_counts"`
+	// Distinct evaluations (a shared unit's once) left out because their
+	// unit has not sent them in, and those units.
+	UnsubmittedEvaluations int               `json:"unsubmitted_evaluations"`
+	UnsubmittedDrafts      int               `json:"unsubmitted_drafts"`
+	UnsubmittedUnits       []UnsubmittedUnit `json:"unsubmitted_units"`
 }
 
 // The package's own copies: the exported slices could be changed by a caller.

@@ -36,12 +36,14 @@ func (a Actor) SeesKommun(name string) bool {
 	return a.Coordinator() || (a.Role == staff.Projektledare && a.Kommun == name)
 }
 
+// ReportPublic tells whether the round's report is out for every staff
+// role: once the round is published.
+func ReportPublic(r round.Round) bool { return r.State == round.Published }
+
 // SeesReport tells whether the actor may read the round's report: the
-// samordnare at any time, everyone else once it is published. (Whether the
-// actor takes part in the round at all is requireRound's question.)
-func (a Actor) SeesReport(r round.Round) bool {
-	return a.Coordinator() || r.State == round.Published
-}
+// samordnare at any time (a draft until it is published), everyone else
+// once it is published.
+func (a Actor) SeesReport(r round.Round) bool { return a.Coordinator() || ReportPublic(r) }
 
 func (a Actor) requireCoordinator() error {
 	if !a.Coordinator() {

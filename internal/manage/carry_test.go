@@ -15,7 +15,7 @@ func complete(periodicitet, name string) form.Answers {
 
 func TestCarryForward(t *testing.T) {
 	f := newFixture(t)
-	tok := token(f.links["Socialnämnden/Heby"])
+	tok := f.byLink(f.links["Socialnämnden/Heby"])
 	for _, a := range []form.Answers{complete("arligen", "Brukarenkät"), complete("engangs", "Utredning 2009"), complete("flera_per_ar", "Månadsrapport")} {
 		if _, errs, err := f.resp.Save(ctx, tok, 0, a, false); err != nil || errs != nil {
 			t.Fatal(err, errs)
@@ -53,7 +53,7 @@ func TestCarryForward(t *testing.T) {
 	if heby.Evaluations != 2 {
 		t.Fatalf("Heby Socialnämnden carried %d evaluations, want the 2 recurring", heby.Evaluations)
 	}
-	page, err := f.resp.Open(ctx, token(heby.Link))
+	page, err := f.resp.Open(ctx, f.byLink(heby.Link))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -79,7 +79,7 @@ func TestCarryForward(t *testing.T) {
 
 func TestAuditTrail(t *testing.T) {
 	f := newFixture(t)
-	tok := token(f.links["Socialnämnden/Heby"])
+	tok := f.byLink(f.links["Socialnämnden/Heby"])
 	saved, _, err := f.resp.Save(ctx, tok, 0, complete("arligen", "Brukarenkät"), false)
 	if err != nil {
 		t.Fatal(err)
@@ -87,7 +87,7 @@ func TestAuditTrail(t *testing.T) {
 	pl := manage.Actor{Email: "pl@heby.example", Role: "projektledare", Kommun: "Heby"}
 	changed := complete("arligen", "Brukarenkät hemtjänst")
 	changed["timmar"] = "12,5"
-	if _, errs, err := f.m.SaveOnBehalf(ctx, pl, form.MustEvaluation(), f.units["Socialnämnden/Heby"].ID, saved.ID, changed, false); err != nil || errs != nil {
+	if _, errs, err := f.resp.Save(ctx, pl.UnitScope(f.units["Socialnämnden/Heby"].ID), saved.ID, changed, false); err != nil || errs != nil {
 		t.Fatal(err, errs)
 	}
 	trail, err := f.m.AuditTrail(ctx, f.system, f.round.ID, 100)
@@ -117,11 +117,11 @@ func TestAuditTrail(t *testing.T) {
 		t.Error("projektledare read the audit trail")
 	}
 	// A projektledare of Heby cannot help a Falun unit.
-	if _, _, err := f.m.SaveOnBehalf(ctx, pl, form.MustEvaluation(), f.units["Miljökontoret/Falun"].ID, 0, changed, false); err == nil {
+	if _, _, err := f.resp.Save(ctx, pl.UnitScope(f.units["Miljökontoret/Falun"].ID), 0, changed, false); err == nil {
 		t.Error("Heby's projektledare wrote to a Falun unit")
 	}
 	// …but can help the unit Heby shares with Falun.
-	if _, _, err := f.m.SaveOnBehalf(ctx, pl, form.MustEvaluation(), f.units["Gemensam nämnd/Heby+Falun"].ID, 0, changed, false); err != nil {
+	if _, _, err := f.resp.Save(ctx, pl.UnitScope(f.units["Gemensam nämnd/Heby+Falun"].ID), 0, changed, false); err != nil {
 		t.Errorf("Heby's projektledare could not help the shared unit: %v", err)
 	}
 }

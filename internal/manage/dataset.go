@@ -113,7 +113,8 @@ func (s *Service) ImportDataset(ctx context.Context, actor Actor, roundName stri
 }
 
 // ReportData loads what a round's report counts: every kommun and unit, and
-// the complete evaluations of units that have submitted. The samordnare may
+// the complete evaluations of units that have submitted; for the other
+// units, how many evaluations are left out (round.UnitData.Unsubmitted). The samordnare may
 // see it at any time; projektledare and styrgrupp once it is published.
 func (s *Service) ReportData(ctx context.Context, actor Actor, roundID int64) (round.Round, round.Dataset, error) {
 	return s.dataset(ctx, roundID, func(q *store.Queries, r round.Round) error {
@@ -175,8 +176,14 @@ func (s *Service) dataset(ctx context.Context, roundID int64, allowed func(*stor
 			}
 			ud := round.UnitData{Unit: u}
 			for _, e := range byUnit[u.ID] {
-				if u.Counts(e) {
+				switch {
+				case u.Counts(e):
 					ud.Evaluations = append(ud.Evaluations, e)
+				case e.Complete:
+					ud.Unsubmitted++
+				default:
+					ud.Unsubmitted++
+					ud.UnsubmittedDrafts++
 				}
 			}
 			ds.Units = append(ds.Units, ud)

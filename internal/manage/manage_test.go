@@ -69,6 +69,9 @@ func newFixture(t *testing.T) *fixture {
 
 func token(link string) string { return link[strings.LastIndex(link, "/")+1:] }
 
+// byLink is the scope of a personal link, as the verksamhetschef opens it.
+func (f *fixture) byLink(link string) respond.Scope { return f.resp.ByLink(token(link)) }
+
 func TestInviteAndRemindOverRealSMTP(t *testing.T) {
 	f := newFixture(t)
 	srv := mailtest.Start(t)
@@ -115,7 +118,7 @@ func TestInviteAndRemindOverRealSMTP(t *testing.T) {
 			t.Fatalf("mail to %v: no distinct link", msg.To)
 		}
 		seen[link] = true
-		page, err := f.resp.Open(ctx, token(link))
+		page, err := f.resp.Open(ctx, f.byLink(link))
 		if err != nil || page.Unit.ChefEmail != msg.To[0] {
 			t.Errorf("link in mail to %s opens %q (%v)", msg.To[0], page.Unit.Name, err)
 		}
@@ -131,13 +134,13 @@ func TestInviteAndRemindOverRealSMTP(t *testing.T) {
 	}
 
 	// Three units answer; the reminder reaches exactly the silent ones.
-	if err := f.resp.NoEvaluations(ctx, token(f.links["Socialnämnden/Heby"])); err != nil {
+	if err := f.resp.NoEvaluations(ctx, f.byLink(f.links["Socialnämnden/Heby"])); err != nil {
 		t.Fatal(err)
 	}
-	if err := f.resp.Decline(ctx, token(f.links["Miljökontoret/Falun"]), "Ingen tid i år."); err != nil {
+	if err := f.resp.Decline(ctx, f.byLink(f.links["Miljökontoret/Falun"]), "Ingen tid i år."); err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := f.resp.Save(ctx, token(f.links["Socialnämnden/Falun"]), 0, form.Answers{"benamning": "Utkast"}, true); err != nil {
+	if _, _, err := f.resp.Save(ctx, f.byLink(f.links["Socialnämnden/Falun"]), 0, form.Answers{"benamning": "Utkast"}, true); err != nil {
 		t.Fatal(err)
 	}
 	before := len(srv.Messages())

@@ -75,11 +75,41 @@ func stateChange(q *store.Queries, r round.Round, to round.State) (StateChange, 
 // locked first, so the change waits for every save that read the round as
 // open and every later save sees the new state (store.RoundForWrite).
 func (s *Service) SetState(ctx context.Context, actor Actor, roundID int64, to round.State) (StateChange, error) {
-	if err := actor.requireCoordinator(); err != nil {
-		return StateChange{}, err
+	ch, _, err := s.move(ctx, actor, roundID, to, func(StateChange) bool { return true })
+	return ch, err
+}
+
+// SetStateConfirmed is SetState after the samordnare has been shown what
+// the move leaves out and confirmed it: shown are the units they were shown
+// (PreviewState's Unsubmitted). If the move would now leave out a unit they
+// were not shown (one saved a draft meanwhile), nothing changes and done is
+// false: the returned StateChange is what to show them instead. The check
+// and the move are one transaction.
+func (s *Service) SetStateConfirmed(ctx context.Context, actor Actor, roundID int64, to round.State, shown []int64) (StateChange, bool, error) {
+	seen := make(map[int64]bool, len(shown))
+	for _, id := range shown {
+		seen[id] = true
 	}
-	var ch StateChange
-	err := s.Store.InTx(ctx, func(q *store.Queries) error {
+	return s.move(ctx, actor, roundID, to, func(ch StateChange) bool {
+		if !ch.Warns() {
+			return true
+		}
+		for _, u := range ch.Unsubmitted {
+			if !seen[u.Unit.ID] {
+				return false
+			}
+		}
+		return true
+	})
+}
+
+// move changes the round's state if ok accepts what the change leaves out;
+// done tells whether it did.
+func (s *Service) move(ctx context.Context, actor Actor, roundID int64, to round.State, ok func(StateChange) bool) (ch StateChange, done bool, err error) {
+	if err := actor.requireCoordinator(); err != nil {
+		return StateChange{}, false, err
+	}
+	err = s.Store.InTx(ctx, func(q *store.Queries) error {
 		r, err := q.RoundForUpdate(roundID)
 		if err != nil {
 			return err
@@ -90,10 +120,40 @@ func (s *Service) SetState(ctx context.Context, actor Actor, roundID int64, to r
 		if ch, err = stateChange(q, r, to); err != nil {
 			return err
 		}
+		if !ok(ch) {
+			return nil
+		}
 		if err := q.SetRoundState(roundID, to); err != nil {
 			return err
 		}
+		done = true
 		return q.Audit(event(roundID, 0, s.Now(), actor.Name(), "omgang_status", "status", string(r.State), string(to)))
 	})
-	return ch, err
+	if err != nil {
+		return StateChange{}, false, err
+	}
+	return ch, done, nil
+}
+
+// Move is a state the round may move to now, with the words of the button
+// that moves it there.
+type Move struct {
+	To    round.State
+	Label string
+}
+
+// Moves lists the state changes the round allows now
+// (round.Round.CanBecome), in the order a round goes through them.
+func Moves(r round.Round) []Move {
+	var out []Move
+	for _, m := range []Move{
+		{round.Closed, "Stäng omgången"},
+		{round.Open, "Öppna omgången igen"},
+		{round.Published, "Publicera rapporten"},
+	} {
+		if r.CanBecome(m.To) == nil {
+			out = append(out, m)
+		}
+	}
+	return out
 }

@@ -37,7 +37,7 @@ func TestNothingSavedAfterClose(t *testing.T) {
 							return
 						default:
 						}
-						_, _, err := f.resp.Save(ctx, token(link), 0, answers, true)
+						_, _, err := f.resp.Save(ctx, f.byLink(link), 0, answers, true)
 						switch {
 						case err == nil:
 							acked.Add(1)
@@ -96,7 +96,7 @@ func TestStateChanges(t *testing.T) {
 		t.Fatalf("publish an open round: got %v, want conflict", err)
 	}
 	// One unit has a draft, one a submitted list.
-	if _, _, err := f.resp.Save(ctx, token(f.links["Socialnämnden/Heby"]), 0, form.Answers{"benamning": "Utkast"}, true); err != nil {
+	if _, _, err := f.resp.Save(ctx, f.byLink(f.links["Socialnämnden/Heby"]), 0, form.Answers{"benamning": "Utkast"}, true); err != nil {
 		t.Fatal(err)
 	}
 	preview, err := f.m.PreviewState(ctx, f.system, f.round.ID, round.Closed)

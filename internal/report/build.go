@@ -28,6 +28,7 @@ func build(rep *aggregate.Report, lb labels) *page {
 		}
 		p.KommunNames = joinList(names)
 	}
+	p.Method = methodNote(rep)
 	var n numbering
 	p.Volumes = buildVolumes(rep, &n)
 	p.Usage = buildUsage(rep, lb, &n)
@@ -41,6 +42,53 @@ func build(rep *aggregate.Report, lb labels) *page {
 		p.FindingsNote = "Inga utvärderingar har rapporterats, så det finns ännu inget att sammanfatta."
 	}
 	return p
+}
+
+// methodNote says what the report counts: the evaluations units sent in,
+// and how many entered evaluations it left out because their unit never
+// sent them in, naming the units.
+func methodNote(rep *aggregate.Report) []string {
+	nw := rep.Network
+	note := []string{"Rapporten räknar de utvärderingar som enheterna har skickat in."}
+	if nw.UnsubmittedEvaluations == 0 {
+		return append(note, "Alla registrerade utvärderingar är inskickade.")
+	}
+	return append(note, evals(nw.UnsubmittedEvaluations)+" från "+count(len(nw.UnsubmittedUnits), "enhet", "enheter")+" "+
+		leftOut(nw.UnsubmittedEvaluations, nw.UnsubmittedDrafts)+": "+unsubmittedList(nw.UnsubmittedUnits, true)+".")
+}
+
+// leftOut says that n evaluations were entered and not sent in, and how
+// many of them are drafts.
+func leftOut(n, drafts int) string {
+	s := "är registrerade men inte inskickade och räknas därför inte"
+	if n == 1 {
+		s = "är registrerad men inte inskickad och räknas därför inte"
+	}
+	switch {
+	case drafts == 0:
+	case n == 1:
+		s += " (den är ett utkast)"
+	case drafts == n:
+		s += " (alla är utkast)"
+	default:
+		s += " (" + integer(drafts) + " av dem är utkast)"
+	}
+	return s
+}
+
+// unsubmittedList names the units with their left-out evaluations:
+// "Tekniska nämnden i Borlänge (3)", or without the kommun "Tekniska
+// nämnden (3)".
+func unsubmittedList(us []aggregate.UnsubmittedUnit, withKommun bool) string {
+	items := make([]string, len(us))
+	for i, u := range us {
+		items[i] = u.Enhet
+		if withKommun {
+			items[i] += " i " + joinList(u.Kommuner)
+		}
+		items[i] += " (" + integer(u.Evaluations) + ")"
+	}
+	return capList(items, 20, "enheter")
 }
 
 func buildVolumes(rep *aggregate.Report, n *numbering) volumes {
@@ -302,6 +350,10 @@ func buildKommun(rep *aggregate.Report, m aggregate.Municipality, i int, lb labe
 			s += "För ingen av dem har någon kostnad angetts."
 		}
 		k.Intro = append(k.Intro, s)
+	}
+	if m.UnsubmittedEvaluations > 0 {
+		k.Intro = append(k.Intro, "Ytterligare "+evals(m.UnsubmittedEvaluations)+" i kommunens enheter "+
+			leftOut(m.UnsubmittedEvaluations, m.UnsubmittedDrafts)+": "+unsubmittedList(m.UnsubmittedUnits, false)+".")
 	}
 
 	if !k.NoEvaluations {

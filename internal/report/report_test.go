@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/xuri/excelize/v2"
+
 	"github.com/inventera/inventera/internal/aggregate"
 	"github.com/inventera/inventera/internal/round"
 )
@@ -264,5 +266,72 @@ func TestJSONNil(t *testing.T) {
 	var buf bytes.Buffer
 	if err := newRenderer(t).HTML(&buf, nil, HTMLOptions{}); err == nil || buf.Len() > 0 {
 		t.Errorf("HTML(nil): %v, %d bytes", err, buf.Len())
+	}
+}
+
+// TestLeftOutEvaluationsNoted: the methods note, the kommun's section and
+// the workbook say how many entered evaluations the report left out because
+// their unit never sent them in, and name the units.
+func TestLeftOutEvaluationsNoted(t *testing.T) {
+	ds := smallDataset()
+	for i := range ds.Units {
+		switch ds.Units[i].Name {
+		case "Barn- och utbildningsnämnden": // never answered, 3 entered, 1 a draft
+			ds.Units[i].Unsubmitted, ds.Units[i].UnsubmittedDrafts = 3, 1
+		case "Kommunfastigheter": // declined after entering one
+			ds.Units[i].Unsubmitted = 1
+		}
+	}
+	rep, err := aggregate.Compute(testRound, ds)
+	if err != nil {
+		t.Fatal(err)
+	}
+	html := renderHTML(t, rep, HTMLOptions{})
+	for _, want := range []string{
+		`<p class="metod">4 utvärderingar från 2 enheter är registrerade men inte inskickade och räknas därför inte (1 av dem är utkast): Barn- och utbildningsnämnden i Säter (3) och Kommunfastigheter i Borlänge (1).</p>`,
+		`<p>Ytterligare 3 utvärderingar i kommunens enheter är registrerade men inte inskickade och räknas därför inte (1 av dem är utkast): Barn- och utbildningsnämnden (3).</p>`,
+		`<p>Ytterligare 1 utvärdering i kommunens enheter är registrerad men inte inskickad och räknas därför inte: Kommunfastigheter (1).</p>`,
+	} {
+		if !strings.Contains(html, want) {
+			t.Errorf("the report lacks %q", want)
+		}
+	}
+	if strings.Contains(html, "Alla registrerade utvärderingar är inskickade") {
+		t.Error("the report says every evaluation was sent in")
+	}
+	if rep.Network.Evaluations != smallReport(t).Network.Evaluations {
+		t.Error("left-out evaluations changed the count")
+	}
+
+	var buf bytes.Buffer
+	if err := newRenderer(t).XLSX(&buf, rep, nil); err != nil {
+		t.Fatal(err)
+	}
+	f, err := excelize.OpenReader(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	for _, tc := range []struct{ sheet, row, col, want string }{
+		{SheetSummary, "Registrerade men inte inskickade utvärderingar (räknas inte)", "Värde", "4"},
+		{SheetSummary, "Varav utkast", "Värde", "1"},
+		{SheetTable1, "Säter", "Registrerade men inte inskickade utvärderingar", "3"},
+		{SheetTable1, "Nätverket (varje utvärdering räknad en gång)", "Registrerade men inte inskickade utvärderingar", "4"},
+	} {
+		ref := cellIn(t, f, tc.sheet, tc.row, tc.col)
+		if got, _ := f.GetCellValue(tc.sheet, ref, excelize.Options{RawCellValue: true}); got != tc.want {
+			t.Errorf("%s!%s (%s/%s) = %q, want %s", tc.sheet, ref, tc.row, tc.col, got, tc.want)
+		}
+	}
+	rows, err := f.GetRows(SheetSummary)
+	if err != nil {
+		t.Fatal(err)
+	}
+	named := false
+	for _, r := range rows {
+		named = named || (len(r) == 2 && r[0] == "Om underlaget" && strings.Contains(r[1], "Barn- och utbildningsnämnden i Säter (3)"))
+	}
+	if !named {
+		t.Error("the workbook's summary does not name the units")
 	}
 }

@@ -20,6 +20,7 @@ type page struct {
 	KommunNames  string // joined, for the title page; empty when too many
 	KommunCount  string
 	Evaluations  string
+	Method       []string // the methods note: what the report counts and leaves out
 	Volumes      volumes
 	Usage        usageSection
 	Surveys      surveySection

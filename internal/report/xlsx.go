@@ -283,6 +283,11 @@ func (r *Renderer) sheets(rep *aggregate.Report) []xsheet {
 		{cells: []any{"Kommuner", xcell{len(ms), kCount}}},
 		{cells: []any{"Utvärderingar (varje utvärdering räknad en gång)", xcell{nw.Evaluations, kCount}}},
 		{cells: []any{"Kostnad totalt (kr)", xcell{nw.Costs.Total, kKronor}}},
+		{cells: []any{"Registrerade men inte inskickade utvärderingar (räknas inte)", xcell{nw.UnsubmittedEvaluations, kCount}}},
+		{cells: []any{"Varav utkast", xcell{nw.UnsubmittedDrafts, kCount}}},
+	}
+	for _, sentence := range methodNote(rep) {
+		summary.rows = append(summary.rows, xrow{cells: []any{"Om underlaget", sentence}})
 	}
 	for i, s := range findings(rep, lb) {
 		summary.rows = append(summary.rows, xrow{cells: []any{fmt.Sprintf("Iakttagelse %d", i+1), s}})
@@ -292,12 +297,15 @@ func (r *Renderer) sheets(rep *aggregate.Report) []xsheet {
 	}
 
 	t1 := xsheet{name: SheetTable1, cols: []xcol{{"Kommun", kText}, {"Antal utvärderingar", kCount}, {"Enheter", kCount},
-		{"Har lämnat in", kCount}, {"Inga utvärderingar", kCount}, {"Avböjt", kCount}, {"Har inte svarat", kCount}}}
+		{"Har lämnat in", kCount}, {"Inga utvärderingar", kCount}, {"Avböjt", kCount}, {"Har inte svarat", kCount},
+		{"Registrerade men inte inskickade utvärderingar", kCount}}}
 	for _, m := range ms {
 		r := m.Response
-		t1.rows = append(t1.rows, xrow{cells: []any{m.Name, m.Evaluations, r.Units, r.Submitted, r.IngaUtvarderingar, r.Declined, r.NotResponded}})
+		t1.rows = append(t1.rows, xrow{cells: []any{m.Name, m.Evaluations, r.Units, r.Submitted, r.IngaUtvarderingar, r.Declined, r.NotResponded,
+			m.UnsubmittedEvaluations}})
 	}
-	t1.rows = append(t1.rows, xrow{bold: true, cells: []any{"Nätverket (varje utvärdering räknad en gång)", nw.Evaluations}})
+	t1.rows = append(t1.rows, xrow{bold: true, cells: []any{"Nätverket (varje utvärdering räknad en gång)", nw.Evaluations,
+		nil, nil, nil, nil, nil, nw.UnsubmittedEvaluations}})
 
 	costs := xsheet{name: SheetCosts, cols: []xcol{{"Kommun", kText}}}
 	for _, c := range costHeads {

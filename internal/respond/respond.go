@@ -1,8 +1,12 @@
-// Package respond is the verksamhetschef's side of a round: opening the
-// personal link, keeping one form per evaluation as a draft or complete,
-// and answering for the unit as a whole (submit, "inga utvärderingar", or
-// decline with a reason). Every change runs in one transaction with its audit
-// trail, after checking that the link is live and the round still open.
+// Package respond is what can be done to one unit's answer: open its page,
+// keep one form per evaluation as a draft or complete (by hand or from the
+// unit's Excel form), and answer for the unit as a whole (submit, "inga
+// utvärderingar", or decline with a reason) or take that answer back. The
+// verksamhetschef does it through the personal link, and staff helping the
+// unit do exactly the same through a staff scope (see Scope): one
+// implementation, with who acted in the audit trail. Every change runs in
+// one transaction with its audit trail, after round.Unit.Allows has said the
+// round's state and the unit's answer permit it.
 package respond
 
 import (
@@ -16,14 +20,14 @@ import (
 	"github.com/inventera/inventera/internal/store"
 )
 
-// Service carries out the respondent's actions.
+// Service carries out the actions on a unit's answer.
 type Service struct {
 	Store *store.Store
 	Form  *form.Definition
 	Now   func() time.Time
 }
 
-// Page is what a personal link shows: the unit and its evaluations.
+// Page is what a unit's page shows: the unit and its evaluations.
 type Page struct {
 	Round       round.Round
 	Unit        round.Unit
@@ -41,49 +45,55 @@ func (p Page) Drafts() int {
 	return n
 }
 
-// Editable tells whether the unit may still change its answers.
-func (p Page) Editable() bool {
-	return p.Unit.Can(p.Round, round.EditEvaluations)
+// Editable tells whether the unit's evaluations may be added, changed,
+// deleted or uploaded now.
+func (p Page) Editable() bool { return p.Unit.Can(p.Round, round.EditEvaluations) }
+
+// CanSubmit tells whether the unit's list may be sent in now (the list
+// itself is checked when it is sent: at least one evaluation, no drafts).
+func (p Page) CanSubmit() bool { return p.Unit.Can(p.Round, round.Submit) }
+
+// CanAnswerNone tells whether the unit may answer "inga utvärderingar" now.
+func (p Page) CanAnswerNone() bool { return p.Unit.Can(p.Round, round.AnswerNone) }
+
+// CanDecline tells whether the unit may decline now.
+func (p Page) CanDecline() bool { return p.Unit.Can(p.Round, round.Decline) }
+
+// CanReopen tells whether the unit's answer may be taken back now.
+func (p Page) CanReopen() bool { return p.Unit.Can(p.Round, round.ReopenAnswer) }
+
+// Closed says that nothing in the round can change any more ("" while the
+// round's answers may change).
+func (p Page) Closed() string {
+	if p.Round.Editable() {
+		return ""
+	}
+	return "Omgången är " + strings.ToLower(p.Round.State.Label()) + ". Svaren kan läsas men inte ändras."
 }
 
-// resolve finds the live link's unit and round inside q. An unknown or
-// revoked token is marked apperror.BadToken, so that only it counts as
-// guessing links.
-func resolve(q *store.Queries, token string) (round.Round, round.Unit, error) {
-	missing := apperror.BadToken(apperror.New(apperror.NotFound, "Länken finns inte. Kontrollera att du har kopierat hela länken från e-postmeddelandet."))
-	if !round.PlausibleToken(token) {
-		return round.Round{}, round.Unit{}, missing
+// Answer says what the unit has answered as a whole ("" before it has).
+func (p Page) Answer() string {
+	switch p.Unit.Response {
+	case round.Submitted:
+		return "Enhetens svar är inskickat och räknas i rapporten."
+	case round.NoEvaluations:
+		return "Enheten har svarat att den inte har genomfört några utvärderingar."
+	case round.Declined:
+		return "Enheten har avböjt att delta. Skäl: " + p.Unit.Reason
 	}
-	link, err := q.LinkByHash(round.HashToken(token))
-	if err != nil {
-		if apperror.Code(err) == apperror.NotFound {
-			return round.Round{}, round.Unit{}, missing
-		}
-		return round.Round{}, round.Unit{}, err
-	}
-	if link.RevokedAt != nil {
-		return round.Round{}, round.Unit{}, apperror.BadToken(apperror.New(apperror.Gone, "Länken har ersatts av en ny. Använd den senaste länken du har fått, eller kontakta din projektledare."))
-	}
-	u, err := q.Unit(link.UnitID)
-	if err != nil {
-		return round.Round{}, round.Unit{}, err
-	}
-	r, err := q.RoundForWrite(u.RoundID)
-	if err != nil {
-		return round.Round{}, round.Unit{}, err
-	}
-	return r, u, nil
+	return ""
 }
 
-// Open returns the unit's page and records the first opening of the link.
-func (s *Service) Open(ctx context.Context, token string) (Page, error) {
+// Open returns the unit's page. Through the personal link it records the
+// link's first use; staff opening the page change nothing.
+func (s *Service) Open(ctx context.Context, sc Scope) (Page, error) {
 	var p Page
-	err := s.Store.InTx(ctx, func(q *store.Queries) error {
-		r, u, err := resolve(q, token)
+	load := func(q *store.Queries) error {
+		r, u, err := sc.load(q)
 		if err != nil {
 			return err
 		}
-		if u.OpenedAt == nil {
+		if sc.link && u.OpenedAt == nil {
 			now := s.Now()
 			if err := q.TouchUnit(u.ID, now, true); err != nil {
 				return err
@@ -96,18 +106,21 @@ func (s *Service) Open(ctx context.Context, token string) (Page, error) {
 		}
 		p = Page{Round: r, Unit: u, Evaluations: evs}
 		return nil
-	})
-	return p, err
+	}
+	if sc.link {
+		return p, s.Store.InTx(ctx, load)
+	}
+	return p, s.Store.ReadTx(ctx, load)
 }
 
 // Evaluation returns one of the unit's evaluations.
-func (s *Service) Evaluation(ctx context.Context, token string, id int64) (Page, round.Evaluation, error) {
+func (s *Service) Evaluation(ctx context.Context, sc Scope, id int64) (Page, round.Evaluation, error) {
 	var (
 		p Page
 		e round.Evaluation
 	)
-	err := s.Store.InTx(ctx, func(q *store.Queries) error {
-		r, u, err := resolve(q, token)
+	err := s.Store.ReadTx(ctx, func(q *store.Queries) error {
+		r, u, err := sc.load(q)
 		if err != nil {
 			return err
 		}
@@ -122,7 +135,7 @@ func (s *Service) Evaluation(ctx context.Context, token string, id int64) (Page,
 // typed is kept as it is and the rule violations are returned for display;
 // otherwise the answers must pass every rule, or nothing is stored and the
 // violations are returned.
-func (s *Service) Save(ctx context.Context, token string, id int64, in form.Answers, draft bool) (round.Evaluation, form.Errors, error) {
+func (s *Service) Save(ctx context.Context, sc Scope, id int64, in form.Answers, draft bool) (round.Evaluation, form.Errors, error) {
 	var (
 		answers form.Answers
 		errs    form.Errors
@@ -132,23 +145,14 @@ func (s *Service) Save(ctx context.Context, token string, id int64, in form.Answ
 	} else {
 		answers, errs = s.Form.Validate(in, form.ModeForm)
 		if len(errs) > 0 {
-			return round.Evaluation{Answers: in}, errs, nil
+			return round.Evaluation{ID: id, Answers: in}, errs, nil
 		}
 	}
 	var saved round.Evaluation
-	err := s.Store.InTx(ctx, func(q *store.Queries) error {
-		r, u, err := resolve(q, token)
-		if err != nil {
-			return err
-		}
-		if err := u.Allows(r, round.EditEvaluations); err != nil {
-			return err
-		}
-		saved, err = SaveEvaluation(q, r, u.ID, id, answers, !draft, "Verksamhetschef via personlig länk", s.Now())
-		if err != nil {
-			return err
-		}
-		return q.TouchUnit(u.ID, s.Now(), false)
+	err := s.change(ctx, sc, round.EditEvaluations, func(q *store.Queries, r round.Round, u round.Unit, now time.Time) error {
+		var err error
+		saved, err = saveEvaluation(q, r, u.ID, id, answers, !draft, sc.Actor(), now)
+		return err
 	})
 	if err != nil {
 		return round.Evaluation{}, nil, err
@@ -159,9 +163,8 @@ func (s *Service) Save(ctx context.Context, token string, id int64, in form.Answ
 	return saved, errs, nil
 }
 
-// SaveEvaluation writes an evaluation and its field-by-field audit trail in
-// q. It is shared by the respondent and by staff helping on a unit's behalf.
-func SaveEvaluation(q *store.Queries, r round.Round, unitID, id int64, answers form.Answers, complete bool, actor string, now time.Time) (round.Evaluation, error) {
+// saveEvaluation writes an evaluation and its field-by-field audit trail in q.
+func saveEvaluation(q *store.Queries, r round.Round, unitID, id int64, answers form.Answers, complete bool, actor string, now time.Time) (round.Evaluation, error) {
 	e := round.Evaluation{ID: id, RoundID: r.ID, UnitID: unitID, Complete: complete, Answers: answers, UpdatedAt: now}
 	var old form.Answers
 	action := "utvardering_andrad"
@@ -198,15 +201,8 @@ func SaveEvaluation(q *store.Queries, r round.Round, unitID, id int64, answers f
 }
 
 // Delete removes one of the unit's evaluations.
-func (s *Service) Delete(ctx context.Context, token string, id int64) error {
-	return s.Store.InTx(ctx, func(q *store.Queries) error {
-		r, u, err := resolve(q, token)
-		if err != nil {
-			return err
-		}
-		if err := u.Allows(r, round.EditEvaluations); err != nil {
-			return err
-		}
+func (s *Service) Delete(ctx context.Context, sc Scope, id int64) error {
+	return s.change(ctx, sc, round.EditEvaluations, func(q *store.Queries, r round.Round, u round.Unit, now time.Time) error {
 		e, err := q.Evaluation(u.ID, id)
 		if err != nil {
 			return err
@@ -214,14 +210,14 @@ func (s *Service) Delete(ctx context.Context, token string, id int64) error {
 		if err := q.DeleteEvaluation(u.ID, id); err != nil {
 			return err
 		}
-		return q.Audit(auditEvent(r.ID, u.ID, id, s.Now(), "Verksamhetschef via personlig länk", "utvardering_borttagen", "benamning", e.Answers.Get("benamning"), ""))
+		return q.Audit(auditEvent(r.ID, u.ID, id, now, sc.Actor(), "utvardering_borttagen", "benamning", e.Answers.Get("benamning"), ""))
 	})
 }
 
 // Submit sends in the unit's list: it must hold at least one evaluation and
-// every one must be complete.
-func (s *Service) Submit(ctx context.Context, token string) error {
-	return s.respond(ctx, token, round.Submitted, "", func(evs []round.Evaluation) error {
+// every one must be complete. Only a submitted list counts in the report.
+func (s *Service) Submit(ctx context.Context, sc Scope) error {
+	return s.respond(ctx, sc, round.Submitted, "", func(evs []round.Evaluation) error {
 		if len(evs) == 0 {
 			return apperror.New(apperror.Invalid, "Det finns inga utvärderingar att skicka in. Lägg till minst en, eller svara att enheten inte har några utvärderingar.")
 		}
@@ -239,8 +235,8 @@ func (s *Service) Submit(ctx context.Context, token string) error {
 }
 
 // NoEvaluations answers that the unit ran no evaluations.
-func (s *Service) NoEvaluations(ctx context.Context, token string) error {
-	return s.respond(ctx, token, round.NoEvaluations, "", func(evs []round.Evaluation) error {
+func (s *Service) NoEvaluations(ctx context.Context, sc Scope) error {
+	return s.respond(ctx, sc, round.NoEvaluations, "", func(evs []round.Evaluation) error {
 		if len(evs) > 0 {
 			return apperror.New(apperror.Invalid, "Enheten har %d utvärderingar registrerade. Ta bort dem först om enheten inte har genomfört några utvärderingar.", len(evs))
 		}
@@ -249,7 +245,7 @@ func (s *Service) NoEvaluations(ctx context.Context, token string) error {
 }
 
 // Decline answers that the unit will not take part, with a reason.
-func (s *Service) Decline(ctx context.Context, token, reason string) error {
+func (s *Service) Decline(ctx context.Context, sc Scope, reason string) error {
 	reason = strings.TrimSpace(reason)
 	if reason == "" {
 		return apperror.New(apperror.Invalid, "Skriv varför enheten inte deltar; det redovisas i rapporten.")
@@ -257,34 +253,54 @@ func (s *Service) Decline(ctx context.Context, token, reason string) error {
 	if len([]rune(reason)) > 1000 {
 		return apperror.New(apperror.Invalid, "Skälet är för långt: högst 1000 tecken.")
 	}
-	return s.respond(ctx, token, round.Declined, reason, func([]round.Evaluation) error { return nil })
+	return s.respond(ctx, sc, round.Declined, reason, func([]round.Evaluation) error { return nil })
 }
 
 // Reopen takes back the unit's answer so that it can be changed while the
-// round is open. The evaluations are kept.
-func (s *Service) Reopen(ctx context.Context, token string) error {
+// round is open. The evaluations are kept. Taking back an answer that was
+// already taken back (a second click) changes nothing.
+func (s *Service) Reopen(ctx context.Context, sc Scope) error {
 	return s.Store.InTx(ctx, func(q *store.Queries) error {
-		r, u, err := resolve(q, token)
+		r, u, err := sc.load(q)
 		if err != nil {
 			return err
 		}
-		if err := r.Allows(round.ReopenAnswer); err != nil {
-			return err
-		}
 		if !u.Answered() {
-			return nil
+			return r.Allows(round.ReopenAnswer)
+		}
+		if err := u.Allows(r, round.ReopenAnswer); err != nil {
+			return err
 		}
 		now := s.Now()
 		if err := q.SetUnitResponse(u.ID, round.NoResponse, "", now); err != nil {
 			return err
 		}
-		return q.Audit(auditEvent(r.ID, u.ID, 0, now, "Verksamhetschef via personlig länk", "svar_ateroppnat", "svar", string(u.Response), ""))
+		return q.Audit(auditEvent(r.ID, u.ID, 0, now, sc.Actor(), "svar_ateroppnat", "svar", string(u.Response), ""))
 	})
 }
 
-func (s *Service) respond(ctx context.Context, token string, resp round.Response, reason string, check func([]round.Evaluation) error) error {
+// change runs a change of the unit's evaluations in one transaction, after
+// the round rules have allowed the action, and records the activity.
+func (s *Service) change(ctx context.Context, sc Scope, a round.Action, fn func(q *store.Queries, r round.Round, u round.Unit, now time.Time) error) error {
 	return s.Store.InTx(ctx, func(q *store.Queries) error {
-		r, u, err := resolve(q, token)
+		r, u, err := sc.load(q)
+		if err != nil {
+			return err
+		}
+		if err := u.Allows(r, a); err != nil {
+			return err
+		}
+		now := s.Now()
+		if err := fn(q, r, u, now); err != nil {
+			return err
+		}
+		return q.TouchUnit(u.ID, now, false)
+	})
+}
+
+func (s *Service) respond(ctx context.Context, sc Scope, resp round.Response, reason string, check func([]round.Evaluation) error) error {
+	return s.Store.InTx(ctx, func(q *store.Queries) error {
+		r, u, err := sc.load(q)
 		if err != nil {
 			return err
 		}
@@ -302,7 +318,7 @@ func (s *Service) respond(ctx context.Context, token string, resp round.Response
 		if err := q.SetUnitResponse(u.ID, resp, reason, now); err != nil {
 			return err
 		}
-		return q.Audit(auditEvent(r.ID, u.ID, 0, now, "Verksamhetschef via personlig länk", "svar_"+string(resp), "svar", "", strings.TrimSpace(string(resp)+" "+reason)))
+		return q.Audit(auditEvent(r.ID, u.ID, 0, now, sc.Actor(), "svar_"+string(resp), "svar", "", strings.TrimSpace(string(resp)+" "+reason)))
 	})
 }
 

@@ -12,6 +12,13 @@ type Dataset struct {
 type UnitData struct {
 	Unit
 	Evaluations []Evaluation
+	// Unsubmitted counts the unit's stored evaluations that are left out of
+	// Evaluations because the unit has not sent them in (its answer is not
+	// "inskickad", or they are drafts); UnsubmittedDrafts counts the drafts
+	// among them. The report says how many it left out. Always 0 in an
+	// import, whose evaluations all count.
+	Unsubmitted       int
+	UnsubmittedDrafts int
 }
 
 // Population maps each kommun's name to its population (nil when unknown).

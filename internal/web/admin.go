@@ -56,8 +56,15 @@ func (s *Server) createRound(c echo.Context) error {
 
 type overviewView struct {
 	manage.Overview
-	Unit   manage.UnitInput
-	States []round.State
+	Unit        manage.UnitInput
+	Moves       []manage.Move // the state changes the round allows now
+	ReportLink  bool          // the viewer may open the round's report
+	ReportDraft bool          // the report is not yet out for projektledare and styrgrupp
+}
+
+func newOverviewView(c echo.Context, ov manage.Overview, unit manage.UnitInput) overviewView {
+	return overviewView{Overview: ov, Unit: unit, Moves: manage.Moves(ov.Round),
+		ReportLink: actor(c).SeesReport(ov.Round), ReportDraft: !manage.ReportPublic(ov.Round)}
 }
 
 func (s *Server) roundOverview(c echo.Context) error {
@@ -74,7 +81,7 @@ func (s *Server) renderOverviewProblems(c echo.Context, errMsg string, problems 
 		return err
 	}
 	v := view{Title: ov.Round.Name, Problems: problems,
-		Data: overviewView{Overview: ov, States: []round.State{round.Open, round.Closed, round.Published}}}
+		Data: newOverviewView(c, ov, manage.UnitInput{})}
 	return s.render(c, http.StatusUnprocessableEntity, "round", v.withError(errMsg))
 }
 
@@ -88,7 +95,7 @@ func (s *Server) renderOverview(c echo.Context, status int, unit manage.UnitInpu
 		return err
 	}
 	return s.render(c, status, "round", view{Title: ov.Round.Name, Notice: notice(c),
-		Data: overviewView{Overview: ov, Unit: unit, States: []round.State{round.Open, round.Closed, round.Published}}}.withError(errMsg))
+		Data: newOverviewView(c, ov, unit)}.withError(errMsg))
 }
 
 // refusal re-renders the overview with a user-fixable error, or passes any
@@ -153,6 +160,18 @@ func (s *Server) reissueLink(c echo.Context) error {
 	return redirect(c, "/admin/omgangar/"+strconv.FormatInt(id, 10), "lank")
 }
 
+// stateConfirmView asks the samordnare to confirm a state change that
+// leaves evaluations out of the report.
+type stateConfirmView struct {
+	manage.StateChange
+	Again bool // more units were left out than the samordnare was shown
+}
+
+// setRoundState moves the round to the posted state. Closing a round in
+// which units have entered evaluations without sending them in first shows
+// those units (manage.PreviewState); only a POST confirming exactly those
+// units (bekrafta=1, enhet=ID…) closes it, and if more units have drafts
+// by then they are shown again instead.
 func (s *Server) setRoundState(c echo.Context) error {
 	id, err := pathID(c, "id")
 	if err != nil {
@@ -160,10 +179,37 @@ func (s *Server) setRoundState(c echo.Context) error {
 	}
 	state, err := round.ParseState(strings.TrimSpace(c.FormValue("status")))
 	if err != nil {
-		return err
+		return s.refusal(c, err, manage.UnitInput{})
 	}
-	if _, err := s.manage.SetState(c.Request().Context(), actor(c), id, state); err != nil {
-		return err
+	ctx := c.Request().Context()
+	confirmed := c.FormValue("bekrafta") == "1"
+	var shown []int64
+	if confirmed {
+		params, err := c.FormParams()
+		if err != nil {
+			return apperror.New(apperror.Invalid, "Formuläret kunde inte läsas.")
+		}
+		for _, v := range params["enhet"] {
+			if n, err := strconv.ParseInt(v, 10, 64); err == nil {
+				shown = append(shown, n)
+			}
+		}
+	} else {
+		ch, err := s.manage.PreviewState(ctx, actor(c), id, state)
+		if err != nil {
+			return s.refusal(c, err, manage.UnitInput{})
+		}
+		if ch.Warns() {
+			return s.render(c, http.StatusOK, "round-state", view{Title: "Stäng omgången ”" + ch.Round.Name + "”?", Data: stateConfirmView{StateChange: ch}})
+		}
+	}
+	ch, done, err := s.manage.SetStateConfirmed(ctx, actor(c), id, state, shown)
+	if err != nil {
+		return s.refusal(c, err, manage.UnitInput{})
+	}
+	if !done {
+		return s.render(c, http.StatusConflict, "round-state", view{Title: "Stäng omgången ”" + ch.Round.Name + "”?",
+			Data: stateConfirmView{StateChange: ch, Again: confirmed}})
 	}
 	return redirect(c, "/admin/omgangar/"+strconv.FormatInt(id, 10), "status")
 }

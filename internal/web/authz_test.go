@@ -34,6 +34,7 @@ func TestAuthorisationMatrix(t *testing.T) {
 		"own":    {Name: "Hebys socialnämnd", Kommuner: []string{"Heby"}, ChefEmail: "h@heby.example"},
 		"other":  {Name: "Faluns miljökontor", Kommuner: []string{"Falun"}, ChefEmail: "f@falun.example"},
 		"shared": {Name: "Gemensam nämnd", Kommuner: []string{"Heby", "Falun"}, Fordelning: "lika"},
+		"own2":   {Name: "Hebys fritidsnämnd", Kommuner: []string{"Heby"}},
 	} {
 		u, link, err := e.manage.AddUnit(ctx, sys, e.round.ID, in)
 		if err != nil {
@@ -43,6 +44,9 @@ func TestAuthorisationMatrix(t *testing.T) {
 	}
 	evals := map[string]int64{}
 	for key, tok := range tokens {
+		if key == "own2" {
+			continue // no evaluations: it answers "inga" and declines below
+		}
 		c := e.client()
 		e.post(c, "/l/"+tok+"/ny", validForm())
 		e.post(c, "/l/"+tok+"/skicka-in", nil)
@@ -54,7 +58,8 @@ func TestAuthorisationMatrix(t *testing.T) {
 		c    *http.Client
 		csrf string
 	}
-	clients := map[string]client{"anonym": {c: e.client()}}
+	// "lank" holds a personal link (own2's) and no staff session.
+	clients := map[string]client{"anonym": {c: e.client()}, "lank": {c: e.client()}}
 	for _, role := range []string{"samordnare", "styrgrupp"} {
 		c := e.client()
 		clients[role] = client{c: c, csrf: e.loginAs(c, role+"@example.se", role, "")}
@@ -81,7 +86,41 @@ func TestAuthorisationMatrix(t *testing.T) {
 		{"other kommun's evaluation", req{"GET", fmt.Sprintf("%s/u/%d", unitPath("other"), evals["other"]), nil}, map[string]int{"samordnare": 200, "projektledare": 404, "styrgrupp": 403}},
 		{"other's evaluation via own unit", req{"GET", fmt.Sprintf("%s/u/%d", unitPath("own"), evals["other"]), nil}, map[string]int{"projektledare": 404}},
 		{"write to other kommun's unit", req{"POST", unitPath("other") + "/ny", validForm()}, map[string]int{"projektledare": 404, "styrgrupp": 403, "anonym": 401}},
+		// Staff helping a unit do what the verksamhetschef can, under the
+		// same rules: a submitted list is reopened before it is changed.
+		{"write to own submitted unit", req{"POST", unitPath("own") + "/ny", validForm()}, map[string]int{"projektledare": 409}},
+		{"reopen own unit", req{"POST", unitPath("own") + "/andra", nil}, map[string]int{"projektledare": 303}},
 		{"write to own unit", req{"POST", unitPath("own") + "/ny", validForm()}, map[string]int{"projektledare": 303}},
+		{"submit for own unit", req{"POST", unitPath("own") + "/skicka-in", nil}, map[string]int{"projektledare": 303}},
+		{"reopen own unit again", req{"POST", unitPath("own") + "/andra", nil}, map[string]int{"projektledare": 303}},
+		{"inga for own unit", req{"POST", unitPath("own2") + "/inga", nil}, map[string]int{"projektledare": 303}},
+		{"reopen own unit's inga", req{"POST", unitPath("own2") + "/andra", nil}, map[string]int{"projektledare": 303}},
+		{"decline for own unit", req{"POST", unitPath("own2") + "/avboj", url.Values{"orsak": {"Omorganisation"}}}, map[string]int{"projektledare": 303}},
+		{"reopen own unit's decline", req{"POST", unitPath("own2") + "/andra", nil}, map[string]int{"projektledare": 303}},
+		{"reopen shared unit", req{"POST", unitPath("shared") + "/andra", nil}, map[string]int{"projektledare": 303}},
+		{"submit for shared unit", req{"POST", unitPath("shared") + "/skicka-in", nil}, map[string]int{"projektledare": 303}},
+		{"upload to own unit without a file", req{"POST", unitPath("own") + "/excel/fil", nil}, map[string]int{"projektledare": 422}},
+		{"new evaluation form of own unit", req{"GET", unitPath("own") + "/ny", nil}, map[string]int{"projektledare": 200, "styrgrupp": 403, "anonym": 303, "lank": 303}},
+		{"delete page of own evaluation", req{"GET", fmt.Sprintf("%s/u/%d/ta-bort", unitPath("own"), evals["own"]), nil}, map[string]int{"projektledare": 200, "styrgrupp": 403}},
+		{"own unit's Excel form", req{"GET", unitPath("own") + "/excel", nil}, map[string]int{"projektledare": 200, "styrgrupp": 403, "anonym": 303}},
+		{"submit for other kommun's unit", req{"POST", unitPath("other") + "/skicka-in", nil}, map[string]int{"projektledare": 404, "styrgrupp": 403, "anonym": 401, "lank": 401}},
+		{"inga for other kommun's unit", req{"POST", unitPath("other") + "/inga", nil}, map[string]int{"projektledare": 404, "styrgrupp": 403, "anonym": 401, "lank": 401}},
+		{"decline for other kommun's unit", req{"POST", unitPath("other") + "/avboj", url.Values{"orsak": {"x"}}}, map[string]int{"projektledare": 404, "styrgrupp": 403, "anonym": 401, "lank": 401}},
+		{"reopen other kommun's unit", req{"POST", unitPath("other") + "/andra", nil}, map[string]int{"projektledare": 404, "styrgrupp": 403, "anonym": 401, "lank": 401}},
+		{"upload to other kommun's unit", req{"POST", unitPath("other") + "/excel/fil", nil}, map[string]int{"projektledare": 404, "styrgrupp": 403, "anonym": 401, "lank": 401}},
+		{"update other kommun's evaluation", req{"POST", fmt.Sprintf("%s/u/%d", unitPath("other"), evals["other"]), validForm()}, map[string]int{"projektledare": 404, "styrgrupp": 403, "anonym": 401, "lank": 401}},
+		{"new evaluation form of other kommun's unit", req{"GET", unitPath("other") + "/ny", nil}, map[string]int{"projektledare": 404, "styrgrupp": 403, "anonym": 303}},
+		{"delete page of other kommun's evaluation", req{"GET", fmt.Sprintf("%s/u/%d/ta-bort", unitPath("other"), evals["other"]), nil}, map[string]int{"projektledare": 404, "styrgrupp": 403}},
+		{"samordnare reopens other kommun's unit", req{"POST", unitPath("other") + "/andra", nil}, map[string]int{"samordnare": 303}},
+		{"samordnare submits for other kommun's unit", req{"POST", unitPath("other") + "/skicka-in", nil}, map[string]int{"samordnare": 303}},
+		{"unknown unit", req{"GET", "/admin/enheter/999999", nil}, map[string]int{"samordnare": 404, "projektledare": 404, "styrgrupp": 403}},
+		{"confirm closing the round", req{"POST", fmt.Sprintf("/admin/omgangar/%d/status", rid), url.Values{"status": {"stangd"}, "bekrafta": {"1"}}}, map[string]int{"projektledare": 403, "styrgrupp": 403, "anonym": 401, "lank": 401}},
+		// Another unit's personal link reaches none of this unit's evaluations.
+		{"own link's page", req{"GET", "/l/" + tokens["own2"], nil}, map[string]int{"lank": 200}},
+		{"evaluation through another unit's link", req{"GET", fmt.Sprintf("/l/%s/u/%d", tokens["own2"], evals["own"]), nil}, map[string]int{"lank": 404}},
+		{"update through another unit's link", req{"POST", fmt.Sprintf("/l/%s/u/%d", tokens["own2"], evals["own"]), validForm()}, map[string]int{"lank": 404}},
+		{"delete through another unit's link", req{"POST", fmt.Sprintf("/l/%s/u/%d/ta-bort", tokens["own2"], evals["own"]), nil}, map[string]int{"lank": 404}},
+		{"staff unit page with a link", req{"GET", unitPath("own2"), nil}, map[string]int{"lank": 303}},
 		{"delete other kommun's evaluation", req{"POST", fmt.Sprintf("%s/u/%d/ta-bort", unitPath("other"), evals["other"]), nil}, map[string]int{"projektledare": 404, "styrgrupp": 403}},
 		{"new link for other kommun's unit", req{"POST", fmt.Sprintf("/admin/omgangar/%d/enheter/%d/ny-lank", rid, units["other"].ID), nil}, map[string]int{"projektledare": 404, "styrgrupp": 403}},
 		{"new link for own unit", req{"POST", fmt.Sprintf("/admin/omgangar/%d/enheter/%d/ny-lank", rid, units["own"].ID), nil}, map[string]int{"projektledare": 303}},
@@ -142,8 +181,8 @@ func TestAuthorisationMatrix(t *testing.T) {
 			t.Error("projektledare's export holds Falun's unit")
 		}
 	}
-	if len(ds.Units) != 2 {
-		t.Errorf("projektledare's export holds %d units, want 2 (own and shared)", len(ds.Units))
+	if len(ds.Units) != 3 {
+		t.Errorf("projektledare's export holds %d units, want 3 (Heby's two and the shared one)", len(ds.Units))
 	}
 
 	// Before publishing, the report list shows the round to the samordnare only.

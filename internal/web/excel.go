@@ -101,10 +101,11 @@ func (s *Server) uploadRefused(c echo.Context, v unitView, err error) error {
 	return s.render(c, http.StatusUnprocessableEntity, "unit", page.withError(msg))
 }
 
-// Respondent.
+// The unit's Excel form, through the personal link or for staff helping
+// the unit (see unitScope).
 
 func (s *Server) downloadUnitForm(c echo.Context) error {
-	p, err := s.respond.Open(c.Request().Context(), c.Param("token"))
+	p, err := s.respond.Open(c.Request().Context(), scopeOf(c).scope)
 	if err != nil {
 		return err
 	}
@@ -112,9 +113,9 @@ func (s *Server) downloadUnitForm(c echo.Context) error {
 }
 
 func (s *Server) uploadUnitForm(c echo.Context) error {
-	token := c.Param("token")
+	sc := scopeOf(c)
 	ctx := c.Request().Context()
-	p, err := s.respond.Open(ctx, token)
+	p, err := s.respond.Open(ctx, sc.scope)
 	if err != nil {
 		return err
 	}
@@ -122,50 +123,13 @@ func (s *Server) uploadUnitForm(c echo.Context) error {
 	if err == nil {
 		var rows []respond.Row
 		if rows, err = readUnitRows(s, data); err == nil {
-			_, err = s.respond.Upload(ctx, token, rows)
+			_, err = s.respond.Upload(ctx, sc.scope, rows)
 		}
 	}
 	if err != nil {
-		return s.uploadRefused(c, linkView(token, p), err)
+		return s.uploadRefused(c, sc.view(p), err)
 	}
-	return redirect(c, "/l/"+token, "excel")
-}
-
-// Staff on a unit's behalf.
-
-func (s *Server) staffDownloadUnitForm(c echo.Context) error {
-	unitID, err := pathID(c, "unit")
-	if err != nil {
-		return err
-	}
-	p, err := s.manage.UnitPage(c.Request().Context(), actor(c), unitID)
-	if err != nil {
-		return err
-	}
-	return s.sendUnitForm(c, p)
-}
-
-func (s *Server) staffUploadUnitForm(c echo.Context) error {
-	unitID, err := pathID(c, "unit")
-	if err != nil {
-		return err
-	}
-	ctx := c.Request().Context()
-	p, err := s.manage.UnitPage(ctx, actor(c), unitID)
-	if err != nil {
-		return err
-	}
-	_, data, err := uploadedFile(c)
-	if err == nil {
-		var rows []respond.Row
-		if rows, err = readUnitRows(s, data); err == nil {
-			_, err = s.manage.UploadOnBehalf(ctx, actor(c), s.form, unitID, rows)
-		}
-	}
-	if err != nil {
-		return s.uploadRefused(c, s.staffView(c, p), err)
-	}
-	return redirect(c, "/admin/enheter/"+strconv.FormatInt(unitID, 10), "excel")
+	return redirect(c, sc.base, "excel")
 }
 
 // Units and links for the round.

@@ -11,20 +11,72 @@ import (
 	"github.com/inventera/inventera/internal/form"
 	"github.com/inventera/inventera/internal/respond"
 	"github.com/inventera/inventera/internal/round"
+	"github.com/inventera/inventera/internal/staff"
 )
+
+// A unit's pages are one set of handlers over a unit scope: the
+// verksamhetschef's personal link (/l/:token) and staff helping the unit
+// (/admin/enheter/:unit) reach the same handlers, which call the same
+// domain operations (respond.Service). A small middleware per route group
+// says who acts and where the pages live; the domain decides what they may
+// do.
+
+// unitScope is who acts on which unit in a request, and where its pages are.
+type unitScope struct {
+	scope respond.Scope
+	base  string // "/l/TOKEN" or "/admin/enheter/ID"
+	staff bool   // staff helping the unit: forms carry CSRF, the page shows staff extras
+	csrf  string
+}
+
+const unitScopeKey = "unitScope"
+
+// linkScope resolves the personal link of /l/:token.
+func (s *Server) linkScope(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		token := c.Param("token")
+		c.Set(unitScopeKey, unitScope{scope: s.respond.ByLink(token), base: "/l/" + token})
+		return next(c)
+	}
+}
+
+// staffUnitScope resolves /admin/enheter/:unit for the logged-in staff
+// member (manage.Actor decides which units they may help).
+func (s *Server) staffUnitScope(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		id, err := pathID(c, "unit")
+		if err != nil {
+			return err
+		}
+		sc := unitScope{scope: actor(c).UnitScope(id), base: "/admin/enheter/" + strconv.FormatInt(id, 10), staff: true}
+		if sess, ok := c.Get("session").(*staff.Session); ok {
+			sc.csrf = sess.CSRF
+		}
+		c.Set(unitScopeKey, sc)
+		return next(c)
+	}
+}
+
+func scopeOf(c echo.Context) unitScope {
+	sc, _ := c.Get(unitScopeKey).(unitScope)
+	return sc
+}
 
 // unitView is the data of a unit's pages, seen through the personal link or
 // by staff helping the unit (then Staff is set and forms carry CSRF).
 type unitView struct {
-	Base    string // "/l/TOKEN" or "/admin/enheter/ID"
-	Page    respond.Page
-	CanEdit bool
-	Staff   bool
-	CSRF    string
+	Base  string
+	Page  respond.Page
+	Staff bool
+	CSRF  string
 }
 
-func linkView(token string, p respond.Page) unitView {
-	return unitView{Base: "/l/" + token, Page: p, CanEdit: p.Editable()}
+// CanEdit tells whether the unit's evaluations may be changed now (round
+// rules, through the page).
+func (v unitView) CanEdit() bool { return v.Page.Editable() }
+
+func (sc unitScope) view(p respond.Page) unitView {
+	return unitView{Base: sc.base, Page: p, Staff: sc.staff, CSRF: sc.csrf}
 }
 
 // formView is the data of the evaluation form.
@@ -39,37 +91,37 @@ type formView struct {
 }
 
 func (s *Server) unitPage(c echo.Context) error {
-	token := c.Param("token")
-	p, err := s.respond.Open(c.Request().Context(), token)
+	sc := scopeOf(c)
+	p, err := s.respond.Open(c.Request().Context(), sc.scope)
 	if err != nil {
 		return err
 	}
-	return s.render(c, http.StatusOK, "unit", view{Title: p.Unit.Name, Notice: notice(c), Data: linkView(token, p)})
+	return s.render(c, http.StatusOK, "unit", view{Title: p.Unit.Name, Notice: notice(c), Data: sc.view(p)})
 }
 
 func (s *Server) newEvaluation(c echo.Context) error {
-	token := c.Param("token")
-	p, err := s.respond.Open(c.Request().Context(), token)
+	sc := scopeOf(c)
+	p, err := s.respond.Open(c.Request().Context(), sc.scope)
 	if err != nil {
 		return err
 	}
-	if !p.Editable() {
-		return apperror.New(apperror.Conflict, "Svaren kan inte ändras just nu: omgången är stängd eller enhetens svar redan inskickat.")
+	if err := p.Unit.Allows(p.Round, round.EditEvaluations); err != nil {
+		return err
 	}
-	return s.renderForm(c, http.StatusOK, s.newFormView(linkView(token, p)))
+	return s.renderForm(c, http.StatusOK, s.newFormView(sc.view(p)))
 }
 
 func (s *Server) editEvaluation(c echo.Context) error {
-	token := c.Param("token")
+	sc := scopeOf(c)
 	id, err := pathID(c, "id")
 	if err != nil {
 		return err
 	}
-	p, e, err := s.respond.Evaluation(c.Request().Context(), token, id)
+	p, e, err := s.respond.Evaluation(c.Request().Context(), sc.scope, id)
 	if err != nil {
 		return err
 	}
-	return s.renderForm(c, http.StatusOK, s.editFormView(linkView(token, p), e))
+	return s.renderForm(c, http.StatusOK, s.editFormView(sc.view(p), e))
 }
 
 func (s *Server) createEvaluation(c echo.Context) error { return s.saveEvaluation(c, 0) }
@@ -86,31 +138,31 @@ func (s *Server) updateEvaluation(c echo.Context) error {
 // autosave) or as complete ("Spara"). A refused form is shown again with
 // everything typed kept and each error beside its field.
 func (s *Server) saveEvaluation(c echo.Context, id int64) error {
-	token := c.Param("token")
+	sc := scopeOf(c)
 	in, err := s.postedAnswers(c)
 	if err != nil {
 		return err
 	}
 	draft := c.FormValue("atgard") == "utkast"
-	saved, errs, err := s.respond.Save(c.Request().Context(), token, id, in, draft)
+	saved, errs, err := s.respond.Save(c.Request().Context(), sc.scope, id, in, draft)
 	if err != nil {
 		return err
 	}
 	if c.Request().Header.Get("X-Autosave") == "1" {
 		return c.JSON(http.StatusOK, map[string]any{"id": saved.ID,
-			"action": "/l/" + token + "/u/" + strconv.FormatInt(saved.ID, 10)})
+			"action": sc.base + "/u/" + strconv.FormatInt(saved.ID, 10)})
 	}
 	if !draft && len(errs) > 0 {
-		p, err := s.respond.Open(c.Request().Context(), token)
+		p, err := s.respond.Open(c.Request().Context(), sc.scope)
 		if err != nil {
 			return err
 		}
-		return s.renderForm(c, http.StatusUnprocessableEntity, refusedFormView(linkView(token, p), id, in, errs))
+		return s.renderForm(c, http.StatusUnprocessableEntity, refusedFormView(sc.view(p), id, in, errs))
 	}
 	if draft {
-		return redirect(c, "/l/"+token, "utkast")
+		return redirect(c, sc.base, "utkast")
 	}
-	return redirect(c, "/l/"+token, "sparad")
+	return redirect(c, sc.base, "sparad")
 }
 
 // newFormView is an empty form with the definition's defaults.
@@ -175,65 +227,65 @@ func (s *Server) postedAnswers(c echo.Context) (form.Answers, error) {
 }
 
 func (s *Server) confirmDelete(c echo.Context) error {
-	token := c.Param("token")
+	sc := scopeOf(c)
 	id, err := pathID(c, "id")
 	if err != nil {
 		return err
 	}
-	p, e, err := s.respond.Evaluation(c.Request().Context(), token, id)
+	p, e, err := s.respond.Evaluation(c.Request().Context(), sc.scope, id)
 	if err != nil {
 		return err
 	}
 	return s.render(c, http.StatusOK, "delete", view{Title: "Ta bort utvärdering",
-		Data: formView{unitView: linkView(token, p), Evaluation: e}})
+		Data: formView{unitView: sc.view(p), Evaluation: e}})
 }
 
 func (s *Server) deleteEvaluation(c echo.Context) error {
-	token := c.Param("token")
+	sc := scopeOf(c)
 	id, err := pathID(c, "id")
 	if err != nil {
 		return err
 	}
-	if err := s.respond.Delete(c.Request().Context(), token, id); err != nil {
+	if err := s.respond.Delete(c.Request().Context(), sc.scope, id); err != nil {
 		return err
 	}
-	return redirect(c, "/l/"+token, "borttagen")
+	return redirect(c, sc.base, "borttagen")
 }
 
 func (s *Server) submitUnit(c echo.Context) error {
-	return s.unitAction(c, "inskickad", func(token string) error { return s.respond.Submit(c.Request().Context(), token) })
+	return s.unitAction(c, "inskickad", func(sc respond.Scope) error { return s.respond.Submit(c.Request().Context(), sc) })
 }
 
 func (s *Server) noEvaluations(c echo.Context) error {
-	return s.unitAction(c, "inga", func(token string) error { return s.respond.NoEvaluations(c.Request().Context(), token) })
+	return s.unitAction(c, "inga", func(sc respond.Scope) error { return s.respond.NoEvaluations(c.Request().Context(), sc) })
 }
 
 func (s *Server) declineUnit(c echo.Context) error {
-	return s.unitAction(c, "avbojt", func(token string) error {
-		return s.respond.Decline(c.Request().Context(), token, c.FormValue("orsak"))
+	return s.unitAction(c, "avbojt", func(sc respond.Scope) error {
+		return s.respond.Decline(c.Request().Context(), sc, c.FormValue("orsak"))
 	})
 }
 
 func (s *Server) reopenUnit(c echo.Context) error {
-	return s.unitAction(c, "andra", func(token string) error { return s.respond.Reopen(c.Request().Context(), token) })
+	return s.unitAction(c, "andra", func(sc respond.Scope) error { return s.respond.Reopen(c.Request().Context(), sc) })
 }
 
 // unitAction runs an answer for the whole unit; a refusal with a reason the
 // user can fix is shown on the unit page itself.
-func (s *Server) unitAction(c echo.Context, noticeKey string, act func(token string) error) error {
-	token := c.Param("token")
-	if err := act(token); err != nil {
+func (s *Server) unitAction(c echo.Context, noticeKey string, act func(respond.Scope) error) error {
+	sc := scopeOf(c)
+	if err := act(sc.scope); err != nil {
 		if apperror.Code(err) != apperror.Invalid {
 			return err
 		}
-		p, oerr := s.respond.Open(c.Request().Context(), token)
+		p, oerr := s.respond.Open(c.Request().Context(), sc.scope)
 		if oerr != nil {
 			return oerr
 		}
 		return s.render(c, http.StatusUnprocessableEntity, "unit", view{Title: p.Unit.Name,
-			Data: linkView(token, p)}.withError(apperror.Message(err)))
+			Data: sc.view(p)}.withError(apperror.Message(err)))
 	}
-	return redirect(c, "/l/"+token, noticeKey)
+	return redirect(c, sc.base, noticeKey)
 }
 
 func pathID(c echo.Context, name string) (int64, error) {

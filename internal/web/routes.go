@@ -32,21 +32,9 @@ func (s *Server) routes(e *echo.Echo) {
 	e.GET("/favicon.ico", func(c echo.Context) error { return c.Redirect(http.StatusMovedPermanently, "/static/favicon.svg") })
 	e.GET("/tillganglighet", s.accessibility)
 
-	// The verksamhetschef's personal link.
-	l := e.Group("/l/:token", s.throttleLinks)
-	l.GET("", s.unitPage)
-	l.GET("/ny", s.newEvaluation)
-	l.POST("/ny", s.createEvaluation)
-	l.GET("/u/:id", s.editEvaluation)
-	l.POST("/u/:id", s.updateEvaluation)
-	l.GET("/u/:id/ta-bort", s.confirmDelete)
-	l.POST("/u/:id/ta-bort", s.deleteEvaluation)
-	l.POST("/skicka-in", s.submitUnit)
-	l.POST("/inga", s.noEvaluations)
-	l.POST("/avboj", s.declineUnit)
-	l.POST("/andra", s.reopenUnit)
-	l.GET("/excel", s.downloadUnitForm)
-	l.POST("/excel/fil", s.uploadUnitForm, upload)
+	// A unit's pages: the verksamhetschef's personal link, throttled
+	// against guessing; staff helping a unit use the same handlers below.
+	s.unitRoutes(e.Group("/l/:token", s.throttleLinks, s.linkScope), upload)
 
 	// Staff.
 	e.GET("/logga-in", s.loginPage)
@@ -77,15 +65,26 @@ func (s *Server) routes(e *echo.Echo) {
 	adm.GET("/omgangar/:id/lankar.xlsx", s.linksList)
 	adm.GET("/omgangar/:id/enheter-mall.xlsx", s.unitsTemplate)
 	adm.POST("/omgangar/:id/enheter/fil", s.uploadUnits, upload)
-	adm.GET("/enheter/:unit/excel", s.staffDownloadUnitForm)
-	adm.POST("/enheter/:unit/excel/fil", s.staffUploadUnitForm, upload)
-	adm.GET("/enheter/:unit", s.staffUnitPage)
-	adm.GET("/enheter/:unit/ny", s.staffNewEvaluation)
-	adm.POST("/enheter/:unit/ny", s.staffCreateEvaluation)
-	adm.GET("/enheter/:unit/u/:id", s.staffEditEvaluation)
-	adm.POST("/enheter/:unit/u/:id", s.staffUpdateEvaluation)
-	adm.GET("/enheter/:unit/u/:id/ta-bort", s.staffConfirmDelete)
-	adm.POST("/enheter/:unit/u/:id/ta-bort", s.staffDeleteEvaluation)
+	// Staff helping a unit: the unit's pages, as the personal link has them.
+	s.unitRoutes(adm.Group("/enheter/:unit", s.staffUnitScope), upload)
+}
+
+// unitRoutes are a unit's pages under g, whose middleware resolves the
+// unit scope (linkScope or staffUnitScope).
+func (s *Server) unitRoutes(g *echo.Group, upload echo.MiddlewareFunc) {
+	g.GET("", s.unitPage)
+	g.GET("/ny", s.newEvaluation)
+	g.POST("/ny", s.createEvaluation)
+	g.GET("/u/:id", s.editEvaluation)
+	g.POST("/u/:id", s.updateEvaluation)
+	g.GET("/u/:id/ta-bort", s.confirmDelete)
+	g.POST("/u/:id/ta-bort", s.deleteEvaluation)
+	g.POST("/skicka-in", s.submitUnit)
+	g.POST("/inga", s.noEvaluations)
+	g.POST("/avboj", s.declineUnit)
+	g.POST("/andra", s.reopenUnit)
+	g.GET("/excel", s.downloadUnitForm)
+	g.POST("/excel/fil", s.uploadUnitForm, upload)
 }
 
 // securityHeaders sets the headers every page carries. Personal links are
