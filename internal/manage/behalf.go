@@ -95,14 +95,6 @@ func (s *Service) DeleteOnBehalf(ctx context.Context, actor Actor, unitID, id in
 	})
 }
 
-// AuditTrail lists a round's recorded changes for the samordnare.
-func (s *Service) AuditTrail(ctx context.Context, actor Actor, roundID int64, limit int) ([]store.AuditEvent, error) {
-	if err := actor.requireCoordinator(); err != nil {
-		return nil, err
-	}
-	return s.Store.Q(ctx).AuditTrail(roundID, limit)
-}
-
 // UploadOnBehalf stores a unit's filled-in Excel form for staff, all or none.
 func (s *Service) UploadOnBehalf(ctx context.Context, actor Actor, def *form.Definition, unitID int64, rows []respond.Row) (int, error) {
 	n := 0
