@@ -138,7 +138,7 @@ func newServer(t *testing.T, withFixture bool) *server {
 // addUser makes a staff account with the e2e password.
 func (s *server) addUser(email, role, kommun string) {
 	s.t.Helper()
-	if _, err := s.staff.AddUser(context.Background(), email, role, kommun, password); err != nil {
+	if _, _, err := s.staff.AddUser(context.Background(), staff.CommandLine(), staff.UserInput{Email: email, Role: role, Kommun: kommun, Password: password}); err != nil {
 		s.t.Fatal(err)
 	}
 }

@@ -137,13 +137,13 @@ func TestProjektledareHelpsUnitAndSubmits(t *testing.T) {
 	if rep.Network.Evaluations != 2 || rep.Network.UnsubmittedEvaluations != 0 || len(rep.Municipalities) != 1 || rep.Municipalities[0].Evaluations != 2 {
 		t.Fatalf("report JSON after the projektledare submitted: %+v", rep)
 	}
-	trail, err := s.manage.AuditTrail(context.Background(), manage.System("e2e"), s.round.ID, 100)
+	trail, err := s.manage.AuditTrail(context.Background(), manage.System("e2e"), s.def, s.round.ID, 0, 100)
 	if err != nil {
 		t.Fatal(err)
 	}
 	submittedBy := ""
-	for _, ev := range trail {
-		if ev.Action == "svar_inskickad" {
+	for _, ev := range trail.Entries {
+		if ev.Action == manage.ActionLabel("svar_inskickad") {
 			submittedBy = ev.Actor
 		}
 	}

@@ -32,7 +32,7 @@ func commands() map[string]command {
 
 		"report":   {"skriver jämförelserapporten (json, html eller xlsx)", runReport},
 		"export":   {"skriver en omgång i utbytesformatet (XLSX)", runExport},
-		"user":     {"hanterar personalkonton: user add", runUser},
+		"user":     {"hanterar personalkonton: user add, list, disable, enable", runUser},
 		"fixtures": {"läser in medföljande data: fixtures load bergslagen-2009", runFixtures},
 		"backup":   {"gör en konsekvent kopia av databasen medan tjänsten körs", runBackup},
 		"invite":   {"skickar personliga länkar (eller påminnelser) med e-post", runInvite},

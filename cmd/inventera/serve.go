@@ -8,6 +8,7 @@ import (
 	"net"
 	"strings"
 
+	"github.com/inventera/inventera/internal/apperror"
 	"github.com/inventera/inventera/internal/comparison"
 	"github.com/inventera/inventera/internal/guard"
 	"github.com/inventera/inventera/internal/mail"
@@ -93,9 +94,21 @@ func prepareDemo(ctx context.Context, env *environment, a *app) error {
 	if err != nil {
 		return err
 	}
+	// A chosen password, not a one-time one: the demo prints it, and whoever
+	// tries the demo should get straight in.
 	password := staff.RandomToken(12)
-	if _, err := a.staff.AddUser(ctx, demoEmail, staff.Samordnare, "", password); err != nil {
-		if err := a.staff.ResetPassword(ctx, demoEmail, password); err != nil {
+	if acc, err := a.staff.AccountByEmail(ctx, staff.CommandLine(), demoEmail); apperror.Code(err) == apperror.NotFound {
+		if _, _, err := a.staff.AddUser(ctx, staff.CommandLine(), staff.UserInput{Email: demoEmail, Name: "Demo Samordnare",
+			Role: staff.Samordnare, Password: password}); err != nil {
+			return err
+		}
+	} else if err != nil {
+		return err
+	} else {
+		if err := a.staff.SetPassword(ctx, staff.CommandLine(), demoEmail, password); err != nil {
+			return err
+		}
+		if _, err := a.staff.SetDisabled(ctx, staff.CommandLine(), acc.ID, false); err != nil {
 			return err
 		}
 	}

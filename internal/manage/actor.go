@@ -6,21 +6,38 @@ import (
 	"github.com/inventera/inventera/internal/apperror"
 	"github.com/inventera/inventera/internal/round"
 	"github.com/inventera/inventera/internal/staff"
+	"github.com/inventera/inventera/internal/store"
 )
 
 // Actor is the staff member (or tool) doing something. Every action checks
 // what the actor may see and do here, in the domain, whatever the route.
 type Actor struct {
-	Email  string
-	Role   string
-	Kommun string // a projektledare's kommun
+	Email       string
+	DisplayName string // the account's name; "" when it has none
+	Role        string
+	Kommun      string // a projektledare's kommun
 }
 
 // System is the command line and the fixtures: it may do everything.
 func System(name string) Actor { return Actor{Email: name, Role: staff.Samordnare} }
 
-// Name is how the actor appears in the audit trail.
-func (a Actor) Name() string { return a.Email }
+// StaffActor is a logged-in staff account as an actor.
+func StaffActor(u store.User) Actor {
+	return Actor{Email: u.Email, DisplayName: u.Name, Role: u.Role, Kommun: u.Kommun}
+}
+
+// Name is how the actor appears in the audit trail and the send log:
+// "Anna Lind (anna@borlange.se)", or the e-mail address alone for an
+// account without a name (and the tool's name for the command line).
+func (a Actor) Name() string {
+	if a.DisplayName != "" && a.Email != "" {
+		return a.DisplayName + " (" + a.Email + ")"
+	}
+	if a.Email == "" {
+		return a.DisplayName
+	}
+	return a.Email
+}
 
 // Coordinator tells whether the actor manages the whole network.
 func (a Actor) Coordinator() bool { return a.Role == staff.Samordnare }

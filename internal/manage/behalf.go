@@ -1,8 +1,6 @@
 package manage
 
 import (
-	"context"
-
 	"github.com/inventera/inventera/internal/apperror"
 	"github.com/inventera/inventera/internal/respond"
 	"github.com/inventera/inventera/internal/round"
@@ -40,12 +38,4 @@ func (a Actor) requireHelper() error {
 		return apperror.New(apperror.Forbidden, "Det här får bara samordnaren och projektledarna göra.")
 	}
 	return nil
-}
-
-// AuditTrail lists a round's recorded changes for the samordnare.
-func (s *Service) AuditTrail(ctx context.Context, actor Actor, roundID int64, limit int) ([]store.AuditEvent, error) {
-	if err := actor.requireCoordinator(); err != nil {
-		return nil, err
-	}
-	return s.Store.Q(ctx).AuditTrail(roundID, limit)
 }

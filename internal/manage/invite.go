@@ -102,8 +102,11 @@ func (s *Service) contacts(ctx context.Context) (map[string]mail.Contact, error)
 	}
 	out := map[string]mail.Contact{}
 	for _, u := range users {
+		if u.DisabledAt != nil {
+			continue // no longer answers for the kommun
+		}
 		if _, ok := out[u.Kommun]; !ok {
-			out[u.Kommun] = mail.Contact{Name: u.Email, Email: u.Email}
+			out[u.Kommun] = mail.Contact{Name: staff.DisplayName(u), Email: u.Email}
 		}
 	}
 	return out, nil

@@ -79,7 +79,8 @@ func TestInviteAndRemindOverRealSMTP(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := (&staff.Service{Store: f.st, Now: time.Now}).AddUser(ctx, "pl@falun.example", staff.Projektledare, "Falun", "ett-langt-losenord"); err != nil {
+	if _, _, err := (&staff.Service{Store: f.st, Now: time.Now}).AddUser(ctx, staff.CommandLine(), staff.UserInput{Email: "pl@falun.example",
+		Name: "Lena Falk", Role: staff.Projektledare, Kommun: "Falun", Password: "ett-langt-losenord"}); err != nil {
 		t.Fatal(err)
 	}
 	results, err := f.m.Invite(ctx, f.system, sender, f.round.ID, manage.InviteOptions{})
@@ -126,10 +127,16 @@ func TestInviteAndRemindOverRealSMTP(t *testing.T) {
 			t.Errorf("mail to %s lacks the deadline", msg.To[0])
 		}
 	}
-	// Falun's units name its projektledare as contact.
+	// Falun's units name its projektledare as contact, by name and address.
 	for _, msg := range srv.Messages() {
-		if msg.To[0] == "bo@falun.example" && !strings.Contains(decodedText(t, msg.Raw), "pl@falun.example") {
-			t.Errorf("Falun mail lacks the projektledare as contact")
+		if msg.To[0] != "bo@falun.example" {
+			continue
+		}
+		body := decodedText(t, msg.Raw)
+		for _, want := range []string{"Lena Falk", "pl@falun.example"} {
+			if !strings.Contains(body, want) {
+				t.Errorf("Falun mail lacks the projektledare's %q as contact", want)
+			}
 		}
 	}
 

@@ -1,13 +1,16 @@
 // Package staff is the staff side's accounts: samordnare, projektledare and
-// styrgrupp, their passwords (bcrypt) and server-side sessions with a CSRF
-// token each.
+// styrgrupp, with a display name; their passwords (bcrypt), one-time
+// passwords that must be changed at the next login, and server-side sessions
+// with a CSRF token each. It decides who may create, list, disable and reset
+// accounts (the samordnare, or the command line), logs each such change in
+// the security log, and matches a projektledare's kommun against the names
+// the rounds know, suggesting the nearest ones for a typo.
 package staff
 
 import (
 	"context"
 	"crypto/rand"
 	"encoding/base64"
-	"net/mail"
 	"strings"
 	"time"
 
@@ -39,10 +42,30 @@ type Service struct {
 
 // Session is a logged-in user with the session's CSRF token.
 type Session struct {
+	ID    int64 // the session's row, kept when the password changes
 	User  store.User
 	CSRF  string
 	Token string // only set right after login, for the cookie
 }
+
+// DisplayName is how the logged-in staff member is named on pages.
+func (s Session) DisplayName() string { return DisplayName(s.User) }
+
+// MustChangePassword tells whether the account logged in with a one-time
+// password: until it chooses its own, it may do nothing else.
+func (s Session) MustChangePassword() bool { return s.User.MustChangePassword }
+
+// ManagesAccounts tells whether the staff member may list, create, disable
+// and reset accounts (the samordnare).
+func (s Session) ManagesAccounts() bool { return s.User.Role == Samordnare }
+
+// Admin is the logged-in staff member as the one managing accounts.
+func (s Session) Admin(client string) Admin {
+	return Admin{Email: s.User.Email, Role: s.User.Role, Client: client}
+}
+
+// Roles lists the roles an account may have, in the order forms offer them.
+func Roles() []string { return []string{Samordnare, Projektledare, Styrgrupp} }
 
 // RoleLabel is the Swedish name of a role.
 func RoleLabel(role string) string {
@@ -55,40 +78,6 @@ func RoleLabel(role string) string {
 		return "Styrgrupp"
 	}
 	return role
-}
-
-// AddUser creates an account. An empty password generates a one-time
-// password, which is returned.
-func (s *Service) AddUser(ctx context.Context, email, role, kommun, password string) (string, error) {
-	email = strings.ToLower(strings.TrimSpace(email))
-	if _, err := mail.ParseAddress(email); err != nil || !strings.Contains(email, "@") {
-		return "", apperror.New(apperror.Invalid, "”%s” är ingen giltig e-postadress.", email)
-	}
-	switch role {
-	case Samordnare, Styrgrupp:
-	case Projektledare:
-		if strings.TrimSpace(kommun) == "" {
-			return "", apperror.New(apperror.Invalid, "En projektledare måste höra till en kommun (--kommun).")
-		}
-	default:
-		return "", apperror.New(apperror.Invalid, "Okänd roll ”%s”: välj samordnare, projektledare eller styrgrupp.", role)
-	}
-	if password == "" {
-		password = RandomToken(12)
-	}
-	if len([]rune(password)) < MinPasswordLength {
-		return "", apperror.New(apperror.Invalid, "Lösenordet måste ha minst %d tecken.", MinPasswordLength)
-	}
-	hash, err := bcrypt.GenerateFromPassword([]byte(password), bcrypt.DefaultCost)
-	if err != nil {
-		return "", apperror.New(apperror.Invalid, "Lösenordet kan inte användas (högst 72 byte).")
-	}
-	_, err = s.Store.Q(ctx).CreateUser(store.User{Email: email, PasswordHash: string(hash), Role: role,
-		Kommun: strings.TrimSpace(kommun), CreatedAt: s.Now()})
-	if err != nil {
-		return "", err
-	}
-	return password, nil
 }
 
 // Login checks a password and opens a session.
@@ -108,15 +97,28 @@ func (s *Service) Login(ctx context.Context, email, password string) (Session, e
 	if bcrypt.CompareHashAndPassword([]byte(u.PasswordHash), []byte(password)) != nil {
 		return Session{}, wrong
 	}
+	// Only someone who knows the password learns that the account is
+	// disabled.
+	if u.DisabledAt != nil {
+		return Session{}, apperror.New(apperror.Unauthorized, "Kontot är avstängt. Kontakta samordnaren om du behöver komma åt inventera.")
+	}
 	token := RandomToken(32)
 	csrf := RandomToken(32)
 	now := s.Now()
-	err = s.Store.Q(ctx).CreateSession(store.Session{TokenHash: round.HashToken(token), UserID: u.ID,
-		CSRFToken: csrf, CreatedAt: now, ExpiresAt: now.Add(SessionLifetime)})
+	row := store.Session{TokenHash: round.HashToken(token), UserID: u.ID,
+		CSRFToken: csrf, CreatedAt: now, ExpiresAt: now.Add(SessionLifetime)}
+	err = s.Store.InTx(ctx, func(q *store.Queries) error {
+		var err error
+		if row, err = q.CreateSession(row); err != nil {
+			return err
+		}
+		return q.RecordLogin(u.ID, now)
+	})
 	if err != nil {
 		return Session{}, err
 	}
-	return Session{User: u, CSRF: csrf, Token: token}, nil
+	u.LastLoginAt = &now
+	return Session{ID: row.ID, User: u, CSRF: csrf, Token: token}, nil
 }
 
 // Authenticate returns the session for a cookie token.
@@ -131,7 +133,10 @@ func (s *Service) Authenticate(ctx context.Context, token string) (Session, erro
 		}
 		return Session{}, err
 	}
-	return Session{User: u, CSRF: sess.CSRFToken}, nil
+	if u.DisabledAt != nil {
+		return Session{}, apperror.New(apperror.Unauthorized, "Du behöver logga in.")
+	}
+	return Session{ID: sess.ID, User: u, CSRF: sess.CSRFToken}, nil
 }
 
 // Logout ends the session of a cookie token.
@@ -146,20 +151,4 @@ func RandomToken(n int) string {
 		panic("staff: no randomness: " + err.Error()) // crypto/rand does not fail on supported systems
 	}
 	return base64.RawURLEncoding.EncodeToString(b)
-}
-
-// ResetPassword sets a new password for an existing account.
-func (s *Service) ResetPassword(ctx context.Context, email, password string) error {
-	if len([]rune(password)) < MinPasswordLength {
-		return apperror.New(apperror.Invalid, "Lösenordet måste ha minst %d tecken.", MinPasswordLength)
-	}
-	u, err := s.Store.Q(ctx).UserByEmail(strings.ToLower(strings.TrimSpace(email)))
-	if err != nil {
-		return err
-	}
-	hash, err := bcrypt.GenerateFromPassword([]byte(password), bcrypt.DefaultCost)
-	if err != nil {
-		return apperror.New(apperror.Invalid, "Lösenordet kan inte användas (högst 72 byte).")
-	}
-	return s.Store.Q(ctx).SetPassword(u.ID, string(hash))
 }

@@ -164,3 +164,24 @@ func (t *Queries) CreateEvaluations(es []round.Evaluation) error {
 	}
 	return nil
 }
+
+// EvaluationsByID returns the round's evaluations with the IDs that still
+// exist, by ID.
+func (t *Queries) EvaluationsByID(roundID int64, ids []int64) (map[int64]round.Evaluation, error) {
+	out := make(map[int64]round.Evaluation, len(ids))
+	for start := 0; start < len(ids); start += 500 {
+		batch := ids[start:min(start+500, len(ids))]
+		var rows []evaluationRow
+		if err := t.db.Where("round_id = ? AND id IN ?", roundID, batch).Find(&rows).Error; err != nil {
+			return nil, fmt.Errorf("store: evaluations by id: %w", err)
+		}
+		evs, err := decodeEvaluations(rows)
+		if err != nil {
+			return nil, err
+		}
+		for _, e := range evs {
+			out[e.ID] = e
+		}
+	}
+	return out, nil
+}

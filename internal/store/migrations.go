@@ -134,6 +134,15 @@ CREATE TABLE security_events (
 );
 CREATE INDEX security_events_at ON security_events (at);
 `,
+	// 4: staff accounts get a display name, can be disabled, and can be
+	// made to change a one-time password at the next login.
+	`
+ALTER TABLE users ADD COLUMN name TEXT NOT NULL DEFAULT '';
+ALTER TABLE users ADD COLUMN disabled_at {{ts}};
+ALTER TABLE users ADD COLUMN must_change_password BOOLEAN NOT NULL DEFAULT FALSE;
+ALTER TABLE users ADD COLUMN last_login_at {{ts}};
+CREATE INDEX sessions_user ON sessions (user_id);
+`,
 }
 
 // migrationLock is the PostgreSQL advisory lock every migration transaction

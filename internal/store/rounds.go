@@ -153,3 +153,13 @@ func (t *Queries) Kommuner(roundID int64) ([]round.Kommun, error) {
 	}
 	return out, nil
 }
+
+// KommunNames lists the distinct names of the kommuner of every round, in
+// code point order.
+func (t *Queries) KommunNames() ([]string, error) {
+	var out []string
+	if err := t.db.Model(&kommunRow{}).Group("name").Order(t.byText("name")).Pluck("name", &out).Error; err != nil {
+		return nil, fmt.Errorf("store: kommun names: %w", err)
+	}
+	return out, nil
+}

@@ -619,15 +619,40 @@ func TestUsersAndSessions(t *testing.T) {
 		}
 
 		anna := must[store.User](t)(q.UserByEmail("anna@borlange.example"))
-		check(t, q.SetPassword(anna.ID, "new-hash"))
-		if got := must[store.User](t)(q.UserByEmail("anna@borlange.example")); got.PasswordHash != "new-hash" || got.Kommun != "Borlänge" {
+		check(t, q.SetPassword(anna.ID, "new-hash", true))
+		if got := must[store.User](t)(q.UserByEmail("anna@borlange.example")); got.PasswordHash != "new-hash" || got.Kommun != "Borlänge" || !got.MustChangePassword {
 			t.Fatalf("user %+v", got)
+		}
+		check(t, q.SetPassword(anna.ID, "newer-hash", false))
+		check(t, q.SetUserDisabled(anna.ID, &t0))
+		check(t, q.RecordLogin(anna.ID, t0.Add(time.Minute)))
+		got := must[store.User](t)(q.UserByID(anna.ID))
+		if got.MustChangePassword || got.DisabledAt == nil || got.LastLoginAt == nil || got.Name != "" {
+			t.Fatalf("user %+v", got)
+		}
+		sameTime(t, "disabled_at", got.DisabledAt, t0)
+		sameTime(t, "last_login_at", got.LastLoginAt, t0.Add(time.Minute))
+		check(t, q.SetUserDisabled(anna.ID, nil))
+		if got := must[store.User](t)(q.UserByID(anna.ID)); got.DisabledAt != nil {
+			t.Fatalf("enabled user %+v", got)
+		}
+		_, err = q.UserByID(9999)
+		wantCode(t, err, apperror.NotFound)
+		var all []string
+		for _, u := range must[[]store.User](t)(q.Users()) {
+			all = append(all, u.Email)
+		}
+		if want := []string{"anna@borlange.example", "sam@natverk.example", "zoe@falun.example", "ärla@are.example", "åsa@borlange.example"}; !slices.Equal(all, want) {
+			t.Fatalf("users %v, want %v", all, want)
 		}
 		_, err = q.UserByEmail("nobody@example.se")
 		wantCode(t, err, apperror.NotFound)
 
-		check(t, q.CreateSession(store.Session{TokenHash: "s1", UserID: anna.ID, CSRFToken: "csrf1", CreatedAt: t0, ExpiresAt: t0.Add(time.Hour)}))
-		check(t, q.CreateSession(store.Session{TokenHash: "s2", UserID: anna.ID, CSRFToken: "csrf2", CreatedAt: t0, ExpiresAt: t0.Add(2 * time.Hour)}))
+		s1 := must[store.Session](t)(q.CreateSession(store.Session{TokenHash: "s1", UserID: anna.ID, CSRFToken: "csrf1", CreatedAt: t0, ExpiresAt: t0.Add(time.Hour)}))
+		must[store.Session](t)(q.CreateSession(store.Session{TokenHash: "s2", UserID: anna.ID, CSRFToken: "csrf2", CreatedAt: t0, ExpiresAt: t0.Add(2 * time.Hour)}))
+		if s1.ID == 0 {
+			t.Fatal("session without ID")
+		}
 		sess, u, err := q.SessionUser("s1", t0.Add(59*time.Minute))
 		check(t, err)
 		if u.ID != anna.ID || sess.CSRFToken != "csrf1" {
@@ -644,6 +669,39 @@ func TestUsersAndSessions(t *testing.T) {
 		check(t, q.DeleteSession("s2"))
 		_, _, err = q.SessionUser("s2", t0)
 		wantCode(t, err, apperror.NotFound)
+
+		// Ending an account's sessions keeps the one asked for, and no
+		// other account's.
+		sam := must[store.User](t)(q.UserByEmail("sam@natverk.example"))
+		keep := must[store.Session](t)(q.CreateSession(store.Session{TokenHash: "k", UserID: anna.ID, CSRFToken: "c", CreatedAt: t0, ExpiresAt: t0.Add(time.Hour)}))
+		must[store.Session](t)(q.CreateSession(store.Session{TokenHash: "o", UserID: anna.ID, CSRFToken: "c", CreatedAt: t0, ExpiresAt: t0.Add(time.Hour)}))
+		must[store.Session](t)(q.CreateSession(store.Session{TokenHash: "sam", UserID: sam.ID, CSRFToken: "c", CreatedAt: t0, ExpiresAt: t0.Add(time.Hour)}))
+		check(t, q.DeleteUserSessions(anna.ID, keep.ID))
+		for token, want := range map[string]bool{"k": true, "o": false, "sam": true} {
+			if _, _, err := q.SessionUser(token, t0); (err == nil) != want {
+				t.Errorf("session %s alive %v, want %v", token, err == nil, want)
+			}
+		}
+		check(t, q.DeleteUserSessions(anna.ID, 0))
+		_, _, err = q.SessionUser("k", t0)
+		wantCode(t, err, apperror.NotFound)
+	})
+}
+
+func TestKommunNames(t *testing.T) {
+	storetest.Both(t, func(t *testing.T, open func(testing.TB) *store.Store) {
+		q := open(t).Q(ctx)
+		if names := must[[]string](t)(q.KommunNames()); len(names) != 0 {
+			t.Fatalf("names in an empty database: %v", names)
+		}
+		network(t, q, "Säter", "Borlänge")
+		r := must[round.Round](t)(q.CreateRound(round.Round{Name: "Resultatstyrning 2010", HourlyRate: 280, State: round.Open, CreatedAt: t0}))
+		for _, k := range []string{"Borlänge", "Älvdalen", "Avesta"} {
+			must[round.Kommun](t)(q.CreateKommun(round.Kommun{RoundID: r.ID, Name: k}))
+		}
+		if got, want := must[[]string](t)(q.KommunNames()), []string{"Avesta", "Borlänge", "Säter", "Älvdalen"}; !slices.Equal(got, want) {
+			t.Fatalf("kommun names %v, want %v", got, want)
+		}
 	})
 }
 

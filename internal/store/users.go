@@ -9,12 +9,16 @@ import (
 
 // User is a staff account (samordnare, projektledare, styrgrupp).
 type User struct {
-	ID           int64 `gorm:"primaryKey"`
-	Email        string
-	PasswordHash string
-	Role         string
-	Kommun       string
-	CreatedAt    time.Time
+	ID                 int64 `gorm:"primaryKey"`
+	Email              string
+	Name               string // display name; "" for accounts made before names
+	PasswordHash       string
+	Role               string
+	Kommun             string
+	CreatedAt          time.Time
+	DisabledAt         *time.Time // set while the account may not log in
+	MustChangePassword bool       // a one-time password, to be changed at the next login
+	LastLoginAt        *time.Time
 }
 
 func (User) TableName() string { return "users" }
@@ -39,10 +43,46 @@ func (t *Queries) UserByEmail(email string) (User, error) {
 	return u, nil
 }
 
-// SetPassword replaces a user's password hash.
-func (t *Queries) SetPassword(id int64, hash string) error {
-	if err := t.db.Model(&User{}).Where("id = ?", id).Update("password_hash", hash).Error; err != nil {
+// UserByID finds a staff account.
+func (t *Queries) UserByID(id int64) (User, error) {
+	var u User
+	if err := t.db.Where("id = ?", id).First(&u).Error; err != nil {
+		return User{}, notFound(err, "Kontot")
+	}
+	return u, nil
+}
+
+// Users lists every staff account by e-mail (code point order).
+func (t *Queries) Users() ([]User, error) {
+	var out []User
+	if err := t.db.Order(t.byText("email") + ", id").Find(&out).Error; err != nil {
+		return nil, fmt.Errorf("store: list users: %w", err)
+	}
+	return out, nil
+}
+
+// SetPassword replaces a user's password hash; mustChange marks it a
+// one-time password to be changed at the next login.
+func (t *Queries) SetPassword(id int64, hash string, mustChange bool) error {
+	if err := t.db.Model(&User{}).Where("id = ?", id).Updates(map[string]any{
+		"password_hash": hash, "must_change_password": mustChange}).Error; err != nil {
 		return fmt.Errorf("store: set password: %w", err)
+	}
+	return nil
+}
+
+// SetUserDisabled disables an account from at, or enables it (nil).
+func (t *Queries) SetUserDisabled(id int64, at *time.Time) error {
+	if err := t.db.Model(&User{}).Where("id = ?", id).Update("disabled_at", at).Error; err != nil {
+		return fmt.Errorf("store: disable user: %w", err)
+	}
+	return nil
+}
+
+// RecordLogin notes when an account last logged in.
+func (t *Queries) RecordLogin(id int64, at time.Time) error {
+	if err := t.db.Model(&User{}).Where("id = ?", id).Update("last_login_at", at).Error; err != nil {
+		return fmt.Errorf("store: record login: %w", err)
 	}
 	return nil
 }
@@ -59,12 +99,12 @@ type Session struct {
 
 func (Session) TableName() string { return "sessions" }
 
-// CreateSession stores a session.
-func (t *Queries) CreateSession(s Session) error {
+// CreateSession stores a session and returns it with its ID.
+func (t *Queries) CreateSession(s Session) (Session, error) {
 	if err := t.db.Create(&s).Error; err != nil {
-		return fmt.Errorf("store: create session: %w", err)
+		return Session{}, fmt.Errorf("store: create session: %w", err)
 	}
-	return nil
+	return s, nil
 }
 
 // SessionUser returns the unexpired session with the token hash and its user.
@@ -84,6 +124,15 @@ func (t *Queries) SessionUser(tokenHash string, now time.Time) (Session, User, e
 func (t *Queries) DeleteSession(tokenHash string) error {
 	if err := t.db.Where("token_hash = ?", tokenHash).Delete(&Session{}).Error; err != nil {
 		return fmt.Errorf("store: delete session: %w", err)
+	}
+	return nil
+}
+
+// DeleteUserSessions ends every session of an account except the one with
+// the ID keep (0 keeps none).
+func (t *Queries) DeleteUserSessions(userID, keep int64) error {
+	if err := t.db.Where("user_id = ? AND id <> ?", userID, keep).Delete(&Session{}).Error; err != nil {
+		return fmt.Errorf("store: end sessions: %w", err)
 	}
 	return nil
 }

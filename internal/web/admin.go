@@ -19,7 +19,7 @@ func actor(c echo.Context) manage.Actor {
 	if !ok {
 		return manage.Actor{}
 	}
-	return manage.Actor{Email: sess.User.Email, Role: sess.User.Role, Kommun: sess.User.Kommun}
+	return manage.StaffActor(sess.User)
 }
 
 type roundsView struct {

@@ -8,30 +8,27 @@ import (
 
 	"github.com/inventera/inventera/internal/apperror"
 	"github.com/inventera/inventera/internal/manage"
-	"github.com/inventera/inventera/internal/round"
-	"github.com/inventera/inventera/internal/store"
 )
 
-type auditView struct {
-	Round  round.Round
-	Events []store.AuditEvent
-}
-
-// auditTrail shows the samordnare who changed what, when, old → new.
+// auditTrail shows who changed what, when, old → new, in words: the whole
+// round to the samordnare, their kommun's part to a projektledare (the
+// domain decides), optionally narrowed to one unit (?enhet=ID).
 func (s *Server) auditTrail(c echo.Context) error {
 	id, err := pathID(c, "id")
 	if err != nil {
 		return err
 	}
-	r, err := s.manage.Round(c.Request().Context(), actor(c), id)
+	var unitID int64
+	if q := c.QueryParam("enhet"); q != "" {
+		if unitID, err = strconv.ParseInt(q, 10, 64); err != nil || unitID <= 0 {
+			return apperror.New(apperror.NotFound, "Enheten finns inte.")
+		}
+	}
+	trail, err := s.manage.AuditTrail(c.Request().Context(), actor(c), s.form, id, unitID, 1000)
 	if err != nil {
 		return err
 	}
-	evs, err := s.manage.AuditTrail(c.Request().Context(), actor(c), id, 1000)
-	if err != nil {
-		return err
-	}
-	return s.render(c, http.StatusOK, "audit", view{Title: "Ändringslogg – " + r.Name, Data: auditView{Round: r, Events: evs}})
+	return s.render(c, http.StatusOK, "audit", view{Title: "Ändringslogg – " + trail.Round.Name, Data: trail})
 }
 
 // carryForward creates a new round from this one.

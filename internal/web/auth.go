@@ -101,7 +101,7 @@ type loginView struct {
 
 func (s *Server) login(c echo.Context) error {
 	ck, err := c.Cookie(loginCSRF)
-	if err != nil || subtle.ConstantTimeCompare([]byte(ck.Value), []byte(c.FormValue("csrf"))) != 1 {
+	if err != nil || subtle.ConstantTimeCompare([]byte(ck.Value), []byte(c.Request().PostFormValue("csrf"))) != 1 {
 		return apperror.New(apperror.Forbidden, "Inloggningsformuläret har gått ut. Ladda om sidan och försök igen.")
 	}
 	ctx := c.Request().Context()
@@ -132,6 +132,9 @@ func (s *Server) login(c echo.Context) error {
 	}
 	c.SetCookie(s.cookie(c, loginCSRF, "", -1))
 	c.SetCookie(s.cookie(c, sessionCookie, sess.Token, int(staff.SessionLifetime/time.Second)))
+	if sess.MustChangePassword() {
+		return c.Redirect(http.StatusSeeOther, "/konto/losenord")
+	}
 	if sess.User.Role == staff.Styrgrupp {
 		return c.Redirect(http.StatusSeeOther, "/rapporter")
 	}

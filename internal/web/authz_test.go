@@ -14,6 +14,7 @@ import (
 	"github.com/inventera/inventera/internal/manage"
 	"github.com/inventera/inventera/internal/round"
 	"github.com/inventera/inventera/internal/sheet"
+	"github.com/inventera/inventera/internal/staff"
 )
 
 // TestAuthorisationMatrix walks role × object kind × own/other kommun
@@ -66,6 +67,23 @@ func TestAuthorisationMatrix(t *testing.T) {
 	}
 	pl := e.client()
 	clients["projektledare"] = client{c: pl, csrf: e.loginAs(pl, "pl@heby.example", "projektledare", "Heby")}
+	// A projektledare whose kommun is known to another round only.
+	other, err := e.manage.CreateRound(ctx, sys, manage.RoundInput{Name: "Annan omgång", HourlyRate: "280"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.manage.AddKommun(ctx, sys, other.ID, "Mora", "20 000"); err != nil {
+		t.Fatal(err)
+	}
+	outside := e.client()
+	clients["projektledare utanför"] = client{c: outside, csrf: e.loginAs(outside, "pl@mora.example", "projektledare", "Mora")}
+	// The account the samordnare acts on.
+	victim, _, err := e.staff.AddUser(ctx, staff.CommandLine(), staff.UserInput{Email: "offer@example.se", Role: "styrgrupp", Password: "ett-langt-losenord"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	accountPath := fmt.Sprintf("/admin/konton/%d", victim.ID)
+	trailPath := fmt.Sprintf("/admin/omgangar/%d/andringslogg", e.round.ID)
 
 	rid := e.round.ID
 	unitPath := func(key string) string { return fmt.Sprintf("/admin/enheter/%d", units[key].ID) }
@@ -125,7 +143,18 @@ func TestAuthorisationMatrix(t *testing.T) {
 		{"new link for other kommun's unit", req{"POST", fmt.Sprintf("/admin/omgangar/%d/enheter/%d/ny-lank", rid, units["other"].ID), nil}, map[string]int{"projektledare": 404, "styrgrupp": 403}},
 		{"new link for own unit", req{"POST", fmt.Sprintf("/admin/omgangar/%d/enheter/%d/ny-lank", rid, units["own"].ID), nil}, map[string]int{"projektledare": 303}},
 		{"register unit in other kommun", req{"POST", fmt.Sprintf("/admin/omgangar/%d/enheter", rid), url.Values{"enhet": {"Ny"}, "kommun": {"Falun"}}}, map[string]int{"projektledare": 403, "styrgrupp": 403}},
-		{"audit trail", req{"GET", fmt.Sprintf("/admin/omgangar/%d/andringslogg", rid), nil}, map[string]int{"samordnare": 200, "projektledare": 403, "styrgrupp": 403}},
+		{"audit trail", req{"GET", trailPath, nil}, map[string]int{"samordnare": 200, "projektledare": 200, "projektledare utanför": 404, "styrgrupp": 403, "anonym": 303}},
+		{"own unit's audit trail", req{"GET", fmt.Sprintf("%s?enhet=%d", trailPath, units["own"].ID), nil}, map[string]int{"samordnare": 200, "projektledare": 200, "projektledare utanför": 404, "styrgrupp": 403, "anonym": 303}},
+		{"shared unit's audit trail", req{"GET", fmt.Sprintf("%s?enhet=%d", trailPath, units["shared"].ID), nil}, map[string]int{"samordnare": 200, "projektledare": 200}},
+		{"other kommun's unit's audit trail", req{"GET", fmt.Sprintf("%s?enhet=%d", trailPath, units["other"].ID), nil}, map[string]int{"samordnare": 200, "projektledare": 404, "styrgrupp": 403}},
+		{"accounts", req{"GET", "/admin/konton", nil}, map[string]int{"samordnare": 200, "projektledare": 403, "projektledare utanför": 403, "styrgrupp": 403, "anonym": 303}},
+		{"create account", req{"POST", "/admin/konton", url.Values{"epost": {"ny@example.se"}, "roll": {"styrgrupp"}}}, map[string]int{"samordnare": 200, "projektledare": 403, "styrgrupp": 403, "anonym": 401}},
+		{"disable account", req{"POST", accountPath + "/avstang", nil}, map[string]int{"samordnare": 303, "projektledare": 403, "styrgrupp": 403, "anonym": 401}},
+		{"enable account", req{"POST", accountPath + "/aktivera", nil}, map[string]int{"samordnare": 303, "projektledare": 403, "styrgrupp": 403, "anonym": 401}},
+		{"confirm password reset", req{"GET", accountPath + "/nytt-losenord", nil}, map[string]int{"samordnare": 200, "projektledare": 403, "styrgrupp": 403, "anonym": 303}},
+		{"reset password", req{"POST", accountPath + "/nytt-losenord", nil}, map[string]int{"samordnare": 200, "projektledare": 403, "styrgrupp": 403, "anonym": 401}},
+		{"own password page", req{"GET", "/konto/losenord", nil}, map[string]int{"samordnare": 200, "projektledare": 200, "styrgrupp": 200, "anonym": 303}},
+		{"change own password, wrongly", req{"POST", "/konto/losenord", url.Values{"nuvarande": {"fel"}, "nytt": {"ett-nytt-losenord"}, "upprepa": {"ett-nytt-losenord"}}}, map[string]int{"samordnare": 422, "projektledare": 422, "styrgrupp": 422, "anonym": 401}},
 		{"security log", req{"GET", "/admin/sakerhetslogg", nil}, map[string]int{"samordnare": 200, "projektledare": 403, "styrgrupp": 403, "anonym": 303}},
 		{"links list", req{"GET", fmt.Sprintf("/admin/omgangar/%d/lankar.xlsx", rid), nil}, map[string]int{"samordnare": 200, "projektledare": 200, "styrgrupp": 403}},
 		{"other kommun's Excel form", req{"GET", unitPath("other") + "/excel", nil}, map[string]int{"samordnare": 200, "projektledare": 404, "styrgrupp": 403}},
@@ -165,8 +194,20 @@ func TestAuthorisationMatrix(t *testing.T) {
 		}
 	}
 
+	// Heby's projektledare reads the trail of Heby's units and the shared
+	// one, by name, and nothing of Falun's.
+	_, body := do("projektledare", req{"GET", trailPath, nil})
+	for _, want := range []string{"Hebys socialnämnd", "Gemensam nämnd", "Ny utvärdering", "Svaret inskickat"} {
+		if !bytes.Contains(body, []byte(want)) {
+			t.Errorf("projektledare's audit trail lacks %q", want)
+		}
+	}
+	if bytes.Contains(body, []byte("Faluns miljökontor")) {
+		t.Error("projektledare's audit trail shows Falun's unit")
+	}
+
 	// The overview shows Heby's projektledare only Heby's units.
-	_, body := do("projektledare", req{"GET", fmt.Sprintf("/admin/omgangar/%d", rid), nil})
+	_, body = do("projektledare", req{"GET", fmt.Sprintf("/admin/omgangar/%d", rid), nil})
 	if bytes.Contains(body, []byte("Faluns miljökontor")) || !bytes.Contains(body, []byte("Gemensam nämnd")) {
 		t.Error("projektledare's overview: wrong units listed")
 	}

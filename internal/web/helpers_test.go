@@ -165,12 +165,16 @@ var csrfField = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
 // CSRF token.
 func (e *env) login(c *http.Client, role string) string {
 	e.t.Helper()
-	return e.loginAs(c, role+"@example.se", role, "Borlänge")
+	kommun := ""
+	if role == staff.Projektledare {
+		kommun = "Borlänge"
+	}
+	return e.loginAs(c, role+"@example.se", role, kommun)
 }
 
 func (e *env) loginAs(c *http.Client, email, role, kommun string) string {
 	e.t.Helper()
-	if _, err := e.staff.AddUser(context.Background(), email, role, kommun, "ett-langt-losenord"); err != nil {
+	if _, _, err := e.staff.AddUser(context.Background(), staff.CommandLine(), staff.UserInput{Email: email, Role: role, Kommun: kommun, Password: "ett-langt-losenord"}); err != nil {
 		e.t.Fatal(err)
 	}
 	_, body := e.get(c, "/logga-in")

@@ -120,7 +120,7 @@ func TestInstancesShareOneDatabase(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := b.staff.AddUser(ctx, "samordnare@natverk.example", staff.Samordnare, "", "ett-langt-losenord"); err != nil {
+	if _, _, err := b.staff.AddUser(ctx, staff.CommandLine(), staff.UserInput{Email: "samordnare@natverk.example", Role: staff.Samordnare, Password: "ett-langt-losenord"}); err != nil {
 		t.Fatal(err)
 	}
 

@@ -31,7 +31,7 @@ func (s *Server) reportList(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return s.render(c, http.StatusOK, "reports", view{Title: "Rapporter", Data: reportsView{Rounds: rs}})
+	return s.render(c, http.StatusOK, "reports", view{Title: "Rapporter", Notice: notice(c), Data: reportsView{Rounds: rs}})
 }
 
 func (s *Server) loadReport(c echo.Context) (comparison.Report, error) {

@@ -40,8 +40,12 @@ func (s *Server) routes(e *echo.Echo) {
 	e.GET("/logga-in", s.loginPage)
 	e.POST("/logga-in", s.login)
 	e.POST("/logga-ut", s.logout, s.requireStaff, s.checkCSRF)
+	// Every staff member's own password; the one page an account with a
+	// one-time password may open (requirePasswordChanged sends it here).
+	e.GET("/konto/losenord", s.passwordPage, s.requireStaff, s.checkCSRF)
+	e.POST("/konto/losenord", s.changePassword, s.requireStaff, s.checkCSRF)
 	// Reports: every staff role; the domain decides which rounds.
-	rep := e.Group("/rapporter", s.requireStaff, s.checkCSRF)
+	rep := e.Group("/rapporter", s.requireStaff, s.checkCSRF, s.requirePasswordChanged)
 	rep.GET("", s.reportList)
 	rep.GET("/:id", s.reportPage)
 	rep.GET("/:id/fil/:format", s.reportDownload)
@@ -49,9 +53,15 @@ func (s *Server) routes(e *echo.Echo) {
 
 	// What each role may do is checked again by the domain (manage.Actor).
 	coordinator := s.requireRole(staff.Samordnare)
-	adm := e.Group("/admin", s.requireStaff, s.checkCSRF, s.requireRole(staff.Samordnare, staff.Projektledare))
+	adm := e.Group("/admin", s.requireStaff, s.checkCSRF, s.requirePasswordChanged, s.requireRole(staff.Samordnare, staff.Projektledare))
 	adm.GET("", s.rounds)
 	adm.GET("/sakerhetslogg", s.securityLog, coordinator)
+	adm.GET("/konton", s.accounts, coordinator)
+	adm.POST("/konton", s.createAccount, coordinator)
+	adm.POST("/konton/:user/avstang", s.disableAccount, coordinator)
+	adm.POST("/konton/:user/aktivera", s.enableAccount, coordinator)
+	adm.GET("/konton/:user/nytt-losenord", s.confirmReset, coordinator)
+	adm.POST("/konton/:user/nytt-losenord", s.resetPassword, coordinator)
 	adm.POST("/omgangar", s.createRound, coordinator)
 	adm.GET("/omgangar/:id", s.roundOverview)
 	adm.POST("/omgangar/:id/kommuner", s.addKommun, coordinator)
@@ -60,7 +70,7 @@ func (s *Server) routes(e *echo.Echo) {
 	adm.POST("/omgangar/:id/status", s.setRoundState, coordinator)
 	adm.POST("/omgangar/:id/utskick", s.invite)
 	adm.GET("/omgangar/:id/export.xlsx", s.exportRound)
-	adm.GET("/omgangar/:id/andringslogg", s.auditTrail, coordinator)
+	adm.GET("/omgangar/:id/andringslogg", s.auditTrail)
 	adm.POST("/omgangar/:id/overfor", s.carryForward, coordinator)
 	adm.GET("/omgangar/:id/lankar.xlsx", s.linksList)
 	adm.GET("/omgangar/:id/enheter-mall.xlsx", s.unitsTemplate)

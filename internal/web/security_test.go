@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/inventera/inventera/internal/manage"
+	"github.com/inventera/inventera/internal/staff"
 	"github.com/inventera/inventera/internal/web"
 )
 
@@ -95,7 +96,7 @@ func TestUploadTooLarge(t *testing.T) {
 func TestLoginLockout(t *testing.T) {
 	e := newEnv(t)
 	c := e.client()
-	e.staff.AddUser(context.Background(), "s@example.se", "samordnare", "", "ett-langt-losenord")
+	e.staff.AddUser(context.Background(), staff.CommandLine(), staff.UserInput{Email: "s@example.se", Role: "samordnare", Password: "ett-langt-losenord"})
 	try := func(password string) int {
 		_, body := e.get(c, "/logga-in")
 		m := csrfField.FindStringSubmatch(body)
@@ -130,7 +131,7 @@ func TestSessionCookieFlags(t *testing.T) {
 		c := e.client()
 		_, body := e.get(c, "/logga-in")
 		m := csrfField.FindStringSubmatch(body)
-		e.staff.AddUser(context.Background(), "x@example.se", "samordnare", "", "ett-langt-losenord")
+		e.staff.AddUser(context.Background(), staff.CommandLine(), staff.UserInput{Email: "x@example.se", Role: "samordnare", Password: "ett-langt-losenord"})
 		_, _, h := e.post(c, "/logga-in", url.Values{"csrf": {m[1]}, "epost": {"x@example.se"}, "losenord": {"ett-langt-losenord"}})
 		var line string
 		for _, l := range h.Values("Set-Cookie") {

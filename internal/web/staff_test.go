@@ -3,6 +3,7 @@ package web_test
 import (
 	"context"
 	"github.com/inventera/inventera/internal/manage"
+	"github.com/inventera/inventera/internal/staff"
 	"html"
 	"net/http"
 	"net/url"
@@ -52,7 +53,7 @@ func TestLoginRequiredAndWrongPassword(t *testing.T) {
 	if status, _, _ := e.post(c, "/admin/omgangar", url.Values{"namn": {"x"}}); status != http.StatusUnauthorized {
 		t.Errorf("POST logged out: status %d, want 401", status)
 	}
-	e.staff.AddUser(context.Background(), "s@example.se", "samordnare", "", "ett-langt-losenord")
+	e.staff.AddUser(context.Background(), staff.CommandLine(), staff.UserInput{Email: "s@example.se", Role: "samordnare", Password: "ett-langt-losenord"})
 	_, body := e.get(c, "/logga-in")
 	m := csrfField.FindStringSubmatch(body)
 	status, body, _ = e.post(c, "/logga-in", url.Values{"csrf": {m[1]}, "epost": {"s@example.se"}, "losenord": {"fel-losenord!"}})
@@ -66,7 +67,7 @@ func TestStyrgruppCannotAdminister(t *testing.T) {
 	c := e.client()
 	_, body := e.get(c, "/logga-in")
 	m := csrfField.FindStringSubmatch(body)
-	e.staff.AddUser(context.Background(), "sg@example.se", "styrgrupp", "", "ett-langt-losenord")
+	e.staff.AddUser(context.Background(), staff.CommandLine(), staff.UserInput{Email: "sg@example.se", Role: "styrgrupp", Password: "ett-langt-losenord"})
 	e.post(c, "/logga-in", url.Values{"csrf": {m[1]}, "epost": {"sg@example.se"}, "losenord": {"ett-langt-losenord"}})
 	if status, _ := e.get(c, "/admin"); status != http.StatusForbidden {
 		t.Errorf("styrgrupp GET /admin: status %d, want 403", status)

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/inventera/inventera/internal/manage"
+	"github.com/inventera/inventera/internal/staff"
 	"github.com/inventera/inventera/internal/web"
 )
 
@@ -143,7 +144,7 @@ func TestPasswordGuessingDoesNotLockTheOwnerOut(t *testing.T) {
 	stopped := time.Now() // the waits are measured to the second: only skew moves the clock
 	e.clock = func() time.Time { return stopped }
 	const email, password = "samordnare@borlange.se", "ett-langt-losenord"
-	if _, err := e.staff.AddUser(context.Background(), email, "samordnare", "", password); err != nil {
+	if _, _, err := e.staff.AddUser(context.Background(), staff.CommandLine(), staff.UserInput{Email: email, Role: staff.Samordnare, Password: password}); err != nil {
 		t.Fatal(err)
 	}
 	attacker, owner := e.clientFrom("203.0.113.66"), e.clientFrom("198.51.100.7")
@@ -190,7 +191,7 @@ func TestPasswordGuessingDoesNotLockTheOwnerOut(t *testing.T) {
 // spread over accounts, refuse that address for every account; others log in.
 func TestClientThrottledAcrossAccounts(t *testing.T) {
 	e := newEnvWith(t, web.Config{TrustProxy: true})
-	if _, err := e.staff.AddUser(context.Background(), "s@example.se", "samordnare", "", "ett-langt-losenord"); err != nil {
+	if _, _, err := e.staff.AddUser(context.Background(), staff.CommandLine(), staff.UserInput{Email: "s@example.se", Role: staff.Samordnare, Password: "ett-langt-losenord"}); err != nil {
 		t.Fatal(err)
 	}
 	attacker, owner := e.clientFrom("203.0.113.66"), e.clientFrom("198.51.100.7")

@@ -14,6 +14,7 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
+	"github.com/inventera/inventera/internal/form"
 	"github.com/inventera/inventera/internal/manage"
 	"github.com/inventera/inventera/internal/round"
 )
@@ -131,18 +132,18 @@ func TestStaffHelpsUnitAndSubmits(t *testing.T) {
 		t.Errorf("submitted unit's staff page: forms %q", formActions(body))
 	}
 
-	trail, err := e.manage.AuditTrail(context.Background(), manage.System("test"), e.round.ID, 100)
+	trail, err := e.manage.AuditTrail(context.Background(), manage.System("test"), form.MustEvaluation(), e.round.ID, 0, 100)
 	if err != nil {
 		t.Fatal(err)
 	}
 	byPL := map[string]bool{}
-	for _, ev := range trail {
+	for _, ev := range trail.Entries {
 		if strings.HasPrefix(ev.Actor, "pl@borlange.example") {
 			byPL[ev.Action+" "+ev.Actor] = true
 		}
 	}
-	for _, want := range []string{"utvardering_ny pl@borlange.example", "utvardering_ny pl@borlange.example via Excel-formulär",
-		"svar_inskickad pl@borlange.example"} {
+	for _, want := range []string{manage.ActionLabel("utvardering_ny") + " pl@borlange.example", manage.ActionLabel("utvardering_ny") + " pl@borlange.example via Excel-formulär",
+		manage.ActionLabel("svar_inskickad") + " pl@borlange.example"} {
 		if !byPL[want] {
 			t.Errorf("audit trail lacks %q; has %v", want, byPL)
 		}
