@@ -9,6 +9,8 @@ import (
 	"golang.org/x/text/transform"
 	"golang.org/x/text/unicode/norm"
 
+	"github.com/inventera/inventera/internal/nearest"
+
 	"github.com/inventera/inventera/internal/apperror"
 )
 
@@ -54,7 +56,7 @@ func NearestNames(name string, known []string, n int, typos bool) []string {
 	var cands []candidate
 	for _, k := range known {
 		fk := fold(k)
-		d := distance(target, fk)
+		d := nearest.Distance(target, fk)
 		if len([]rune(target)) >= 3 && strings.HasPrefix(fk, target) {
 			d = min(d, 1)
 		}
@@ -84,33 +86,6 @@ func fold(s string) string {
 		return strings.ToLower(s)
 	}
 	return out
-}
-
-// distance is the optimal string alignment distance between a and b, in
-// runes: insertions, deletions, substitutions and swaps of neighbours.
-func distance(a, b string) int {
-	ra, rb := []rune(a), []rune(b)
-	prev2 := make([]int, len(rb)+1)
-	prev := make([]int, len(rb)+1)
-	cur := make([]int, len(rb)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(ra); i++ {
-		cur[0] = i
-		for j := 1; j <= len(rb); j++ {
-			cost := 1
-			if ra[i-1] == rb[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-			if i > 1 && j > 1 && ra[i-1] == rb[j-2] && ra[i-2] == rb[j-1] {
-				cur[j] = min(cur[j], prev2[j-2]+1)
-			}
-		}
-		prev2, prev, cur = prev, cur, prev2
-	}
-	return prev[len(rb)]
 }
 
 // orList joins names as Swedish prose: "A", "A eller B", "A, B eller C".
