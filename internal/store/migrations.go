@@ -134,6 +134,13 @@ CREATE TABLE security_events (
 );
 CREATE INDEX security_events_at ON security_events (at);
 `,
+	// mail_log.pending: a send claimed and not yet answered by the SMTP
+	// server, so that a second sender (another member kommun's
+	// projektledare) sees it and does not mail the same unit again.
+	`
+ALTER TABLE mail_log ADD COLUMN pending BOOLEAN NOT NULL DEFAULT FALSE;
+CREATE INDEX mail_log_round ON mail_log (round_id);
+`,
 }
 
 // migrationLock is the PostgreSQL advisory lock every migration transaction
