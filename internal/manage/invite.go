@@ -76,7 +76,9 @@ type InvitePlan struct {
 }
 
 // ToSend lists the units that will get the mail.
-func (p InvitePlan) ToSend() []PlannedSend { return p.filter(func(u PlannedSend) bool { return u.Send }) }
+func (p InvitePlan) ToSend() []PlannedSend {
+	return p.filter(func(u PlannedSend) bool { return u.Send })
+}
 
 // ByHand lists the units without an address whose link is sent by hand.
 func (p InvitePlan) ByHand() []PlannedSend {
