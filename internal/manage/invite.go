@@ -75,6 +75,9 @@ type InvitePlan struct {
 	Units  []PlannedSend
 }
 
+// Reminder tells whether the plan sends reminders.
+func (p InvitePlan) Reminder() bool { return p.Kind == round.SendReminder }
+
 // ToSend lists the units that will get the mail.
 func (p InvitePlan) ToSend() []PlannedSend {
 	return p.filter(func(u PlannedSend) bool { return u.Send })
@@ -343,4 +346,18 @@ func contactFor(contacts map[string]mail.Contact, u round.Unit) mail.Contact {
 		}
 	}
 	return mail.Contact{}
+}
+
+// ParseInviteKind reads the kind of send as a form or the command line
+// names it: "inbjudan" (or ""), "inbjudan_igen" or "paminnelse".
+func ParseInviteKind(s string) (InviteOptions, error) {
+	switch round.SendKind(strings.TrimSpace(s)) {
+	case "", round.SendInvitation:
+		return InviteOptions{}, nil
+	case round.SendAgain:
+		return InviteOptions{Again: true}, nil
+	case round.SendReminder:
+		return InviteOptions{Remind: true}, nil
+	}
+	return InviteOptions{}, apperror.New(apperror.Invalid, "Okänt slags utskick ”%s”: välj inbjudan, inbjudan igen eller påminnelse.", s)
 }

@@ -15,8 +15,9 @@ type UnitStatus struct {
 	Progress    round.Progress
 	Evaluations int
 	Link        string // full personal link, "" when none is active
-	// ByHand: the unit has no e-mail address but may be invited, so the
-	// projektledare sends its link by hand and marks it sent.
+	// ByHand: the unit has no e-mail address and has not been invited,
+	// but may be: the projektledare sends its link by hand and marks it
+	// sent.
 	ByHand bool
 }
 
@@ -91,7 +92,7 @@ func (s *Service) Overview(ctx context.Context, actor Actor, roundID int64) (Ove
 			if l, ok := links[u.ID]; ok {
 				st.Link = s.LinkURL(s.Keys.Token(l.Nonce))
 			}
-			st.ByHand = u.ChefEmail == "" && st.Link != "" && u.Can(r, round.Invite)
+			st.ByHand = u.ChefEmail == "" && u.InvitedAt == nil && st.Link != "" && u.Can(r, round.Invite)
 			ov.Units = append(ov.Units, st)
 			ov.Totals[st.Progress]++
 			for _, k := range u.Kommuner {

@@ -341,3 +341,23 @@ func (s *Service) NewLink(ctx context.Context, actor Actor, m Mailer, unitID int
 	}
 	return res, err
 }
+
+// EditableUnit loads a unit for its correction form: refused unless the
+// round allows managing units.
+func (s *Service) EditableUnit(ctx context.Context, actor Actor, unitID int64) (UnitAdmin, error) {
+	a, err := s.UnitAdmin(ctx, actor, unitID)
+	if err != nil {
+		return UnitAdmin{}, err
+	}
+	return a, a.Round.Allows(round.ManageUnits)
+}
+
+// DeletableUnit loads a unit for the page that confirms its deletion:
+// refused, with the reason, when it may not be deleted.
+func (s *Service) DeletableUnit(ctx context.Context, actor Actor, unitID int64) (UnitAdmin, error) {
+	a, err := s.UnitAdmin(ctx, actor, unitID)
+	if err != nil {
+		return UnitAdmin{}, err
+	}
+	return a, a.Unit.AllowsDelete(a.Round, a.Evaluations)
+}

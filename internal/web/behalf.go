@@ -28,7 +28,13 @@ func (s *Server) staffUnitPage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return s.render(c, http.StatusOK, "unit", view{Title: p.Unit.Name, Notice: notice(c), Data: s.staffView(c, p)})
+	admin, err := s.manage.UnitAdmin(c.Request().Context(), actor(c), unitID)
+	if err != nil {
+		return err
+	}
+	v := s.staffView(c, p)
+	v.Admin = &admin
+	return s.render(c, http.StatusOK, "unit", view{Title: p.Unit.Name, Notice: notice(c), Data: v})
 }
 
 func (s *Server) staffNewEvaluation(c echo.Context) error {

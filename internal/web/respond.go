@@ -9,6 +9,7 @@ import (
 
 	"github.com/inventera/inventera/internal/apperror"
 	"github.com/inventera/inventera/internal/form"
+	"github.com/inventera/inventera/internal/manage"
 	"github.com/inventera/inventera/internal/respond"
 	"github.com/inventera/inventera/internal/round"
 )
@@ -21,6 +22,7 @@ type unitView struct {
 	CanEdit bool
 	Staff   bool
 	CSRF    string
+	Admin   *manage.UnitAdmin // staff only: details, link, send history
 }
 
 func linkView(token string, p respond.Page) unitView {
