@@ -132,8 +132,11 @@ func (s *Service) PlanInvite(ctx context.Context, actor Actor, roundID int64, op
 			if err != nil {
 				return err
 			}
-			if !slices.ContainsFunc(ks, func(k round.Kommun) bool { return k.Name == opt.Kommun }) || !actor.SeesKommun(opt.Kommun) {
+			if !slices.ContainsFunc(ks, func(k round.Kommun) bool { return k.Name == opt.Kommun }) {
 				return apperror.New(apperror.Invalid, "Kommunen ”%s” deltar inte i omgången ”%s”.", opt.Kommun, r.Name)
+			}
+			if !actor.SeesKommun(opt.Kommun) {
+				return apperror.New(apperror.Forbidden, "Du kan bara skicka till enheterna i %s.", actor.Kommun)
 			}
 		}
 		units, err := q.Units(roundID)

@@ -123,7 +123,8 @@ func TestAuthorisationMatrix(t *testing.T) {
 		// shows the preview and sends nothing).
 		{"invitation preview", req{"GET", fmt.Sprintf("/admin/omgangar/%d/utskick?slag=inbjudan", rid), nil}, map[string]int{"samordnare": 200, "projektledare": 200, "styrgrupp": 403, "anonym": 303}},
 		{"reminder preview", req{"GET", fmt.Sprintf("/admin/omgangar/%d/utskick?slag=paminnelse", rid), nil}, map[string]int{"samordnare": 200, "projektledare": 200, "styrgrupp": 403}},
-		{"preview for another kommun", req{"GET", fmt.Sprintf("/admin/omgangar/%d/utskick?slag=inbjudan&kommun=Falun", rid), nil}, map[string]int{"samordnare": 200, "projektledare": 422}},
+		{"preview for another kommun", req{"GET", fmt.Sprintf("/admin/omgangar/%d/utskick?slag=inbjudan&kommun=Falun", rid), nil}, map[string]int{"samordnare": 200, "projektledare": 403}},
+		{"preview for a kommun not in the round", req{"GET", fmt.Sprintf("/admin/omgangar/%d/utskick?slag=inbjudan&kommun=Mora", rid), nil}, map[string]int{"samordnare": 422}},
 		{"unconfirmed send", req{"POST", fmt.Sprintf("/admin/omgangar/%d/utskick", rid), url.Values{"slag": {"paminnelse"}}}, map[string]int{"samordnare": 200, "projektledare": 200, "styrgrupp": 403, "anonym": 401}},
 		{"unknown kind of send", req{"GET", fmt.Sprintf("/admin/omgangar/%d/utskick?slag=spam", rid), nil}, map[string]int{"samordnare": 422, "projektledare": 422}},
 
