@@ -24,6 +24,8 @@ import (
 	"github.com/inventera/inventera/internal/comparison"
 	"github.com/inventera/inventera/internal/form"
 	"github.com/inventera/inventera/internal/guard"
+	"github.com/inventera/inventera/internal/mail"
+	"github.com/inventera/inventera/internal/mail/mailtest"
 	"github.com/inventera/inventera/internal/manage"
 	"github.com/inventera/inventera/internal/respond"
 	"github.com/inventera/inventera/internal/round"
@@ -56,8 +58,9 @@ func chromium(t *testing.T) string {
 	return p
 }
 
-// server is the real router on httptest with a temporary SQLite database,
-// wired as cmd/inventera wires it. It has one open round with one kommun and
+// server is the real router on httptest with a temporary SQLite database
+// and a real SMTP server in the test process, wired as cmd/inventera wires
+// it. It has one open round with one kommun and
 // one unit (with a personal link), and optionally the Bergslagen 2009 fixture.
 type server struct {
 	t       *testing.T
@@ -67,6 +70,7 @@ type server struct {
 	manage  *manage.Service
 	respond *respond.Service
 	staff   *staff.Service
+	mail    *mailtest.Server // the SMTP server the service sends through
 
 	round round.Round // "Webbtest 2026"
 	unit  round.Unit  // its unit "Socialnämnden"
@@ -91,7 +95,12 @@ func newServer(t *testing.T, withFixture bool) *server {
 	if err != nil {
 		t.Fatal(err)
 	}
-	w, err := web.New(web.Config{}, web.Deps{Form: def, Respond: rs, Manage: m, Staff: stf, Reports: reports,
+	smtp := mailtest.Start(t)
+	sender, err := mail.NewSender(mail.Config{Addr: smtp.Addr, From: "inventera@e2e.example"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, err := web.New(web.Config{}, web.Deps{Form: def, Respond: rs, Manage: m, Staff: stf, Reports: reports, Mailer: sender,
 		Guard: &guard.Guard{Store: st, Policy: guard.DefaultPolicy(), Now: now}, Now: now})
 	if err != nil {
 		t.Fatal(err)
@@ -99,7 +108,7 @@ func newServer(t *testing.T, withFixture bool) *server {
 	ts := httptest.NewServer(w.Handler())
 	t.Cleanup(ts.Close)
 	m.BaseURL = ts.URL
-	s := &server{t: t, url: ts.URL, def: def, store: st, manage: m, respond: rs, staff: stf}
+	s := &server{t: t, url: ts.URL, def: def, store: st, manage: m, respond: rs, staff: stf, mail: smtp}
 
 	sys := manage.System("e2e")
 	if s.round, err = m.CreateRound(ctx, sys, manage.RoundInput{Name: "Webbtest 2026", HourlyRate: "280", Deadline: "2026-12-18"}); err != nil {

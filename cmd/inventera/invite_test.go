@@ -2,15 +2,19 @@ package main
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/xuri/excelize/v2"
 
 	"github.com/inventera/inventera/internal/mail/mailtest"
+	"github.com/inventera/inventera/internal/manage"
+	"github.com/inventera/inventera/internal/round"
 )
 
 // TestInviteAndRemind runs `invite` and `invite --remind` against a real
@@ -96,6 +100,14 @@ func TestInviteAndRemind(t *testing.T) {
 	if err := a.respond.Decline(context.Background(), a.respond.ByLink(token(linkOf["bo@ludvika.example"])), "Omorganisation"); err != nil {
 		t.Fatal(err)
 	}
+	// The same day, nobody is reminded: they were just invited (design §7:
+	// one mail, not a reminder on the heels of the invitation).
+	code, out, errs = invite("--remind")
+	if code != 0 || len(srv.Messages()) != 3 || !strings.Contains(out, "skickas inte\tMiljökontoret\tcia@ludvika.example\tPåminnelse\tfick ett utskick") {
+		t.Fatalf("remind the same day: exit %d, %d mails: %s %s", code, len(srv.Messages()), out, errs)
+	}
+	// A day later the reminder reaches exactly the silent unit.
+	dayLater(t, db)
 	code, out, errs = invite("--remind")
 	if code != 0 {
 		t.Fatalf("remind: exit %d: %s %s", code, out, errs)
@@ -108,10 +120,116 @@ func TestInviteAndRemind(t *testing.T) {
 		}
 		t.Errorf("reminders went to %v, want exactly the silent unit's cia@ludvika.example", to)
 	}
+	// Answered units never get mail, also with --again.
+	dayLater(t, db)
+	before := len(srv.Messages())
+	if code, out, errs = invite("--again"); code != 0 {
+		t.Fatalf("again: exit %d: %s %s", code, out, errs)
+	}
+	if again := srv.Messages()[before:]; len(again) != 1 || again[0].To[0] != "cia@ludvika.example" {
+		t.Errorf("--again wrote to %d, want only the silent unit", len(again))
+	}
+	if !strings.Contains(out, "skickas inte\tSocialförvaltningen\tanna@ludvika.example\tInbjudan (igen)\thar redan svarat") {
+		t.Errorf("--again does not say why the answered unit got nothing:\n%s", out)
+	}
+	if code, _, errs = invite("--again", "--remind"); code != 2 || !strings.Contains(errs, "inte båda") {
+		t.Errorf("--again --remind: exit %d: %s", code, errs)
+	}
 	// A refused delivery makes the command fail and says so.
+	dayLater(t, db)
 	srv.Reject("cia@ludvika.example")
 	code, out, _ = invite("--remind")
 	if code == 0 || !strings.Contains(out, "MISSLYCKADES\tMiljökontoret") {
 		t.Errorf("refused delivery: exit %d, output:\n%s", code, out)
+	}
+}
+
+// dayLater moves every send in the mail log a day back, as if the next
+// command ran the next day.
+func dayLater(t *testing.T, db string) {
+	t.Helper()
+	conn, err := sql.Open("sqlite3", db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	rows, err := conn.Query("SELECT id, at FROM mail_log")
+	if err != nil {
+		t.Fatal(err)
+	}
+	moved := map[int64]time.Time{}
+	for rows.Next() {
+		var id int64
+		var at time.Time
+		if err := rows.Scan(&id, &at); err != nil {
+			t.Fatal(err)
+		}
+		moved[id] = at.Add(-25 * time.Hour)
+	}
+	rows.Close()
+	for id, at := range moved {
+		if _, err := conn.Exec("UPDATE mail_log SET at = ? WHERE id = ?", at, id); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// TestInviteClosedRound: `invite --remind` (and every other send) on a
+// round that is not open exits non-zero, says why, and sends nothing.
+func TestInviteClosedRound(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "i.db")
+	wb := filepath.Join(dir, "enheter.xlsx")
+	f := excelize.NewFile()
+	f.SetSheetName("Sheet1", "enheter")
+	f.SetSheetRow("enheter", "A1", &[]any{"enhet", "kommun", "verksamhetschef", "epost"})
+	f.SetSheetRow("enheter", "A2", &[]any{"Socialförvaltningen", "Ludvika", "Anna Lind", "anna@ludvika.example"})
+	if err := f.SaveAs(wb); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, errs := cli(t, db, "import", "--round", "Ludvika 2026", wb); code != 0 {
+		t.Fatalf("import: %s", errs)
+	}
+	srv := mailtest.Start(t)
+	env := map[string]string{"INVENTERA_DB": db, "INVENTERA_SMTP": srv.Addr,
+		"INVENTERA_MAIL_FROM": "inventera@natverk.example", "INVENTERA_BASE_URL": "https://inventera.example"}
+	invite := func(args ...string) (int, string, string) {
+		var out, errb strings.Builder
+		e := &environment{stdout: &out, stderr: &errb, stdin: strings.NewReader(""), getenv: func(k string) string { return env[k] }}
+		code := run(context.Background(), e, append([]string{"invite", "--round", "Ludvika 2026"}, args...))
+		return code, out.String(), errb.String()
+	}
+	if code, out, errs := invite(); code != 0 || len(srv.Messages()) != 1 {
+		t.Fatalf("invite while open: exit %d, %d mails: %s %s", code, len(srv.Messages()), out, errs)
+	}
+	dayLater(t, db)
+	a, err := openApp(context.Background(), config{DBPath: db})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := a.manage.RoundByName(context.Background(), manage.System("test"), "Ludvika 2026")
+	if err == nil {
+		_, err = a.manage.SetState(context.Background(), manage.System("test"), r.ID, round.Closed)
+	}
+	a.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{{"--remind"}, {"--again"}, {}, {"--remind", "--kommun", "Ludvika"}} {
+		code, out, errs := invite(args...)
+		if code == 0 || !strings.Contains(errs, "är stängd") || !strings.Contains(errs, "skickas bara medan omgången är öppen") {
+			t.Errorf("invite %v on a closed round: exit %d, stderr %q", args, code, errs)
+		}
+		if out != "" {
+			t.Errorf("invite %v on a closed round printed %q", args, out)
+		}
+	}
+	if n := len(srv.Messages()); n != 1 {
+		t.Errorf("%d mails after the round closed, want none", n-1)
+	}
+	// No SMTP server at all: still the round's refusal, not the server's.
+	env["INVENTERA_SMTP"] = ""
+	if code, _, errs := invite("--remind"); code == 0 || !strings.Contains(errs, "är stängd") {
+		t.Errorf("closed round without SMTP: exit %d, %q", code, errs)
 	}
 }

@@ -15,6 +15,7 @@ type Invitation struct {
 	Contact   Contact
 	Kommuner  []string // the unit's kommuner; several for a joint unit
 	Reminder  bool     // a reminder to a unit that has not submitted
+	NewLink   bool     // a newly issued link: the earlier one no longer works
 }
 
 // Contact is the projektledare the chef can turn to.
@@ -38,8 +39,11 @@ func Compose(inv Invitation) Message {
 	if unit != "" {
 		subject += ": " + unit
 	}
-	if inv.Reminder {
+	switch {
+	case inv.Reminder:
 		subject = "Påminnelse: " + subject
+	case inv.NewLink:
+		subject = "Ny länk: " + subject
 	}
 
 	var kommuner []string
@@ -66,14 +70,21 @@ func Compose(inv Invitation) Message {
 	if round != "" {
 		inRound = "inventeringen " + round
 	}
-	if inv.Reminder {
+	switch {
+	case inv.NewLink:
+		to := "din verksamhet"
+		if where != "" {
+			to = where
+		}
+		add(text("Du får en ny personlig länk till " + inRound + " för " + to + ". Den tidigare länken fungerar inte längre; det du redan har fyllt i finns kvar."))
+	case inv.Reminder:
 		from := "din verksamhet"
 		if where != "" {
 			from = where
 		}
 		add(text("Det här är en påminnelse. Vi har ännu inte fått något inskickat svar på " +
 			inRound + " från " + from + "."))
-	} else {
+	default:
 		intro := "Du får det här brevet som verksamhetschef"
 		if where != "" {
 			intro += " för " + where

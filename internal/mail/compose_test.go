@@ -25,6 +25,7 @@ func TestComposeSubject(t *testing.T) {
 	}{
 		{"invitation", func(*Invitation) {}, "Inventering av utvärderingar: Socialförvaltningen"},
 		{"reminder", func(i *Invitation) { i.Reminder = true }, "Påminnelse: Inventering av utvärderingar: Socialförvaltningen"},
+		{"new link", func(i *Invitation) { i.NewLink = true }, "Ny länk: Inventering av utvärderingar: Socialförvaltningen"},
 		{"line break in unit name", func(i *Invitation) { i.UnitName = "Social-\r\nförvaltningen " }, "Inventering av utvärderingar: Social- förvaltningen"},
 		{"no unit name", func(i *Invitation) { i.UnitName = "" }, "Inventering av utvärderingar"},
 	}
@@ -80,6 +81,12 @@ func TestComposeText(t *testing.T) {
 			name: "reminder",
 			edit: func(i *Invitation) { i.Reminder = true },
 			want: []string{"Hej Karin Berg!", "påminnelse", "inventeringen Resultatstyrning 2009 från Socialförvaltningen i Falun", deadline},
+		},
+		{
+			name:    "new link",
+			edit:    func(i *Invitation) { i.NewLink = true },
+			want:    []string{"Hej Karin Berg!", "ny personlig länk till inventeringen Resultatstyrning 2009 för Socialförvaltningen i Falun", "Den tidigare länken fungerar inte längre", "\nhttps://inventera.example/svar/Qx7kP2mN9vR4tY8wZ1aB\n", deadline},
+			notWant: []string{"påminnelse", "Du får det här brevet som verksamhetschef"},
 		},
 		{
 			name: "joint unit",

@@ -66,10 +66,29 @@ func (s *Service) ImportDataset(ctx context.Context, actor Actor, roundName stri
 			unitID[unitKey(u)] = u.ID
 		}
 		var evs []round.Evaluation
+		// The round's kommuner, and those the dataset's units name: an
+		// import creates them as needed (design §4).
+		var known []string
+		for k := range haveK {
+			known = append(known, k)
+		}
+		for _, ud := range ds.Units {
+			for _, k := range ud.Kommuner {
+				if !slices.Contains(known, k) {
+					known = append(known, k)
+				}
+			}
+		}
+		slices.Sort(known)
 		for _, ud := range ds.Units {
 			id, ok := unitID[unitKey(ud.Unit)]
 			if !ok {
-				u := ud.Unit
+				// The sheet reader applies the same rules row by row; here
+				// they hold for any dataset, whatever read it.
+				u, err := round.NormalizeUnit(ud.Unit, known)
+				if err != nil {
+					return apperror.New(apperror.Invalid, "Enheten ”%s”: %s", ud.Name, apperror.Message(err))
+				}
 				u.RoundID = r.ID
 				u.UpdatedAt = now
 				if u.Response != round.NoResponse && u.RespondedAt == nil {

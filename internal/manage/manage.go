@@ -6,7 +6,6 @@ package manage
 
 import (
 	"context"
-	"net/mail"
 	"strings"
 	"time"
 
@@ -122,40 +121,33 @@ type UnitInput struct {
 }
 
 // AddUnit registers a unit and issues its personal link, returned in full.
+// The unit is cleaned and checked by round.NormalizeUnit against the
+// round's kommuner; a projektledare registers units of their own kommun.
 func (s *Service) AddUnit(ctx context.Context, actor Actor, roundID int64, in UnitInput) (round.Unit, string, error) {
-	u := round.Unit{RoundID: roundID, Name: strings.Join(strings.Fields(in.Name), " "),
-		Omrade: strings.TrimSpace(in.Omrade), Fordelning: strings.TrimSpace(in.Fordelning),
-		ChefName: strings.TrimSpace(in.ChefName), ChefEmail: strings.ToLower(strings.TrimSpace(in.ChefEmail))}
-	for _, k := range in.Kommuner {
-		if k = strings.TrimSpace(k); k != "" {
-			u.Kommuner = append(u.Kommuner, k)
-		}
-	}
-	if u.Name == "" {
-		return round.Unit{}, "", apperror.New(apperror.Invalid, "Skriv enhetens namn, till exempel ”Socialnämnden”.")
-	}
-	if len(u.Kommuner) == 0 {
-		return round.Unit{}, "", apperror.New(apperror.Invalid, "Välj minst en kommun som enheten hör till.")
-	}
-	if u.ChefEmail != "" {
-		if _, err := mail.ParseAddress(u.ChefEmail); err != nil {
-			return round.Unit{}, "", apperror.New(apperror.Invalid, "”%s” är ingen giltig e-postadress.", u.ChefEmail)
-		}
-	}
-	if _, err := round.ParseFordelning(u.Fordelning, u.Kommuner); err != nil {
-		return round.Unit{}, "", err
-	}
-	if !actor.SeesUnit(u) {
-		return round.Unit{}, "", apperror.New(apperror.Forbidden, "Du kan bara registrera enheter i %s.", actor.Kommun)
-	}
-	var token string
+	var (
+		u     round.Unit
+		token string
+	)
 	err := s.Store.InTx(ctx, func(q *store.Queries) error {
 		r, err := q.RoundForWrite(roundID)
 		if err != nil {
 			return err
 		}
+		if err := s.requireRound(q, actor, r); err != nil {
+			return err
+		}
 		if err := r.Allows(round.ManageUnits); err != nil {
 			return err
+		}
+		names, err := kommunNames(q, roundID)
+		if err != nil {
+			return err
+		}
+		if u, err = round.NormalizeUnit(in.unit(roundID), names); err != nil {
+			return err
+		}
+		if !actor.SeesUnit(u) {
+			return apperror.New(apperror.Forbidden, "Du kan bara registrera enheter i %s.", actor.Kommun)
 		}
 		u.UpdatedAt = s.Now()
 		if u, err = q.CreateUnit(u); err != nil {
@@ -170,6 +162,25 @@ func (s *Service) AddUnit(ctx context.Context, actor Actor, roundID int64, in Un
 		return round.Unit{}, "", err
 	}
 	return u, s.LinkURL(token), nil
+}
+
+// unit is the input as a unit of the round, not yet cleaned.
+func (in UnitInput) unit(roundID int64) round.Unit {
+	return round.Unit{RoundID: roundID, Name: in.Name, Kommuner: in.Kommuner, Omrade: in.Omrade,
+		Fordelning: in.Fordelning, ChefName: in.ChefName, ChefEmail: in.ChefEmail}
+}
+
+// kommunNames lists the names of the round's kommuner.
+func kommunNames(q *store.Queries, roundID int64) ([]string, error) {
+	ks, err := q.Kommuner(roundID)
+	if err != nil {
+		return nil, err
+	}
+	names := make([]string, len(ks))
+	for i, k := range ks {
+		names[i] = k.Name
+	}
+	return names, nil
 }
 
 func (s *Service) issueLink(q *store.Queries, unitID int64) (string, error) {
@@ -189,6 +200,13 @@ func (s *Service) ReissueLink(ctx context.Context, actor Actor, unitID int64) (s
 			return err
 		}
 		if err := actor.requireUnit(u); err != nil {
+			return err
+		}
+		r, err := q.RoundForWrite(u.RoundID)
+		if err != nil {
+			return err
+		}
+		if err := r.Allows(round.ManageUnits); err != nil {
 			return err
 		}
 		if err := q.RevokeLinks(unitID, s.Now()); err != nil {

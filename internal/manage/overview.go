@@ -15,6 +15,10 @@ type UnitStatus struct {
 	Progress    round.Progress
 	Evaluations int
 	Link        string // full personal link, "" when none is active
+	// ByHand: the unit has no e-mail address and has not been invited,
+	// but may be: the projektledare sends its link by hand and marks it
+	// sent.
+	ByHand bool
 }
 
 // KommunStatus totals a kommun's units by progress.
@@ -34,6 +38,13 @@ type Overview struct {
 	Totals   map[round.Progress]int
 	Steps    []round.Progress // the progress steps in order, for tables
 }
+
+// CanInvite tells whether invitations and reminders may be sent now.
+func (o Overview) CanInvite() bool { return o.Round.Allows(round.Invite) == nil }
+
+// CanManageUnits tells whether units may be registered, corrected or
+// deleted now.
+func (o Overview) CanManageUnits() bool { return o.Round.Allows(round.ManageUnits) == nil }
 
 // Overview loads a round's progress page.
 // A projektledare sees their own kommun and its units only.
@@ -81,6 +92,7 @@ func (s *Service) Overview(ctx context.Context, actor Actor, roundID int64) (Ove
 			if l, ok := links[u.ID]; ok {
 				st.Link = s.LinkURL(s.Keys.Token(l.Nonce))
 			}
+			st.ByHand = u.ChefEmail == "" && u.InvitedAt == nil && st.Link != "" && u.Can(r, round.Invite)
 			ov.Units = append(ov.Units, st)
 			ov.Totals[st.Progress]++
 			for _, k := range u.Kommuner {

@@ -10,15 +10,13 @@ import (
 )
 
 // AddUnits registers many units at once (an uploaded enheter sheet), each
-// with a personal link, all or none. A projektledare may only register
-// units that include their own kommun.
+// with a personal link, all or none. Each unit is checked by
+// round.NormalizeUnit against the round's kommuner. A projektledare may
+// only register units that include their own kommun.
 func (s *Service) AddUnits(ctx context.Context, actor Actor, roundID int64, units []round.Unit) (int, error) {
 	for _, u := range units {
 		if !actor.SeesUnit(u) {
 			return 0, apperror.New(apperror.Forbidden, "Enheten ”%s” hör inte till %s; du kan bara registrera enheter i din egen kommun.", u.Name, actor.Kommun)
-		}
-		if _, err := round.ParseFordelning(u.Fordelning, u.Kommuner); err != nil {
-			return 0, err
 		}
 	}
 	err := s.Store.InTx(ctx, func(q *store.Queries) error {
@@ -32,8 +30,20 @@ func (s *Service) AddUnits(ctx context.Context, actor Actor, roundID int64, unit
 		if err := r.Allows(round.ManageUnits); err != nil {
 			return err
 		}
+		names, err := kommunNames(q, roundID)
+		if err != nil {
+			return err
+		}
 		now := s.Now()
 		for _, u := range units {
+			// The sheet was read by the same rules; here its kommuner meet
+			// the round's.
+			if u, err = round.NormalizeUnit(u, names); err != nil {
+				return apperror.New(apperror.Invalid, "Enheten ”%s”: %s", u.Name, apperror.Message(err))
+			}
+			if !actor.SeesUnit(u) {
+				return apperror.New(apperror.Forbidden, "Enheten ”%s” hör inte till %s; du kan bara registrera enheter i din egen kommun.", u.Name, actor.Kommun)
+			}
 			u.RoundID, u.UpdatedAt = roundID, now
 			if u.Answered() {
 				u.RespondedAt = &now

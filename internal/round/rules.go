@@ -145,6 +145,30 @@ func (u Unit) Allows(r Round, a Action) error {
 // how many were.
 func (u Unit) Counts(e Evaluation) bool { return e.Complete && u.Response == Submitted }
 
+// AllowsDelete tells whether the unit may be deleted from the round: only
+// while the round allows managing units, and only a unit that has neither
+// answered nor any evaluation (a draft included), so nothing anyone typed
+// is lost with it.
+func (u Unit) AllowsDelete(r Round, evaluations int) error {
+	if err := r.Allows(ManageUnits); err != nil {
+		return err
+	}
+	if u.Answered() {
+		return apperror.New(apperror.Conflict, "Enheten ”%s” har redan svarat och kan inte tas bort. Rätta enhetens uppgifter i stället.", u.Name)
+	}
+	if evaluations > 0 {
+		return apperror.New(apperror.Conflict, "Enheten ”%s” har %d %s och kan inte tas bort. Rätta enhetens uppgifter i stället, eller ta bort utvärderingarna först.", u.Name, evaluations, plural(evaluations, "utvärdering", "utvärderingar"))
+	}
+	return nil
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
 // Can is Allows as a yes or no, for templates and views.
 func (u Unit) Can(r Round, a Action) bool { return u.Allows(r, a) == nil }
 
@@ -191,8 +215,10 @@ const SentManually SendKind = "manuellt"
 const ResendPause = 20 * time.Hour
 
 // SendDecision tells whether a unit gets a mail of the kind now. lastSent
-// is when the unit last got an invitation, reminder or link by mail (nil
-// when never). The reason says why not, in Swedish, for the list shown
+// is when the unit's current address last got an invitation, reminder or
+// link by mail, counting a mail being sent at this moment (nil when never).
+// A new address has had nothing yet, so it is not held back by mails to
+// the old one. The reason says why not, in Swedish, for the list shown
 // before sending and after. The round's own state is checked separately
 // (Round.Allows(Invite)): a round that is not open refuses the whole send.
 func SendDecision(r Round, u Unit, kind SendKind, lastSent *time.Time, now time.Time) (bool, string) {
@@ -210,13 +236,13 @@ func SendDecision(r Round, u Unit, kind SendKind, lastSent *time.Time, now time.
 		if u.InvitedAt != nil {
 			return false, "är redan inbjuden"
 		}
-		return true, ""
-	case SendAgain, SendReminder:
+		// Not yet marked invited, but a mail went out (or is going out)
+		// moments ago: another member kommun's projektledare is sending
+		// the same shared unit its invitation.
+	case SendAgain:
+	case SendReminder:
 		if u.InvitedAt == nil {
-			if kind == SendReminder {
-				return false, "är inte inbjuden än"
-			}
-			return true, ""
+			return false, "är inte inbjuden än"
 		}
 	case SendNewLink:
 		return true, ""

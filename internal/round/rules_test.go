@@ -49,6 +49,32 @@ func TestUnitAllows(t *testing.T) {
 	}
 }
 
+func TestAllowsDelete(t *testing.T) {
+	tests := []struct {
+		name  string
+		state round.State
+		resp  round.Response
+		evals int
+		want  bool
+	}{
+		{"silent unit without evaluations", round.Open, round.NoResponse, 0, true},
+		{"unit with a draft", round.Open, round.NoResponse, 1, false},
+		{"unit that answered inga", round.Open, round.NoEvaluations, 0, false},
+		{"unit that declined", round.Open, round.Declined, 0, false},
+		{"closed round", round.Closed, round.NoResponse, 0, false},
+		{"published round", round.Published, round.NoResponse, 0, false},
+	}
+	for _, tt := range tests {
+		err := round.Unit{Name: "Enhet", Response: tt.resp}.AllowsDelete(round.Round{Name: "R", State: tt.state}, tt.evals)
+		if (err == nil) != tt.want {
+			t.Errorf("%s: got err %v, want allowed=%v", tt.name, err, tt.want)
+		}
+		if err != nil && (apperror.Code(err) != apperror.Conflict || apperror.Message(err) == "") {
+			t.Errorf("%s: got %v, want a conflict with a message", tt.name, err)
+		}
+	}
+}
+
 func TestCanBecome(t *testing.T) {
 	states := []round.State{round.Open, round.Closed, round.Published}
 	allowed := map[[2]round.State]bool{
@@ -97,6 +123,9 @@ func TestSendDecision(t *testing.T) {
 		{"shared unit again today is left alone", open, shared, round.SendAgain, &recent, false},
 		{"no address", open, round.Unit{}, round.SendInvitation, nil, false},
 		{"new link always goes out", open, inv, round.SendNewLink, &recent, true},
+		{"shared unit being invited by another kommun right now is not invited twice", open, fresh, round.SendInvitation, &recent, false},
+		{"uninvited unit mailed an hour ago gets no second mail with again", open, fresh, round.SendAgain, &recent, false},
+		{"invitation after the pause when the first never marked the unit", open, fresh, round.SendInvitation, &invited, true},
 	}
 	for _, resp := range []round.Response{round.Submitted, round.NoEvaluations, round.Declined} {
 		for _, kind := range []round.SendKind{round.SendInvitation, round.SendAgain, round.SendReminder, round.SendNewLink} {

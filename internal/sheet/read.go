@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"net/mail"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -20,9 +19,8 @@ import (
 // Longest accepted names and texts outside the form, and the widest header.
 const (
 	maxColumns   = 1000
-	maxNameLen   = 200
+	maxNameLen   = round.MaxUnitTextLen
 	maxReasonLen = 2000
-	maxEmailLen  = 254
 )
 
 // source yields the rows of one table.
@@ -355,13 +353,11 @@ func (b *builder) readEnheter(t *table) error {
 	}, func(row int, cells []string) {
 		v := values(cols, cells)
 		before := len(b.probs)
-		name := cleanName(v[colEnhet])
-		nameOK := b.checkName(t.name, row, colEnhet, name, "Enhetens namn")
 
-		// Members.
+		// Members: each must be a kommun of the workbook (or is created,
+		// when it has no kommuner sheet).
 		var members []string
 		membersOK := true
-		seen := map[string]bool{}
 		for _, part := range strings.Split(v[colKommun], ";") {
 			m := cleanName(part)
 			if m == "" {
@@ -376,64 +372,53 @@ func (b *builder) readEnheter(t *table) error {
 				membersOK = false
 				continue
 			}
-			if seen[canon] {
-				b.add(t.name, row, colKommun, "Kommunen %s står två gånger.", canon)
-				membersOK = false
-				continue
-			}
-			seen[canon] = true
 			members = append(members, canon)
 		}
-		if len(members) == 0 && membersOK {
-			b.add(t.name, row, colKommun, "Ange enhetens kommun (flera kommuner åtskilda med semikolon för en delad enhet).")
-			membersOK = false
+
+		// The rules for a valid unit are round.NormalizeUnit's, as for the
+		// web form; their problems land in the columns they name. Where a
+		// member was refused above, the members (and so the cost split)
+		// are not judged again.
+		u, err := round.NormalizeUnit(round.Unit{Name: v[colEnhet], Kommuner: members, Omrade: v[colOmrade],
+			Fordelning: v[colFordelning], ChefName: v[colVerksamhetschef], ChefEmail: v[colEpost]}, members)
+		var ps round.UnitProblems
+		if err != nil && !errors.As(err, &ps) {
+			b.add(t.name, row, "", "%s", apperror.Message(err))
+			return
 		}
+		for _, p := range ps {
+			if !membersOK && (p.Field == round.UnitFieldKommun || p.Field == round.UnitFieldFordelning) {
+				continue
+			}
+			if p.Field == round.UnitFieldKommun {
+				membersOK = false
+			}
+			b.add(t.name, row, p.Field, "%s", p.Message)
+		}
+		nameOK := ps.For(round.UnitFieldName) == ""
 
 		// A unit name may recur in other kommuner, not within one.
 		if nameOK && membersOK {
-			for _, i := range b.unitsByNm[nameKey(name)] {
+			for _, i := range b.unitsByNm[nameKey(u.Name)] {
 				other := b.units[i]
-				if m := overlap(other.Kommuner, members); m != "" {
-					b.add(t.name, row, colEnhet, "Enheten %s i %s finns redan på rad %d.", name, m, other.row)
+				if m := overlap(other.Kommuner, u.Kommuner); m != "" {
+					b.add(t.name, row, colEnhet, "Enheten %s i %s finns redan på rad %d.", u.Name, m, other.row)
 					break
 				}
 			}
 		}
 
-		u := round.Unit{
-			Name:      name,
-			Kommuner:  members,
-			Omrade:    cleanName(v[colOmrade]),
-			ChefName:  cleanName(v[colVerksamhetschef]),
-			ChefEmail: strings.TrimSpace(v[colEpost]),
-		}
-		if utf8.RuneCountInString(u.Omrade) > maxNameLen {
-			b.add(t.name, row, colOmrade, "Området är för långt: högst %d tecken.", maxNameLen)
-		}
-		if utf8.RuneCountInString(u.ChefName) > maxNameLen {
-			b.add(t.name, row, colVerksamhetschef, "Namnet är för långt: högst %d tecken.", maxNameLen)
-		}
-		if u.ChefEmail != "" && !validEmail(u.ChefEmail) {
-			b.add(t.name, row, colEpost, "”%s” ser inte ut som en e-postadress.", clip(u.ChefEmail))
-		}
-
-		// Cost split.
-		if membersOK {
-			fd, err := round.ParseFordelning(v[colFordelning], members)
-			if err != nil {
-				b.add(t.name, row, colFordelning, "%s", apperror.Message(err))
-			} else {
-				u.Fordelning = fordelningString(fd, members)
-				if fd.Kind == round.SplitByPopulation && len(members) > 1 {
-					var unknown []string
-					for _, m := range members {
-						if p := b.kommuner[b.kommunIdx[nameKey(m)]].Population; p == nil || *p <= 0 {
-							unknown = append(unknown, m)
-						}
+		// A shared unit split by population needs every member's.
+		if membersOK && ps.For(round.UnitFieldFordelning) == "" && len(u.Kommuner) > 1 {
+			if fd, err := round.ParseFordelning(u.Fordelning, u.Kommuner); err == nil && fd.Kind == round.SplitByPopulation {
+				var unknown []string
+				for _, m := range u.Kommuner {
+					if p := b.kommuner[b.kommunIdx[nameKey(m)]].Population; p == nil || *p <= 0 {
+						unknown = append(unknown, m)
 					}
-					if len(unknown) > 0 {
-						b.add(t.name, row, colFordelning, "Kostnaderna fördelas efter invånarantal, men invånarantalet saknas för %s. Fyll i invanare på bladet kommuner, eller skriv lika eller andelar (Kommun=0,5;Kommun=0,5) i fordelning.", strings.Join(unknown, ", "))
-					}
+				}
+				if len(unknown) > 0 {
+					b.add(t.name, row, colFordelning, "Kostnaderna fördelas efter invånarantal, men invånarantalet saknas för %s. Fyll i invanare på bladet kommuner, eller skriv lika eller andelar (Kommun=0,5;Kommun=0,5) i fordelning.", strings.Join(unknown, ", "))
 				}
 			}
 		}
@@ -462,7 +447,7 @@ func (b *builder) readEnheter(t *table) error {
 		case u.Response == round.Declined:
 			u.Reason = reason
 		}
-		if len(b.probs) != before || !nameOK || !membersOK {
+		if len(b.probs) != before || err != nil || !membersOK {
 			return
 		}
 		b.addUnit(&unitEntry{UnitData: round.UnitData{Unit: u}, row: row})
@@ -680,23 +665,6 @@ func (b *builder) unitFor(sheet string, row int, name, kommun string) *unitEntry
 
 // --- small helpers ---
 
-// fordelningString writes a cost split as Fordelning.String does, except
-// that shares are rounded to the six decimals round.ParseFordelning accepts
-// and written without exponent: Fordelning.String formats with %g and so
-// writes 0,999999 as "0,9999990000000001" and 0,000001 as
-// "1,0000000000000002e-06", which ParseFordelning then refuses.
-func fordelningString(fd round.Fordelning, members []string) string {
-	if fd.Kind != round.SplitByShares {
-		return fd.String(members)
-	}
-	parts := make([]string, 0, len(members))
-	for _, m := range members {
-		v := math.Round(fd.Shares[m]*1e6) / 1e6
-		parts = append(parts, m+"="+strings.Replace(strconv.FormatFloat(v, 'f', -1, 64), ".", ",", 1))
-	}
-	return strings.Join(parts, ";")
-}
-
 // cleanName trims a name and collapses inner white space.
 func cleanName(s string) string {
 	return strings.Join(strings.Fields(s), " ")
@@ -739,19 +707,6 @@ func normStatus(s string) string {
 		return string(round.NoEvaluations)
 	}
 	return n
-}
-
-func validEmail(s string) bool {
-	if len(s) > maxEmailLen || strings.ContainsAny(s, " \t\r\n,;<>") {
-		return false
-	}
-	a, err := mail.ParseAddress(s)
-	if err != nil || a.Name != "" || a.Address != s {
-		return false
-	}
-	at := strings.LastIndexByte(s, '@')
-	domain := s[at+1:]
-	return at > 0 && strings.Contains(domain, ".") && !strings.HasPrefix(domain, ".") && !strings.HasSuffix(domain, ".")
 }
 
 // normalizeFloat cleans a number a workbook stores as a binary float:

@@ -2,6 +2,7 @@ package sheet
 
 import (
 	"bytes"
+	"errors"
 	"os"
 	"reflect"
 	"strings"
@@ -263,5 +264,38 @@ func TestWriteUnitsTemplate(t *testing.T) {
 		Fordelning: "Borlänge=0,5;Falun=0,3;Säter=0,2", ChefName: "Anna Andersson", ChefEmail: "anna.andersson@example.se"}}
 	if !reflect.DeepEqual(units, want) {
 		t.Errorf("example:\n got %+v\nwant %+v", units, want)
+	}
+}
+
+// TestUnitRulesAreTheRoundsRules: the units upload and the import refuse
+// a bad unit with the message of round.NormalizeUnit, the function the web
+// form uses, in the column it names.
+func TestUnitRulesAreTheRoundsRules(t *testing.T) {
+	bad := round.Unit{Name: "Miljö", Kommuner: []string{"Falun"}, ChefEmail: "eva.ek@falun"}
+	_, err := round.NormalizeUnit(bad, []string{"Falun"})
+	var want round.UnitProblems
+	if !errors.As(err, &want) || len(want) != 1 || want[0].Field != "epost" {
+		t.Fatalf("the rules do not refuse %+v: %v", bad, err)
+	}
+	rows := [][]any{{"enhet", "kommun", "epost"}, {"Miljö", "Falun", "eva.ek@falun"}}
+	reads := map[string]func() error{
+		"units upload (xlsx)": func() error {
+			_, err := ReadUnits(bytes.NewReader(workbook(t, sheetData{SheetEnheter, rows})), "enheter.xlsx", def, Limits{})
+			return err
+		},
+		"units upload (csv)": func() error {
+			_, err := ReadUnits(strings.NewReader("enhet;kommun;epost\nMiljö;Falun;eva.ek@falun\n"), "enheter.csv", def, Limits{})
+			return err
+		},
+		"import": func() error {
+			_, err := ReadXLSX(bytes.NewReader(workbook(t, sheetData{SheetEnheter, rows})), def, Limits{})
+			return err
+		},
+	}
+	for name, read := range reads {
+		ps := problemsOf(t, read())
+		if len(ps) != 1 || ps[0].Sheet != SheetEnheter || ps[0].Row != 2 || ps[0].Column != "epost" || ps[0].Message != want[0].Message {
+			t.Errorf("%s: got %v, want row 2, column epost: %q", name, ps, want[0].Message)
+		}
 	}
 }

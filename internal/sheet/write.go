@@ -230,7 +230,7 @@ func fordelning(u round.Unit) string {
 	if err != nil {
 		return u.Fordelning // keep what is stored; the import will say what is wrong
 	}
-	return fordelningString(fd, u.Kommuner)
+	return fd.String(u.Kommuner)
 }
 
 // status writes the answers an import can carry; submitted follows from the

@@ -143,6 +143,13 @@ ALTER TABLE users ADD COLUMN must_change_password BOOLEAN NOT NULL DEFAULT FALSE
 ALTER TABLE users ADD COLUMN last_login_at {{ts}};
 CREATE INDEX sessions_user ON sessions (user_id);
 `,
+	// 5: mail_log.pending: a send claimed and not yet answered by the SMTP
+	// server, so that a second sender (another member kommun's
+	// projektledare) sees it and does not mail the same unit again.
+	`
+ALTER TABLE mail_log ADD COLUMN pending BOOLEAN NOT NULL DEFAULT FALSE;
+CREATE INDEX mail_log_round ON mail_log (round_id);
+`,
 }
 
 // migrationLock is the PostgreSQL advisory lock every migration transaction

@@ -51,35 +51,12 @@ func (t *Queries) CreateUnit(u round.Unit) (round.Unit, error) {
 	if len(u.Kommuner) == 0 {
 		return round.Unit{}, apperror.New(apperror.Invalid, "Enheten ”%s” måste höra till minst en kommun.", u.Name)
 	}
-	var ks []kommunRow
-	if err := t.db.Where("round_id = ? AND name IN ?", u.RoundID, u.Kommuner).Find(&ks).Error; err != nil {
-		return round.Unit{}, fmt.Errorf("store: find unit kommuner: %w", err)
-	}
-	byName := map[string]int64{}
-	for _, k := range ks {
-		byName[k.Name] = k.ID
-	}
-	for _, name := range u.Kommuner {
-		if byName[name] == 0 {
-			return round.Unit{}, apperror.New(apperror.Invalid, "%s deltar inte i omgången.", name)
-		}
-	}
-	// Unit names repeat across kommuner (every kommun has a Socialnämnden),
-	// so a name is unique among the units that share a member kommun. No
-	// constraint can say that; on PostgreSQL a lock per round keeps two
-	// transactions from both passing the check.
-	if err := t.advisoryLock(lockUnitNames, u.RoundID); err != nil {
+	byName, err := t.memberIDs(u)
+	if err != nil {
 		return round.Unit{}, err
 	}
-	var clash int64
-	err := t.db.Raw(`SELECT COUNT(*) FROM units un JOIN unit_kommuner uk ON uk.unit_id = un.id
-		JOIN kommuner k ON k.id = uk.kommun_id WHERE un.round_id = ? AND un.name = ? AND k.name IN ?`,
-		u.RoundID, u.Name, u.Kommuner).Scan(&clash).Error
-	if err != nil {
-		return round.Unit{}, fmt.Errorf("store: check unit name: %w", err)
-	}
-	if clash > 0 {
-		return round.Unit{}, apperror.New(apperror.Conflict, "Det finns redan en enhet som heter ”%s” i %s.", u.Name, strings.Join(u.Kommuner, ", "))
+	if err := t.checkUnitName(u); err != nil {
+		return round.Unit{}, err
 	}
 	row := unitRow{RoundID: u.RoundID, Name: u.Name, Omrade: u.Omrade, Fordelning: u.Fordelning,
 		ChefName: u.ChefName, ChefEmail: u.ChefEmail, Response: string(u.Response), Reason: u.Reason,
@@ -90,12 +67,97 @@ func (t *Queries) CreateUnit(u round.Unit) (round.Unit, error) {
 	if err := t.db.Create(&row).Error; err != nil {
 		return round.Unit{}, fmt.Errorf("store: create unit: %w", err)
 	}
-	for i, name := range u.Kommuner {
-		if err := t.db.Create(&unitKommunRow{UnitID: row.ID, KommunID: byName[name], Position: i}).Error; err != nil {
-			return round.Unit{}, fmt.Errorf("store: link unit to kommun: %w", err)
-		}
+	if err := t.linkMembers(row.ID, u.Kommuner, byName); err != nil {
+		return round.Unit{}, err
 	}
 	return row.domain(u.Kommuner), nil
+}
+
+// memberIDs finds the IDs of a unit's member kommuner, which must take part
+// in its round.
+func (t *Queries) memberIDs(u round.Unit) (map[string]int64, error) {
+	var ks []kommunRow
+	if err := t.db.Where("round_id = ? AND name IN ?", u.RoundID, u.Kommuner).Find(&ks).Error; err != nil {
+		return nil, fmt.Errorf("store: find unit kommuner: %w", err)
+	}
+	byName := map[string]int64{}
+	for _, k := range ks {
+		byName[k.Name] = k.ID
+	}
+	for _, name := range u.Kommuner {
+		if byName[name] == 0 {
+			return nil, apperror.New(apperror.Invalid, "%s deltar inte i omgången.", name)
+		}
+	}
+	return byName, nil
+}
+
+// checkUnitName refuses a name another unit of a shared member kommun has.
+// Unit names repeat across kommuner (every kommun has a Socialnämnden), so
+// a name is unique among the units that share a member kommun. No
+// constraint can say that; on PostgreSQL a lock per round keeps two
+// transactions from both passing the check. u.ID is left out (0 for a new
+// unit).
+func (t *Queries) checkUnitName(u round.Unit) error {
+	if err := t.advisoryLock(lockUnitNames, u.RoundID); err != nil {
+		return err
+	}
+	var clash int64
+	err := t.db.Raw(`SELECT COUNT(*) FROM units un JOIN unit_kommuner uk ON uk.unit_id = un.id
+		JOIN kommuner k ON k.id = uk.kommun_id WHERE un.round_id = ? AND un.name = ? AND k.name IN ? AND un.id <> ?`,
+		u.RoundID, u.Name, u.Kommuner, u.ID).Scan(&clash).Error
+	if err != nil {
+		return fmt.Errorf("store: check unit name: %w", err)
+	}
+	if clash > 0 {
+		return apperror.New(apperror.Conflict, "Det finns redan en enhet som heter ”%s” i %s.", u.Name, strings.Join(u.Kommuner, ", "))
+	}
+	return nil
+}
+
+func (t *Queries) linkMembers(unitID int64, names []string, byName map[string]int64) error {
+	for i, name := range names {
+		if err := t.db.Create(&unitKommunRow{UnitID: unitID, KommunID: byName[name], Position: i}).Error; err != nil {
+			return fmt.Errorf("store: link unit to kommun: %w", err)
+		}
+	}
+	return nil
+}
+
+// UpdateUnit stores a unit's corrected details: name, member kommuner (by
+// name, taking part in the round), område, cost split, verksamhetschef and
+// address, and when it was invited. Its answer is not touched.
+func (t *Queries) UpdateUnit(u round.Unit) error {
+	if len(u.Kommuner) == 0 {
+		return apperror.New(apperror.Invalid, "Enheten ”%s” måste höra till minst en kommun.", u.Name)
+	}
+	byName, err := t.memberIDs(u)
+	if err != nil {
+		return err
+	}
+	if err := t.checkUnitName(u); err != nil {
+		return err
+	}
+	err = t.db.Model(&unitRow{}).Where("id = ?", u.ID).Updates(map[string]any{
+		"name": u.Name, "omrade": u.Omrade, "fordelning": u.Fordelning, "chef_name": u.ChefName,
+		"chef_email": u.ChefEmail, "invited_at": u.InvitedAt, "updated_at": u.UpdatedAt,
+	}).Error
+	if err != nil {
+		return fmt.Errorf("store: update unit: %w", err)
+	}
+	if err := t.db.Where("unit_id = ?", u.ID).Delete(&unitKommunRow{}).Error; err != nil {
+		return fmt.Errorf("store: unlink unit from kommuner: %w", err)
+	}
+	return t.linkMembers(u.ID, u.Kommuner, byName)
+}
+
+// DeleteUnit removes a unit with its links, member kommuner, evaluations
+// and mail log.
+func (t *Queries) DeleteUnit(id int64) error {
+	if err := t.db.Delete(&unitRow{}, id).Error; err != nil {
+		return fmt.Errorf("store: delete unit: %w", err)
+	}
+	return nil
 }
 
 // Unit returns the unit with the ID. In a transaction on PostgreSQL it also

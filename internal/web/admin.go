@@ -135,31 +135,6 @@ func (s *Server) addUnit(c echo.Context) error {
 	return redirect(c, "/admin/omgangar/"+strconv.FormatInt(id, 10), "enhet")
 }
 
-func (s *Server) reissueLink(c echo.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
-	unitID, err := pathID(c, "unit")
-	if err != nil {
-		return err
-	}
-	u, err := s.manage.Unit(c.Request().Context(), actor(c), unitID)
-	if err != nil {
-		return err
-	}
-	if u.RoundID != id {
-		return apperror.New(apperror.NotFound, "Enheten finns inte i den här omgången.")
-	}
-	if _, err := s.manage.ReissueLink(c.Request().Context(), actor(c), unitID); err != nil {
-		return err
-	}
-	if err := s.guard.Log(c.Request().Context(), "lank_aterkallad", u.Name, c.RealIP(), "av "+actor(c).Email); err != nil {
-		return err
-	}
-	return redirect(c, "/admin/omgangar/"+strconv.FormatInt(id, 10), "lank")
-}
-
 // stateConfirmView asks the samordnare to confirm a state change that
 // leaves evaluations out of the report.
 type stateConfirmView struct {

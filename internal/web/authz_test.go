@@ -55,6 +55,28 @@ func TestAuthorisationMatrix(t *testing.T) {
 		evals[key] = evs[0].ID
 	}
 
+	// Units that have not answered, for the routes that correct, mark and
+	// delete units.
+	for key, in := range map[string]manage.UnitInput{
+		"ownFresh":   {Name: "Hebys kulturnämnd", Kommuner: []string{"Heby"}},
+		"otherFresh": {Name: "Faluns kulturnämnd", Kommuner: []string{"Falun"}},
+	} {
+		u, _, err := e.manage.AddUnit(ctx, sys, e.round.ID, in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		units[key] = u
+	}
+	// The form of a unit's details, unchanged or moved to a kommun.
+	details := func(key string, kommuner ...string) url.Values {
+		u := units[key]
+		if kommuner == nil {
+			kommuner = u.Kommuner
+		}
+		return url.Values{"enhet": {u.Name}, "kommun": kommuner, "omrade": {u.Omrade}, "fordelning": {u.Fordelning},
+			"verksamhetschef": {u.ChefName}, "epost": {u.ChefEmail}}
+	}
+
 	type client struct {
 		c    *http.Client
 		csrf string
@@ -140,8 +162,8 @@ func TestAuthorisationMatrix(t *testing.T) {
 		{"delete through another unit's link", req{"POST", fmt.Sprintf("/l/%s/u/%d/ta-bort", tokens["own2"], evals["own"]), nil}, map[string]int{"lank": 404}},
 		{"staff unit page with a link", req{"GET", unitPath("own2"), nil}, map[string]int{"lank": 303}},
 		{"delete other kommun's evaluation", req{"POST", fmt.Sprintf("%s/u/%d/ta-bort", unitPath("other"), evals["other"]), nil}, map[string]int{"projektledare": 404, "styrgrupp": 403}},
-		{"new link for other kommun's unit", req{"POST", fmt.Sprintf("/admin/omgangar/%d/enheter/%d/ny-lank", rid, units["other"].ID), nil}, map[string]int{"projektledare": 404, "styrgrupp": 403}},
-		{"new link for own unit", req{"POST", fmt.Sprintf("/admin/omgangar/%d/enheter/%d/ny-lank", rid, units["own"].ID), nil}, map[string]int{"projektledare": 303}},
+		{"new link for other kommun's unit", req{"POST", unitPath("other") + "/ny-lank", nil}, map[string]int{"projektledare": 404, "styrgrupp": 403, "anonym": 401}},
+		{"new link for own unit", req{"POST", unitPath("own") + "/ny-lank", nil}, map[string]int{"projektledare": 303}},
 		{"register unit in other kommun", req{"POST", fmt.Sprintf("/admin/omgangar/%d/enheter", rid), url.Values{"enhet": {"Ny"}, "kommun": {"Falun"}}}, map[string]int{"projektledare": 403, "styrgrupp": 403}},
 		{"audit trail", req{"GET", trailPath, nil}, map[string]int{"samordnare": 200, "projektledare": 200, "projektledare utanför": 404, "styrgrupp": 403, "anonym": 303}},
 		{"own unit's audit trail", req{"GET", fmt.Sprintf("%s?enhet=%d", trailPath, units["own"].ID), nil}, map[string]int{"samordnare": 200, "projektledare": 200, "projektledare utanför": 404, "styrgrupp": 403, "anonym": 303}},
@@ -164,6 +186,35 @@ func TestAuthorisationMatrix(t *testing.T) {
 		{"unpublished report", req{"GET", fmt.Sprintf("/rapporter/%d", rid), nil}, map[string]int{"samordnare": 200, "projektledare": 404, "styrgrupp": 404, "anonym": 303}},
 		{"unpublished report file", req{"GET", fmt.Sprintf("/rapporter/%d/fil/json", rid), nil}, map[string]int{"samordnare": 200, "projektledare": 404, "styrgrupp": 404}},
 		{"unpublished chart", req{"GET", fmt.Sprintf("/rapporter/%d/diagram/anvandning/png", rid), nil}, map[string]int{"samordnare": 200, "projektledare": 404, "styrgrupp": 404}},
+
+		// Sending: the preview, and a post without the confirmed list (it
+		// shows the preview and sends nothing).
+		{"invitation preview", req{"GET", fmt.Sprintf("/admin/omgangar/%d/utskick?slag=inbjudan", rid), nil}, map[string]int{"samordnare": 200, "projektledare": 200, "styrgrupp": 403, "anonym": 303}},
+		{"reminder preview", req{"GET", fmt.Sprintf("/admin/omgangar/%d/utskick?slag=paminnelse", rid), nil}, map[string]int{"samordnare": 200, "projektledare": 200, "styrgrupp": 403}},
+		{"preview for another kommun", req{"GET", fmt.Sprintf("/admin/omgangar/%d/utskick?slag=inbjudan&kommun=Falun", rid), nil}, map[string]int{"samordnare": 200, "projektledare": 403}},
+		{"preview for a kommun not in the round", req{"GET", fmt.Sprintf("/admin/omgangar/%d/utskick?slag=inbjudan&kommun=Mora", rid), nil}, map[string]int{"samordnare": 422}},
+		{"unconfirmed send", req{"POST", fmt.Sprintf("/admin/omgangar/%d/utskick", rid), url.Values{"slag": {"paminnelse"}}}, map[string]int{"samordnare": 200, "projektledare": 200, "styrgrupp": 403, "anonym": 401}},
+		{"unknown kind of send", req{"GET", fmt.Sprintf("/admin/omgangar/%d/utskick?slag=spam", rid), nil}, map[string]int{"samordnare": 422, "projektledare": 422}},
+
+		// Correcting units.
+		{"edit form, own unit", req{"GET", unitPath("own") + "/uppgifter", nil}, map[string]int{"samordnare": 200, "projektledare": 200, "styrgrupp": 403, "anonym": 303}},
+		{"edit form, shared unit", req{"GET", unitPath("shared") + "/uppgifter", nil}, map[string]int{"projektledare": 200}},
+		{"edit form, other kommun's unit", req{"GET", unitPath("other") + "/uppgifter", nil}, map[string]int{"samordnare": 200, "projektledare": 404, "styrgrupp": 403}},
+		{"correct own unit", req{"POST", unitPath("own") + "/uppgifter", details("own")}, map[string]int{"samordnare": 303, "projektledare": 303, "styrgrupp": 403, "anonym": 401}},
+		{"correct other kommun's unit", req{"POST", unitPath("other") + "/uppgifter", details("other")}, map[string]int{"projektledare": 404, "styrgrupp": 403, "anonym": 401}},
+		{"move own unit out of own kommun", req{"POST", unitPath("own") + "/uppgifter", details("own", "Falun")}, map[string]int{"projektledare": 403}},
+		{"move other kommun's unit into own", req{"POST", unitPath("other") + "/uppgifter", details("other", "Heby")}, map[string]int{"projektledare": 404}},
+		{"new link page, own unit", req{"GET", unitPath("own") + "/ny-lank", nil}, map[string]int{"samordnare": 200, "projektledare": 200, "styrgrupp": 403, "anonym": 303}},
+		{"new link page, other kommun's unit", req{"GET", unitPath("other") + "/ny-lank", nil}, map[string]int{"projektledare": 404}},
+		{"link sent by hand, other kommun's unit", req{"POST", unitPath("otherFresh") + "/manuellt", nil}, map[string]int{"projektledare": 404, "styrgrupp": 403, "anonym": 401}},
+		{"link sent by hand, own unit", req{"POST", unitPath("ownFresh") + "/manuellt", nil}, map[string]int{"samordnare": 303, "projektledare": 303, "styrgrupp": 403, "anonym": 401}},
+		{"link sent by hand, answered unit", req{"POST", unitPath("shared") + "/manuellt", nil}, map[string]int{"projektledare": 409}},
+		{"delete page, unit with evaluations", req{"GET", unitPath("own") + "/radera", nil}, map[string]int{"samordnare": 409, "projektledare": 409, "styrgrupp": 403}},
+		{"delete page, other kommun's unit", req{"GET", unitPath("otherFresh") + "/radera", nil}, map[string]int{"samordnare": 200, "projektledare": 404, "styrgrupp": 403, "anonym": 303}},
+		{"delete page, own unit", req{"GET", unitPath("ownFresh") + "/radera", nil}, map[string]int{"samordnare": 200, "projektledare": 200}},
+		{"delete unit with evaluations", req{"POST", unitPath("own") + "/radera", nil}, map[string]int{"samordnare": 409, "projektledare": 409, "styrgrupp": 403, "anonym": 401}},
+		{"delete other kommun's unit", req{"POST", unitPath("otherFresh") + "/radera", nil}, map[string]int{"projektledare": 404, "styrgrupp": 403, "anonym": 401}},
+		{"delete own unit", req{"POST", unitPath("ownFresh") + "/radera", nil}, map[string]int{"styrgrupp": 403, "anonym": 401, "projektledare": 303}},
 	}
 	do := func(role string, r req) (int, []byte) {
 		cl := clients[role]

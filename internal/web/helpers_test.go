@@ -41,7 +41,10 @@ type env struct {
 
 func newEnv(t *testing.T) *env { return newEnvWith(t, web.Config{}) }
 
-func newEnvWith(t *testing.T, cfg web.Config) *env {
+func newEnvWith(t *testing.T, cfg web.Config) *env { return newEnvMailer(t, cfg, nil) }
+
+// newEnvMailer is newEnvWith with a mailer for invitations (nil: none).
+func newEnvMailer(t *testing.T, cfg web.Config, mailer manage.Mailer) *env {
 	t.Helper()
 	st := storetest.MustOpen(t)
 	e := &env{t: t, clock: time.Now}
@@ -54,7 +57,7 @@ func newEnvWith(t *testing.T, cfg web.Config) *env {
 		t.Fatal(err)
 	}
 	s, err := web.New(cfg, web.Deps{Form: def, Respond: &respond.Service{Store: st, Form: def, Now: now},
-		Manage: m, Staff: stf, Reports: reports, Guard: &guard.Guard{Store: st, Policy: guard.DefaultPolicy(), Now: now}, Now: now})
+		Manage: m, Staff: stf, Reports: reports, Mailer: mailer, Guard: &guard.Guard{Store: st, Policy: guard.DefaultPolicy(), Now: now}, Now: now})
 	if err != nil {
 		t.Fatal(err)
 	}

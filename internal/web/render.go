@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -50,8 +51,14 @@ func parsePages(def *form.Definition) (*pages, error) {
 		},
 		"roleLabel":     staff.RoleLabel,
 		"progressLabel": func(p round.Progress) string { return p.Label() },
-		"join":          strings.Join,
-		"number":        func(n int64) string { return form.FormatNumber(float64(n), 0) },
+		"swedishTime": func(t *time.Time) string {
+			if t == nil {
+				return ""
+			}
+			return round.SwedishTime(*t)
+		},
+		"join":   strings.Join,
+		"number": func(n int64) string { return form.FormatNumber(float64(n), 0) },
 		"population": func(p *int64) string {
 			if p == nil {
 				return "okänt"
@@ -59,7 +66,7 @@ func parsePages(def *form.Definition) (*pages, error) {
 			return form.FormatNumber(float64(*p), 0)
 		},
 	}
-	layout, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/partials.html")
+	layout, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/partials*.html")
 	if err != nil {
 		return nil, fmt.Errorf("web: parse layout: %w", err)
 	}
@@ -70,7 +77,7 @@ func parsePages(def *form.Definition) (*pages, error) {
 	p := &pages{byName: map[string]*template.Template{}}
 	for _, n := range names {
 		base := strings.TrimPrefix(n, "templates/")
-		if base == "layout.html" || base == "partials.html" {
+		if base == "layout.html" || strings.HasPrefix(base, "partials") {
 			continue
 		}
 		t, err := template.Must(layout.Clone()).ParseFS(templateFS, n)
@@ -126,25 +133,32 @@ func (s *Server) render(c echo.Context, status int, page string, v view) error {
 // notices are the fixed messages a redirect may ask a page to show; only
 // their keys travel in the URL, so no user text is reflected.
 var notices = map[string]string{
-	"sparad":    "Utvärderingen är sparad.",
-	"utkast":    "Utkastet är sparat. Du kan fortsätta senare från samma länk.",
-	"borttagen": "Utvärderingen är borttagen.",
-	"inskickad": "Tack! Enhetens svar är inskickat.",
-	"inga":      "Tack! Vi har noterat att enheten inte har genomfört några utvärderingar.",
-	"avbojt":    "Vi har noterat att enheten inte deltar.",
-	"andra":     "Svaret är öppnat igen. Skicka in när du är klar.",
-	"omgang":    "Omgången är skapad.",
-	"kommun":    "Kommunen är tillagd.",
-	"enhet":     "Enheten är registrerad och har fått en personlig länk.",
-	"lank":      "En ny länk är skapad; den gamla fungerar inte längre.",
-	"status":    "Omgångens status är ändrad.",
-	"utloggad":  "Du är utloggad.",
-	"excel":     "Excelfilen är inläst och utvärderingarna är sparade. Kontrollera listan och skicka in när den är komplett.",
-	"enheter":   "Enheterna är registrerade och har fått personliga länkar.",
-	"overford":  "Den nya omgången är skapad med kommunerna, enheterna och de återkommande utvärderingarna som utkast. Enheterna har fått nya länkar.",
-	"avstangt":  "Kontot är avstängt och utloggat. Det kan inte logga in förrän det aktiveras igen.",
-	"aktiverat": "Kontot är aktiverat och kan logga in igen.",
-	"losenord":  "Ditt lösenord är bytt. Dina andra inloggningar är utloggade.",
+	"sparad":            "Utvärderingen är sparad.",
+	"utkast":            "Utkastet är sparat. Du kan fortsätta senare från samma länk.",
+	"borttagen":         "Utvärderingen är borttagen.",
+	"inskickad":         "Tack! Enhetens svar är inskickat.",
+	"inga":              "Tack! Vi har noterat att enheten inte har genomfört några utvärderingar.",
+	"avbojt":            "Vi har noterat att enheten inte deltar.",
+	"andra":             "Svaret är öppnat igen. Skicka in när du är klar.",
+	"omgang":            "Omgången är skapad.",
+	"kommun":            "Kommunen är tillagd.",
+	"enhet":             "Enheten är registrerad och har fått en personlig länk.",
+	"lank":              "En ny länk är skapad; den gamla fungerar inte längre.",
+	"status":            "Omgångens status är ändrad.",
+	"utloggad":          "Du är utloggad.",
+	"excel":             "Excelfilen är inläst och utvärderingarna är sparade. Kontrollera listan och skicka in när den är komplett.",
+	"enheter":           "Enheterna är registrerade och har fått personliga länkar.",
+	"overford":          "Den nya omgången är skapad med kommunerna, enheterna och de återkommande utvärderingarna som utkast. Enheterna har fått nya länkar.",
+	"avstangt":          "Kontot är avstängt och utloggat. Det kan inte logga in förrän det aktiveras igen.",
+	"aktiverat":         "Kontot är aktiverat och kan logga in igen.",
+	"losenord":          "Ditt lösenord är bytt. Dina andra inloggningar är utloggade.",
+	"lank-skickad":      "En ny länk är skapad och skickad till verksamhetschefen; den gamla fungerar inte längre.",
+	"lank-ej-skickad":   "En ny länk är skapad; den gamla fungerar inte längre. Länken kunde inte skickas med e-post – se utskicken nedan och skicka den själv.",
+	"uppgifter":         "Enhetens uppgifter är sparade.",
+	"uppgifter-lank":    "Enhetens uppgifter är sparade och länken är skickad till den nya adressen.",
+	"uppgifter-ej-lank": "Enhetens uppgifter är sparade, men länken kunde inte skickas till den nya adressen – se utskicken nedan.",
+	"enhet-borttagen":   "Enheten är borttagen.",
+	"manuellt":          "Länken är markerad som skickad manuellt, och enheten räknas som inbjuden.",
 }
 
 func notice(c echo.Context) string { return notices[c.QueryParam("meddelande")] }

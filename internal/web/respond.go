@@ -9,6 +9,7 @@ import (
 
 	"github.com/inventera/inventera/internal/apperror"
 	"github.com/inventera/inventera/internal/form"
+	"github.com/inventera/inventera/internal/manage"
 	"github.com/inventera/inventera/internal/respond"
 	"github.com/inventera/inventera/internal/round"
 	"github.com/inventera/inventera/internal/staff"
@@ -69,6 +70,7 @@ type unitView struct {
 	Page  respond.Page
 	Staff bool
 	CSRF  string
+	Admin *manage.UnitAdmin // staff only: details, link, send history
 }
 
 // CanEdit tells whether the unit's evaluations may be changed now (round
@@ -96,7 +98,15 @@ func (s *Server) unitPage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return s.render(c, http.StatusOK, "unit", view{Title: p.Unit.Name, Notice: notice(c), Data: sc.view(p)})
+	v := sc.view(p)
+	if sc.staff {
+		admin, err := s.manage.UnitAdmin(c.Request().Context(), actor(c), p.Unit.ID)
+		if err != nil {
+			return err
+		}
+		v.Admin = &admin
+	}
+	return s.render(c, http.StatusOK, "unit", view{Title: p.Unit.Name, Notice: notice(c), Data: v})
 }
 
 func (s *Server) newEvaluation(c echo.Context) error {

@@ -66,8 +66,8 @@ func (s *Server) routes(e *echo.Echo) {
 	adm.GET("/omgangar/:id", s.roundOverview)
 	adm.POST("/omgangar/:id/kommuner", s.addKommun, coordinator)
 	adm.POST("/omgangar/:id/enheter", s.addUnit)
-	adm.POST("/omgangar/:id/enheter/:unit/ny-lank", s.reissueLink)
 	adm.POST("/omgangar/:id/status", s.setRoundState, coordinator)
+	adm.GET("/omgangar/:id/utskick", s.invitePreview)
 	adm.POST("/omgangar/:id/utskick", s.invite)
 	adm.GET("/omgangar/:id/export.xlsx", s.exportRound)
 	adm.GET("/omgangar/:id/andringslogg", s.auditTrail)
@@ -75,6 +75,14 @@ func (s *Server) routes(e *echo.Echo) {
 	adm.GET("/omgangar/:id/lankar.xlsx", s.linksList)
 	adm.GET("/omgangar/:id/enheter-mall.xlsx", s.unitsTemplate)
 	adm.POST("/omgangar/:id/enheter/fil", s.uploadUnits, upload)
+	// A unit's own data, link and sending: staff only.
+	adm.GET("/enheter/:unit/uppgifter", s.editUnit)
+	adm.POST("/enheter/:unit/uppgifter", s.updateUnit)
+	adm.GET("/enheter/:unit/ny-lank", s.confirmNewLink)
+	adm.POST("/enheter/:unit/ny-lank", s.newLink)
+	adm.POST("/enheter/:unit/manuellt", s.markSentManually)
+	adm.GET("/enheter/:unit/radera", s.confirmDeleteUnit)
+	adm.POST("/enheter/:unit/radera", s.deleteUnit)
 	// Staff helping a unit: the unit's pages, as the personal link has them.
 	s.unitRoutes(adm.Group("/enheter/:unit", s.staffUnitScope), upload)
 }

@@ -208,7 +208,7 @@ func TestLinkRevocationLogged(t *testing.T) {
 	e := newEnv(t)
 	c := e.client()
 	csrf := e.login(c, "samordnare")
-	if st, _, _ := e.post(c, "/admin/omgangar/1/enheter/1/ny-lank", url.Values{"csrf": {csrf}}); st != http.StatusSeeOther {
+	if st, _, _ := e.post(c, "/admin/enheter/1/ny-lank", url.Values{"csrf": {csrf}}); st != http.StatusSeeOther {
 		t.Fatalf("reissue: %d", st)
 	}
 	if e.securityKinds()["lank_aterkallad"] != 1 {

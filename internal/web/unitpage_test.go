@@ -128,7 +128,7 @@ func TestStaffHelpsUnitAndSubmits(t *testing.T) {
 	// Submitted: the page offers "Ändra svaret" and no editing.
 	_, body = e.get(pl, base)
 	actions := strings.Join(formActions(body), " ")
-	if !strings.Contains(actions, base+"/andra") || strings.Contains(actions, base+"/excel/fil") || strings.Contains(body, base+"/ny") {
+	if !strings.Contains(actions, base+"/andra") || strings.Contains(actions, base+"/excel/fil") || strings.Contains(body, base+"/ny\"") {
 		t.Errorf("submitted unit's staff page: forms %q", formActions(body))
 	}
 
