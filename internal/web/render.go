@@ -11,6 +11,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/inventera/inventera/internal/apperror"
 	"github.com/inventera/inventera/internal/form"
 	"github.com/inventera/inventera/internal/round"
 	"github.com/inventera/inventera/internal/staff"
@@ -29,13 +30,8 @@ type pages struct {
 
 func parsePages(def *form.Definition) (*pages, error) {
 	funcs := template.FuncMap{
-		"fieldValue": func(f *form.Field, a form.Answers) string {
-			v := a.Get(f.Code)
-			if f.IsNumber() {
-				return strings.Replace(v, ".", ",", 1)
-			}
-			return v
-		},
+		"fieldValue": func(f *form.Field, a form.Answers) string { return f.InputValue(a.Get(f.Code)) },
+		"answerText": func(f *form.Field, a form.Answers) string { return f.AnswerText(a) },
 		"fieldData": func(f *form.Field, a form.Answers, es form.Errors) fieldData {
 			return fieldData{Field: f, Answers: a, Errors: es}
 		},
@@ -48,7 +44,19 @@ func parsePages(def *form.Definition) (*pages, error) {
 			}
 			return option
 		},
-		"roleLabel":     staff.RoleLabel,
+		"roleLabel": staff.RoleLabel,
+		// Every time on a page is Swedish time with its zone.
+		"swedishTime":        round.SwedishTime,
+		"swedishTimeSeconds": round.SwedishTimeSeconds,
+		// Why a unit's answers cannot be changed now, and whether "Ändra
+		// svaret" would open them again: the round's rules decide.
+		"editRefusal": func(r round.Round, u round.Unit) string {
+			if err := u.Allows(r, round.EditEvaluations); err != nil {
+				return apperror.Message(err)
+			}
+			return ""
+		},
+		"canReopen":     func(r round.Round, u round.Unit) bool { return u.Can(r, round.ReopenAnswer) },
 		"progressLabel": func(p round.Progress) string { return p.Label() },
 		"join":          strings.Join,
 		"number":        func(n int64) string { return form.FormatNumber(float64(n), 0) },
