@@ -230,7 +230,7 @@ func TestTimesInSwedishTime(t *testing.T) {
 		"/admin/sakerhetslogg": round.SwedishTimeSeconds(sec[0].At),
 	} {
 		_, body := e.get(staff, path)
-		if !strings.Contains(body, "<td>"+at+"</td>") || !strings.Contains(body, "När (svensk tid)") || strings.Contains(body, "UTC") {
+		if !strings.Contains(body, `<td class="time">`+at+"</td>") || !strings.Contains(body, "När (svensk tid)") || strings.Contains(body, "UTC") {
 			t.Errorf("%s: lacks %q under När (svensk tid), or still says UTC", path, at)
 		}
 	}
