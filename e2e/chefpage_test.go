@@ -10,6 +10,7 @@ import (
 
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 
@@ -547,4 +548,39 @@ func TestChefReadOnlyEvaluation(t *testing.T) {
 		t.Fatalf("konsult_kr hint %q", got)
 	}
 	b.screenshot("utvardering-oppen")
+}
+
+// TestChefSaveWhileAutosaveAdds: pressing "Spara utkast" while autosave is
+// still adding the new evaluation (a slow network) stores into that draft
+// instead of adding the evaluation a second time.
+func TestChefSaveWhileAutosaveAdds(t *testing.T) {
+	b := newBrowser(t)
+	s := newServer(t, false)
+	unit, token := s.addUnit("Tekniska nämnden")
+	ctx, cancel := b.step()
+	_, err := chromedp.Call(ctx, network.EmulateNetworkConditionsByRule, network.EmulateNetworkConditionsByRuleParams{
+		MatchedNetworkConditions: []*network.Conditions{{URLPattern: s.url + "/l/*/ny", Latency: 2000, DownloadThroughput: -1, UploadThroughput: -1}}})
+	cancel()
+	if err != nil {
+		t.Fatalf("slow down adding: %v", err)
+	}
+	b.open(s.url, "/l/"+token+"/ny")
+	b.typeFast("benamning", "Långsamt nät")
+	// The autosave starts two seconds after the last key and then waits
+	// two seconds for its answer; press the button in between.
+	time.Sleep(2500 * time.Millisecond)
+	if act := eval[string](b, `document.getElementById('evaluation-form').getAttribute('action')`); !strings.HasSuffix(act, "/ny") {
+		t.Fatalf("the slowed autosave already answered (the form posts to %s): the test cannot show the race", act)
+	}
+	if evs := s.evaluations(unit.ID); len(evs) != 1 {
+		t.Fatalf("the autosave under way has stored %s, want the draft it adds", describe(evs))
+	}
+	b.loadAfter("Spara utkast while autosave adds", chromedp.Click(chromedp.CSS(`button[name=atgard][value=utkast]`)))
+	if got := b.text("main .notice"); !strings.HasPrefix(got, "Utkastet är sparat.") {
+		t.Fatalf("after Spara utkast the notice is %q (at %s)", got, b.location())
+	}
+	time.Sleep(500 * time.Millisecond)
+	if evs := s.evaluations(unit.ID); len(evs) != 1 || evs[0].Title() != "Långsamt nät" {
+		t.Fatalf("the unit has %s, want one draft", describe(evs))
+	}
 }
