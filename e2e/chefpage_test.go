@@ -584,3 +584,23 @@ func TestChefSaveWhileAutosaveAdds(t *testing.T) {
 		t.Fatalf("the unit has %s, want one draft", describe(evs))
 	}
 }
+
+// TestChefAvbrytAfterRefusal: Avbryt on a refused new evaluation, shown
+// again with what was typed, asks before throwing that away.
+func TestChefAvbrytAfterRefusal(t *testing.T) {
+	b := newBrowser(t)
+	s := newServer(t, false)
+	seen := b.dialogs(func() bool { return true })
+	b.open(s.url, "/l/"+s.token+"/ny")
+	b.typeFast("benamning", "Avvisad")
+	b.loadAfter("Spara", chromedp.Click(chromedp.CSS(`button[name=atgard][value=spara]`)))
+	b.waitVisible("#felsammanfattning")
+	n := len(seen())
+	b.loadAfter("Avbryt", chromedp.Click(chromedp.ID("avbryt")))
+	if d := seen(); len(d) != n+1 {
+		t.Fatalf("Avbryt on a refused form asked %d times, want once", len(d)-n)
+	}
+	if evs := s.waitEvaluations(s.unit.ID, 3*time.Second, func(evs []round.Evaluation) bool { return false }); len(evs) != 0 {
+		t.Fatalf("after Avbryt the unit has %s", describe(evs))
+	}
+}

@@ -147,7 +147,10 @@
 
   if (cancel && isNew) {
     cancel.addEventListener('click', function (e) {
-      var filled = dirty || saving || !adds(form.getAttribute('action')) || fields() !== initial;
+      // Something to lose: typed now, saved by autosave, or a refused form
+      // shown again with what was typed.
+      var filled = dirty || saving || !adds(form.getAttribute('action')) || fields() !== initial ||
+        form.getAttribute('data-filled') === 'true';
       if (!filled) { stopped = true; return; }
       e.preventDefault();
       if (!window.confirm('Vill du slänga den nya utvärderingen? Det du har fyllt i sparas inte.')) { return; }
