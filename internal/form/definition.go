@@ -70,6 +70,7 @@ type Field struct {
 	Options       []Option   `json:"options"`
 	MaxLength     int        `json:"max_length"`
 	Decimals      int        `json:"decimals"`
+	Unit          string     `json:"unit"` // a number field's unit: UnitKronor or UnitHours
 	Min           *float64   `json:"min"`
 	Max           *float64   `json:"max"`
 }
@@ -115,6 +116,15 @@ func Parse(data []byte) (*Definition, error) {
 			}
 		default:
 			return nil, fmt.Errorf("form: field %s: unknown type %q", f.Code, f.Type)
+		}
+		switch f.Unit {
+		case "":
+		case UnitKronor, UnitHours:
+			if !f.IsNumber() {
+				return nil, fmt.Errorf("form: field %s: unit %q on a field that is not a number", f.Code, f.Unit)
+			}
+		default:
+			return nil, fmt.Errorf("form: field %s: unknown unit %q", f.Code, f.Unit)
 		}
 		if f.Exclusive != "" && f.Option(f.Exclusive) == nil {
 			return nil, fmt.Errorf("form: field %s: exclusive option %q not among options", f.Code, f.Exclusive)

@@ -5,6 +5,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"unicode"
 )
 
 // Number is a fixed-point number: Units in 10^-Scale.
@@ -29,10 +30,10 @@ var (
 func ParseNumber(s string, scale int) (Number, error) {
 	var b strings.Builder
 	for _, r := range strings.TrimSpace(s) {
-		switch r {
-		case ' ', '\u00a0', '\u202f', '\u2009':
+		switch {
+		case isSpace(r):
 			continue
-		case '\u2212': // typographic minus, as Word and Excel may write it
+		case r == '\u2212': // typographic minus, as Word and Excel may write it
 			r = '-'
 		}
 		b.WriteRune(r)
@@ -82,6 +83,56 @@ func ParseNumber(s string, scale int) (Number, error) {
 		return Number{Units: -units, Scale: scale}, errNegative
 	}
 	return Number{Units: units, Scale: scale}, nil
+}
+
+// Units a number field may be measured in (the definition's "unit").
+const (
+	UnitKronor = "kr"
+	UnitHours  = "timmar"
+)
+
+// unitSuffixes are the ways people write a unit after a number, as typed
+// into a form, an Excel cell or an import ("12 500 kr", "12 500:-", "12,5
+// tim"). Longer spellings come first, so "kr." is cut before "kr".
+func unitSuffixes(unit string) []string {
+	switch unit {
+	case UnitKronor:
+		return []string{"kronor", "kr.", "kr", "sek", ":-", ",-"}
+	case UnitHours:
+		return []string{"timmar", "timme", "tim.", "tim", "h"}
+	}
+	return nil
+}
+
+// ParseAmount is ParseNumber for a number measured in unit: one trailing
+// spelling of the unit (any letter case, with or without a space before it)
+// is accepted and dropped, so "12 500 kr", "12 500kr", "12 500 kr." and
+// "12 500:-" are all 12500 kronor.
+func ParseAmount(s, unit string, scale int) (Number, error) {
+	t := strings.TrimRightFunc(s, unicode.IsSpace)
+	for _, suf := range unitSuffixes(unit) {
+		if len(t) > len(suf) && strings.EqualFold(t[len(t)-len(suf):], suf) {
+			t = t[:len(t)-len(suf)]
+			break
+		}
+	}
+	return ParseNumber(t, scale)
+}
+
+// ParseNumber reads a value typed into the number field f: ParseAmount in
+// the field's unit and decimals.
+func (f *Field) ParseNumber(s string) (Number, error) {
+	return ParseAmount(s, f.Unit, f.Decimals)
+}
+
+// isSpace is a space that may group thousands: also the no-break and thin
+// spaces that word processors, Excel and FormatNumber put there.
+func isSpace(r rune) bool {
+	switch r {
+	case ' ', '\u00a0', '\u202f', '\u2009':
+		return true
+	}
+	return false
 }
 
 // String writes the number canonically: "." as decimal mark, no trailing

@@ -129,7 +129,7 @@ func (d *Definition) Validate(in Answers, mode Mode) (Answers, Errors) {
 				out[f.Code] = strings.Join(codes, MultiSeparator)
 			}
 		case TypeDecimal, TypeInteger:
-			n, err := ParseNumber(raw, f.Decimals)
+			n, err := f.ParseNumber(raw)
 			if err != nil {
 				add(f, "%s", f.numberMessage(raw, err))
 				continue
@@ -266,7 +266,20 @@ func (f *Field) numberMessage(raw string, err error) string {
 	case errors.Is(err, errTooLarge):
 		return fmt.Sprintf("”%s” är orimligt stort.", f.Label)
 	}
-	return fmt.Sprintf("”%s” är inget tal. Skriv siffror, till exempel 1 234 eller 12,5.", clip(raw))
+	return fmt.Sprintf("”%s” är inget tal. %s.", clip(raw), f.numberAdvice())
+}
+
+// numberAdvice tells how to write the field's number, after its hint.
+func (f *Field) numberAdvice() string {
+	switch {
+	case f.Unit == UnitKronor && f.Decimals == 0:
+		return "Skriv hela kronor med siffror, till exempel " + FormatNumber(12500, 0)
+	case f.Unit == UnitHours && f.Decimals > 0:
+		return "Skriv antalet timmar med siffror, till exempel 12,5"
+	case f.Decimals == 0:
+		return "Skriv ett heltal med siffror, till exempel " + FormatNumber(1234, 0)
+	}
+	return "Skriv siffror, till exempel " + FormatNumber(1234, 0) + " eller 12,5"
 }
 
 func formatLimit(v float64) string {

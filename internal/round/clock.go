@@ -25,3 +25,12 @@ func SwedishTime(t time.Time) string {
 	}
 	return t.In(Stockholm).Format("2006-01-02 15:04 MST")
 }
+
+// SwedishTimeSeconds is SwedishTime to the second, for logs where the
+// order of events within a minute matters: "2009-12-18 14:05:09 CET".
+func SwedishTimeSeconds(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.In(Stockholm).Format("2006-01-02 15:04:05 MST")
+}

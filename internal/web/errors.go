@@ -4,10 +4,13 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"strconv"
+	"strings"
 
 	"github.com/labstack/echo/v4"
 
 	"github.com/inventera/inventera/internal/apperror"
+	"github.com/inventera/inventera/internal/staff"
 )
 
 // statusOf maps a domain error code to an HTTP status.
@@ -69,8 +72,56 @@ func (s *Server) handleError(err error, c echo.Context) {
 		c.NoContent(status)
 		return
 	}
-	if rerr := s.render(c, status, "error", view{Title: title, Data: msg}); rerr != nil {
+	ev := errorView{Message: msg, Back: s.unitPageOf(c, err, status)}
+	if rerr := s.render(c, status, "error", view{Title: title, Data: ev}); rerr != nil {
 		slog.Error("render error page", "err", rerr)
 		c.String(status, msg)
 	}
+}
+
+// errorView is the error page: the message, and the unit page to go back
+// to when the error happened on one of a unit's pages.
+type errorView struct {
+	Message string
+	Back    string // "/l/TOKEN" or "/admin/enheter/ID"; "" = the start page
+}
+
+// unitPageOf is the unit page an error under /l/:token or
+// /admin/enheter/:unit leads back to, when the person can open it: the
+// link is live, or the staff member may see the unit. An unknown or
+// revoked link, and a unit they may not see, get no way back.
+//
+// Whether the link is live is not to be learnt here by a client the link
+// throttle holds back: a throttled client is not told, and an unknown link
+// the throttle did not count (the request failed before reaching it, say
+// as too large) is counted here.
+func (s *Server) unitPageOf(c echo.Context, err error, status int) string {
+	ctx := c.Request().Context()
+	parts := strings.Split(strings.TrimPrefix(c.Request().URL.Path, "/"), "/")
+	switch {
+	case len(parts) >= 2 && parts[0] == "l":
+		if status == http.StatusTooManyRequests || s.guard.CheckLinkClient(ctx, c.RealIP()) != nil {
+			return ""
+		}
+		if s.respond.Live(ctx, parts[1]) {
+			return "/l/" + parts[1]
+		}
+		if code := apperror.Code(err); code != apperror.NotFound && code != apperror.Gone {
+			if gerr := s.guard.LinkMiss(ctx, c.RealIP()); gerr != nil {
+				slog.Error("count a link miss", "err", gerr)
+			}
+		}
+	case len(parts) >= 3 && parts[0] == "admin" && parts[1] == "enheter":
+		id, err := strconv.ParseInt(parts[2], 10, 64)
+		if err != nil || id <= 0 {
+			return ""
+		}
+		if _, ok := c.Get("session").(*staff.Session); !ok {
+			return ""
+		}
+		if _, err := s.respond.Open(ctx, actor(c).UnitScope(id)); err == nil {
+			return "/admin/enheter/" + strconv.FormatInt(id, 10)
+		}
+	}
+	return ""
 }

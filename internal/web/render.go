@@ -12,6 +12,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/inventera/inventera/internal/apperror"
 	"github.com/inventera/inventera/internal/form"
 	"github.com/inventera/inventera/internal/round"
 	"github.com/inventera/inventera/internal/staff"
@@ -30,13 +31,8 @@ type pages struct {
 
 func parsePages(def *form.Definition) (*pages, error) {
 	funcs := template.FuncMap{
-		"fieldValue": func(f *form.Field, a form.Answers) string {
-			v := a.Get(f.Code)
-			if f.IsNumber() {
-				return strings.Replace(v, ".", ",", 1)
-			}
-			return v
-		},
+		"fieldValue": func(f *form.Field, a form.Answers) string { return f.InputValue(a.Get(f.Code)) },
+		"answerText": func(f *form.Field, a form.Answers) string { return f.AnswerText(a) },
 		"fieldData": func(f *form.Field, a form.Answers, es form.Errors) fieldData {
 			return fieldData{Field: f, Answers: a, Errors: es}
 		},
@@ -49,16 +45,32 @@ func parsePages(def *form.Definition) (*pages, error) {
 			}
 			return option
 		},
-		"roleLabel":     staff.RoleLabel,
-		"progressLabel": func(p round.Progress) string { return p.Label() },
-		"swedishTime": func(t *time.Time) string {
-			if t == nil {
-				return ""
+		"roleLabel": staff.RoleLabel,
+		// Every time on a page is Swedish time with its zone.
+		"swedishTime": func(t any) string {
+			switch t := t.(type) {
+			case time.Time:
+				return round.SwedishTime(t)
+			case *time.Time:
+				if t != nil {
+					return round.SwedishTime(*t)
+				}
 			}
-			return round.SwedishTime(*t)
+			return ""
 		},
-		"join":   strings.Join,
-		"number": func(n int64) string { return form.FormatNumber(float64(n), 0) },
+		"swedishTimeSeconds": round.SwedishTimeSeconds,
+		// Why a unit's answers cannot be changed now, and whether "Ändra
+		// svaret" would open them again: the round's rules decide.
+		"editRefusal": func(r round.Round, u round.Unit) string {
+			if err := u.Allows(r, round.EditEvaluations); err != nil {
+				return apperror.Message(err)
+			}
+			return ""
+		},
+		"canReopen":     func(r round.Round, u round.Unit) bool { return u.Can(r, round.ReopenAnswer) },
+		"progressLabel": func(p round.Progress) string { return p.Label() },
+		"join":          strings.Join,
+		"number":        func(n int64) string { return form.FormatNumber(float64(n), 0) },
 		"population": func(p *int64) string {
 			if p == nil {
 				return "okänt"

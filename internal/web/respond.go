@@ -214,6 +214,9 @@ func (s *Server) renderForm(c echo.Context, status int, v formView) error {
 	if len(v.Errors) > 0 && !v.Draft {
 		title = "Rätta: " + title
 	}
+	if !v.CanEdit() {
+		title = v.Evaluation.Title()
+	}
 	return s.render(c, status, "evaluation", view{Title: title, Data: v})
 }
 
