@@ -55,6 +55,14 @@ func (s Session) DisplayName() string { return DisplayName(s.User) }
 // password: until it chooses its own, it may do nothing else.
 func (s Session) MustChangePassword() bool { return s.User.MustChangePassword }
 
+// Coordinator tells whether the staff member runs the whole network (the
+// samordnare): rounds, kommuner, state changes, carry-forward.
+func (s Session) Coordinator() bool { return s.User.Role == Samordnare }
+
+// RunsRounds tells whether the staff member works in rounds (samordnare and
+// projektledare); the styrgrupp only reads published reports.
+func (s Session) RunsRounds() bool { return s.User.Role == Samordnare || s.User.Role == Projektledare }
+
 // ManagesAccounts tells whether the staff member may list, create, disable
 // and reset accounts (the samordnare).
 func (s Session) ManagesAccounts() bool { return s.User.Role == Samordnare }

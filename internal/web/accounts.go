@@ -44,7 +44,7 @@ func landing(sess *staff.Session) string {
 	if sess.MustChangePassword() {
 		return "/konto/losenord"
 	}
-	if sess.User.Role == staff.Styrgrupp {
+	if !sess.RunsRounds() {
 		return "/rapporter"
 	}
 	return "/admin"

@@ -132,13 +132,7 @@ func (s *Server) login(c echo.Context) error {
 	}
 	c.SetCookie(s.cookie(c, loginCSRF, "", -1))
 	c.SetCookie(s.cookie(c, sessionCookie, sess.Token, int(staff.SessionLifetime/time.Second)))
-	if sess.MustChangePassword() {
-		return c.Redirect(http.StatusSeeOther, "/konto/losenord")
-	}
-	if sess.User.Role == staff.Styrgrupp {
-		return c.Redirect(http.StatusSeeOther, "/rapporter")
-	}
-	return c.Redirect(http.StatusSeeOther, "/admin")
+	return c.Redirect(http.StatusSeeOther, landing(sess))
 }
 
 func (s *Server) logout(c echo.Context) error {
