@@ -132,7 +132,7 @@ func (s *Server) login(c echo.Context) error {
 	}
 	c.SetCookie(s.cookie(c, loginCSRF, "", -1))
 	c.SetCookie(s.cookie(c, sessionCookie, sess.Token, int(staff.SessionLifetime/time.Second)))
-	return c.Redirect(http.StatusSeeOther, landing(sess))
+	return c.Redirect(http.StatusSeeOther, landing(&sess))
 }
 
 func (s *Server) logout(c echo.Context) error {
