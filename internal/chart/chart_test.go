@@ -284,29 +284,6 @@ func TestConcurrent(t *testing.T) {
 	}
 }
 
-func TestFormat(t *testing.T) {
-	tests := []struct {
-		got, want string
-	}{
-		{Percent(0), "0\u00a0%"},
-		{Percent(0.043), "4,3\u00a0%"},
-		{Percent(0.0996), "10\u00a0%"},
-		{Percent(0.0994), "9,9\u00a0%"},
-		{Percent(0.74), "74\u00a0%"},
-		{Percent(1), "100\u00a0%"},
-		{Percent(0.0001), "0\u00a0%"},
-		{Kronor(9073287), "9\u00a0073\u00a0287\u00a0kr"},
-		{Kronor(0.4), "0\u00a0kr"},
-		{Decimal(185.24), "185"},
-		{Decimal(4.26), "4,3"},
-	}
-	for i, tt := range tests {
-		if tt.got != tt.want {
-			t.Errorf("%d: got %q, want %q", i, tt.got, tt.want)
-		}
-	}
-}
-
 func TestNiceAxis(t *testing.T) {
 	tests := []struct {
 		max     float64

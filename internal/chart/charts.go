@@ -5,6 +5,7 @@ import (
 
 	"github.com/inventera/inventera/internal/aggregate"
 	"github.com/inventera/inventera/internal/form"
+	"github.com/inventera/inventera/internal/numfmt"
 )
 
 // Default chart titles.
@@ -81,12 +82,12 @@ func usageLayout(rep *aggregate.Report) *layout {
 			color:     usageColors[k],
 			percent:   true,
 			max:       1,
-			tickLabel: Percent,
+			tickLabel: numfmt.PercentTick,
 		}
 		if hasMean {
 			mean := rep.Network.UsageMean.Get(key)
 			pn.mean = &mean
-			pn.meanLabel = "Snitt " + Percent(mean)
+			pn.meanLabel = "Snitt " + numfmt.Percent(mean)
 		}
 		for _, m := range rep.Municipalities {
 			if m.Evaluations == 0 {
@@ -107,16 +108,6 @@ func usageLayout(rep *aggregate.Report) *layout {
 	return l
 }
 
-// CostParts splits a kommun's costs into CostKinds: the four kinds and the
-// part of the total that was given without a breakdown.
-func CostParts(c aggregate.Costs) [5]float64 {
-	unsplit := c.Total - (c.Lon + c.Konsult + c.Material + c.Ovrigt)
-	if unsplit < 0.5 {
-		unsplit = 0
-	}
-	return [5]float64{c.Lon, c.Konsult, c.Material, c.Ovrigt, unsplit}
-}
-
 func costsLayout(rep *aggregate.Report) *layout {
 	l := &layout{
 		title: TitleCosts,
@@ -124,11 +115,11 @@ func costsLayout(rep *aggregate.Report) *layout {
 			"och kostnader som inte delats upp. Samma uppgifter finns i tabellen efter diagrammet.",
 		rows: names(rep),
 	}
-	pn := panel{title: "Kostnad i kronor", tickLabel: tickNumber}
+	pn := panel{title: "Kostnad i kronor", tickLabel: numfmt.Tick}
 	var used [5]bool
 	for _, m := range rep.Municipalities {
-		parts := CostParts(m.Costs)
-		c := cell{label: Kronor(m.Costs.Total)}
+		parts := m.Costs.Parts()
+		c := cell{label: numfmt.Kronor(m.Costs.Total)}
 		for i, v := range parts {
 			if v > 0 {
 				used[i] = true
@@ -159,14 +150,14 @@ func perInhabitantLayout(rep *aggregate.Report) *layout {
 		rows: names(rep),
 	}
 	count := panel{title: "Antal utvärderingar", color: colorCount, integer: true,
-		tickLabel: tickNumber}
-	per := panel{title: "Kostnad per invånare (kr)", color: costColors[0], tickLabel: tickNumber}
+		tickLabel: numfmt.Tick}
+	per := panel{title: "Kostnad per invånare (kr)", color: costColors[0], tickLabel: numfmt.Tick}
 	for _, m := range rep.Municipalities {
 		n := float64(m.Evaluations)
 		count.max = max(count.max, n)
 		count.cells = append(count.cells, cell{
 			segments: []segment{{value: n, color: colorCount}},
-			label:    form.FormatNumber(n, 0),
+			label:    numfmt.Int(m.Evaluations),
 		})
 		if m.Costs.PerInvanare == nil {
 			per.cells = append(per.cells, cell{note: UnknownPopNote})
@@ -176,28 +167,11 @@ func perInhabitantLayout(rep *aggregate.Report) *layout {
 		per.max = max(per.max, v)
 		per.cells = append(per.cells, cell{
 			segments: []segment{{value: v, color: costColors[0]}},
-			label:    Decimal(v) + nbsp + "kr",
+			label:    numfmt.Kronor(v),
 		})
 	}
 	l.panels = []panel{count, per}
 	return l
-}
-
-// UserSurveyMean is the unweighted mean of the kommuner's user-survey
-// shares over the kommuner with evaluations (like the network usage mean),
-// and whether there is one.
-func UserSurveyMean(rep *aggregate.Report) (float64, bool) {
-	sum, n := 0.0, 0
-	for _, m := range rep.Municipalities {
-		if m.Evaluations > 0 {
-			sum += m.UserSurveyShare
-			n++
-		}
-	}
-	if n == 0 {
-		return 0, false
-	}
-	return sum / float64(n), true
 }
 
 func userSurveyLayout(rep *aggregate.Report) *layout {
@@ -207,10 +181,11 @@ func userSurveyLayout(rep *aggregate.Report) *layout {
 			"brukarundersökningar. En streckad linje visar nätverkets genomsnitt. Samma uppgifter finns i tabellen efter diagrammet.",
 		rows: names(rep),
 	}
-	pn := panel{title: "Andel av kommunens utvärderingar", color: colorSurvey, percent: true, max: 1, tickLabel: Percent}
-	if mean, ok := UserSurveyMean(rep); ok {
+	pn := panel{title: "Andel av kommunens utvärderingar", color: colorSurvey, percent: true, max: 1, tickLabel: numfmt.PercentTick}
+	if rep.Network.KommunerWithEvaluations > 0 {
+		mean := rep.Network.UserSurveyMean
 		pn.mean = &mean
-		pn.meanLabel = "Snitt " + Percent(mean)
+		pn.meanLabel = "Snitt " + numfmt.Percent(mean)
 		l.legend = []legendItem{{label: MeanLabel, color: colorMean, dashed: true}}
 	}
 	for _, m := range rep.Municipalities {
@@ -220,7 +195,7 @@ func userSurveyLayout(rep *aggregate.Report) *layout {
 		}
 		pn.cells = append(pn.cells, cell{
 			segments: []segment{{value: m.UserSurveyShare, color: colorSurvey}},
-			label:    Percent(m.UserSurveyShare),
+			label:    numfmt.Percent(m.UserSurveyShare),
 		})
 	}
 	l.panels = []panel{pn}

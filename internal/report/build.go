@@ -36,7 +36,9 @@ func build(rep *aggregate.Report, lb labels) *page {
 	for i, m := range rep.Municipalities {
 		p.Kommuner = append(p.Kommuner, buildKommun(rep, m, i, lb, &n))
 	}
-	p.Findings = findings(rep, lb)
+	for _, f := range rep.Findings {
+		p.Findings = append(p.Findings, f.Text)
+	}
 	if len(p.Findings) == 0 {
 		p.FindingsNote = "Inga utvärderingar har rapporterats, så det finns ännu inget att sammanfatta."
 	}
@@ -70,16 +72,11 @@ func buildVolumes(rep *aggregate.Report, n *numbering) volumes {
 	t2 := newTable(n, "Kommunvis kostnadsfördelning (kronor)",
 		headText("Kommun"), headNum("Lön (egen tid)"), headNum("Konsult"), headNum("Material o dyl"), headNum("Övrigt"),
 		headNum("Ej uppdelat"), headNum("Totalt"), headNum("Utvärderingar med kostnad"), headNum("Per invånare"))
-	allPop := true
-	var popSum int64
 	for _, m := range rep.Municipalities {
-		parts := chart.CostParts(m.Costs)
+		parts := m.Costs.Parts()
 		per := "uppgift saknas"
-		if m.Costs.PerInvanare != nil && m.Population != nil {
-			per = decimalKr(*m.Costs.PerInvanare)
-			popSum += *m.Population
-		} else {
-			allPop = false
+		if m.Costs.PerInvanare != nil {
+			per = kr(*m.Costs.PerInvanare)
 		}
 		t2.Rows = append(t2.Rows, tr{Head: m.Name, Cells: []td{
 			num(kr(parts[0])), num(kr(parts[1])), num(kr(parts[2])), num(kr(parts[3])), num(kr(parts[4])),
@@ -87,13 +84,12 @@ func buildVolumes(rep *aggregate.Report, n *numbering) volumes {
 		}})
 	}
 	netPer := "–"
-	if allPop && popSum > 0 {
-		netPer = decimalKr(nw.Costs.Total / float64(popSum))
+	if nw.Costs.PerInvanare != nil {
+		netPer = kr(*nw.Costs.PerInvanare)
 	}
 	nc := nw.Costs
-	unsplit := chart.CostParts(aggregate.Costs{Lon: nc.Lon, Konsult: nc.Konsult, Material: nc.Material, Ovrigt: nc.Ovrigt, Total: nc.Total})[4]
 	t2.Foot = []tr{{Head: "Nätverket", Cells: []td{
-		num(kr(nc.Lon)), num(kr(nc.Konsult)), num(kr(nc.Material)), num(kr(nc.Ovrigt)), num(kr(unsplit)),
+		num(kr(nc.Lon)), num(kr(nc.Konsult)), num(kr(nc.Material)), num(kr(nc.Ovrigt)), num(kr(nc.EjUppdelat)),
 		num(kr(nc.Total)), num(integer(nc.WithCost) + " av " + integer(nw.Evaluations)), num(netPer),
 	}}}
 	t2.Notes = append(t2.Notes,
@@ -119,7 +115,7 @@ func buildVolumes(rep *aggregate.Report, n *numbering) volumes {
 			inv = integer(int(*m.Population))
 		}
 		if m.Costs.PerInvanare != nil {
-			per = decimalKr(*m.Costs.PerInvanare)
+			per = kr(*m.Costs.PerInvanare)
 		} else {
 			unknown = append(unknown, m.Name)
 		}
@@ -215,14 +211,14 @@ func buildSurveys(rep *aggregate.Report, n *numbering) surveySection {
 		}
 		t.Rows = append(t.Rows, tr{Head: m.Name, Cells: []td{num(integer(m.Evaluations)), num(integer(m.UserSurveys)), num(share)}})
 	}
-	if mean, ok := chart.UserSurveyMean(rep); ok {
+	if nw.KommunerWithEvaluations > 0 {
 		t.Foot = []tr{
-			{Head: "Genomsnitt (medelvärde av kommunernas andelar)", Cells: []td{num(""), num(""), num(pct(mean))}},
+			{Head: "Genomsnitt (medelvärde av kommunernas andelar)", Cells: []td{num(""), num(""), num(pct(nw.UserSurveyMean))}},
 			{Head: "Alla utvärderingar i nätverket", Cells: []td{num(integer(nw.Evaluations)), num(integer(nw.UserSurveys)),
-				num(pct(float64(nw.UserSurveys) / float64(nw.Evaluations)))}},
+				num(pct(nw.UserSurveyPooled))}},
 		}
-		s.Text = append(s.Text, pct(float64(nw.UserSurveys)/float64(nw.Evaluations))+" ("+integer(nw.UserSurveys)+
-			" st) av nätverkets utvärderingar är riktade medborgar- eller brukarundersökningar; i genomsnitt är andelen "+pct(mean)+" per kommun.")
+		s.Text = append(s.Text, pct(nw.UserSurveyPooled)+" ("+integer(nw.UserSurveys)+" av "+integer(nw.Evaluations)+
+			") av nätverkets utvärderingar är riktade medborgar- eller brukarundersökningar; i genomsnitt är andelen "+pct(nw.UserSurveyMean)+" per kommun.")
 	}
 	s.Figure.Table = t
 	s.Figure.Alt = "Uppgifterna i diagrammet finns i " + lowerFirst(t.Label) + " nedan."
@@ -295,7 +291,7 @@ func buildKommun(rep *aggregate.Report, m aggregate.Municipality, i int, lb labe
 		if m.Costs.WithCost > 0 {
 			s += "De kostade " + kr(m.Costs.Total)
 			if m.Costs.PerInvanare != nil {
-				s += " (" + decimalKr(*m.Costs.PerInvanare) + " per invånare)"
+				s += " (" + kr(*m.Costs.PerInvanare) + " per invånare)"
 			}
 			s += "; för " + integer(m.Costs.WithCost) + " av dem har någon kostnad eller tid angetts."
 		} else {

@@ -9,7 +9,6 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"github.com/inventera/inventera/internal/aggregate"
-	"github.com/inventera/inventera/internal/chart"
 )
 
 // Sheet names of the XLSX report, in order.
@@ -77,11 +76,10 @@ func (r *Renderer) XLSX(w io.Writer, rep *aggregate.Report, raw func(f *excelize
 type kind int
 
 const (
-	kText    kind = iota
-	kCount        // integer, thousands grouped
-	kKronor       // whole kronor, thousands grouped
-	kKronor2      // kronor with two decimals (per invånare)
-	kShare        // a fraction shown as a percentage with one decimal
+	kText   kind = iota
+	kCount       // integer, thousands grouped
+	kKronor      // whole kronor, thousands grouped
+	kShare       // a fraction shown as a percentage with one decimal
 	nKinds
 )
 
@@ -130,8 +128,6 @@ func newXStyles(f *excelize.File) (*xstyles, error) {
 				style.Alignment.WrapText = true
 			case kCount, kKronor:
 				style.NumFmt = 3 // #,##0
-			case kKronor2:
-				style.NumFmt = 4 // #,##0.00
 			case kShare:
 				style.CustomNumFmt = &share
 			}
@@ -261,8 +257,6 @@ func numberWidth(v float64, k kind) int {
 	switch k {
 	case kShare:
 		return 7
-	case kKronor2:
-		return len(chart.Decimal(v)) + 3
 	}
 	return len(kr(v))
 }
@@ -284,8 +278,8 @@ func (r *Renderer) sheets(rep *aggregate.Report) []xsheet {
 		{cells: []any{"Utvärderingar (varje utvärdering räknad en gång)", xcell{nw.Evaluations, kCount}}},
 		{cells: []any{"Kostnad totalt (kr)", xcell{nw.Costs.Total, kKronor}}},
 	}
-	for i, s := range findings(rep, lb) {
-		summary.rows = append(summary.rows, xrow{cells: []any{fmt.Sprintf("Iakttagelse %d", i+1), s}})
+	for i, f := range rep.Findings {
+		summary.rows = append(summary.rows, xrow{cells: []any{fmt.Sprintf("Iakttagelse %d", i+1), f.Text}})
 	}
 	for _, u := range rep.EqualSplitUnits {
 		summary.rows = append(summary.rows, xrow{cells: []any{"Kostnad fördelad lika (invånarantal saknas)", u}})
@@ -304,9 +298,9 @@ func (r *Renderer) sheets(rep *aggregate.Report) []xsheet {
 		costs.cols = append(costs.cols, xcol{c, kKronor})
 	}
 	costs.cols = append(costs.cols, []xcol{{"Totalt (kr)", kKronor},
-		{"Utvärderingar", kCount}, {"Utvärderingar med kostnad", kCount}, {"Invånare", kCount}, {"Kostnad per invånare (kr)", kKronor2}}...)
+		{"Utvärderingar", kCount}, {"Utvärderingar med kostnad", kCount}, {"Invånare", kCount}, {"Kostnad per invånare (kr)", kKronor}}...)
 	for _, m := range ms {
-		p := chart.CostParts(m.Costs)
+		p := m.Costs.Parts()
 		var inv, per any
 		if m.Population != nil {
 			inv = int(*m.Population)
@@ -318,9 +312,15 @@ func (r *Renderer) sheets(rep *aggregate.Report) []xsheet {
 			m.Evaluations, m.Costs.WithCost, inv, per}})
 	}
 	nc := nw.Costs
-	unsplit := chart.CostParts(aggregate.Costs{Lon: nc.Lon, Konsult: nc.Konsult, Material: nc.Material, Ovrigt: nc.Ovrigt, Total: nc.Total})[4]
-	costs.rows = append(costs.rows, xrow{bold: true, cells: []any{"Nätverket", nc.Lon, nc.Konsult, nc.Material, nc.Ovrigt, unsplit,
-		nc.Total, nw.Evaluations, nc.WithCost}})
+	var netInv, netPer any
+	if nw.Population != nil {
+		netInv = int(*nw.Population)
+	}
+	if nc.PerInvanare != nil {
+		netPer = *nc.PerInvanare
+	}
+	costs.rows = append(costs.rows, xrow{bold: true, cells: []any{"Nätverket", nc.Lon, nc.Konsult, nc.Material, nc.Ovrigt, nc.EjUppdelat,
+		nc.Total, nw.Evaluations, nc.WithCost, netInv, netPer}})
 
 	usage := xsheet{name: SheetUsage, cols: []xcol{{"Kommun", kText}, {"Antal utvärderingar", kCount}}}
 	for _, k := range aggregate.UsageKeys {
@@ -405,7 +405,7 @@ func (r *Renderer) sheets(rep *aggregate.Report) []xsheet {
 	for _, c := range costHeads {
 		cd.cols = append(cd.cols, xcol{c, kKronor})
 	}
-	cd.cols = append(cd.cols, xcol{"Kostnad totalt (kr)", kKronor}, xcol{"Kostnad per invånare (kr)", kKronor2})
+	cd.cols = append(cd.cols, xcol{"Kostnad totalt (kr)", kKronor}, xcol{"Kostnad per invånare (kr)", kKronor})
 	for _, m := range ms {
 		cells := []any{m.Name, m.Evaluations}
 		for _, k := range aggregate.UsageKeys {
@@ -420,7 +420,7 @@ func (r *Renderer) sheets(rep *aggregate.Report) []xsheet {
 		} else {
 			cells = append(cells, nil)
 		}
-		for _, v := range chart.CostParts(m.Costs) {
+		for _, v := range m.Costs.Parts() {
 			cells = append(cells, v)
 		}
 		cells = append(cells, m.Costs.Total)
@@ -434,9 +434,7 @@ func (r *Renderer) sheets(rep *aggregate.Report) []xsheet {
 		for _, k := range aggregate.UsageKeys {
 			mean = append(mean, nw.UsageMean.Get(k))
 		}
-		if v, ok := chart.UserSurveyMean(rep); ok {
-			mean = append(mean, v)
-		}
+		mean = append(mean, nw.UserSurveyMean)
 		cd.rows = append(cd.rows, xrow{bold: true, cells: mean})
 	}
 

@@ -91,7 +91,7 @@ func TestXLSXNumbers(t *testing.T) {
 		{SheetTable1, "Borlänge", "Antal utvärderingar", 21, 3, ""},
 		{SheetTable1, "Nätverket (varje utvärdering räknad en gång)", "Antal utvärderingar", 25, 3, ""},
 		{SheetCosts, "Borlänge", "Totalt (kr)", borlange.Costs.Total, 3, ""},
-		{SheetCosts, "Borlänge", "Kostnad per invånare (kr)", *borlange.Costs.PerInvanare, 4, ""},
+		{SheetCosts, "Borlänge", "Kostnad per invånare (kr)", *borlange.Costs.PerInvanare, 3, ""},
 		{SheetCosts, "Säter", "Invånare", 11000, 3, ""},
 		{SheetUsage, "Borlänge", "Inte alls, andel", 2.0 / 21, 0, "0.0%"},
 		{SheetUsage, "Borlänge", "Inte alls, antal", 2, 3, ""},
