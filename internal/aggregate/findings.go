@@ -395,6 +395,11 @@ func (f *finder) cost() {
 		f.add(MeasureCost, Info, nil, "För ingen av nätverkets "+numfmt.Int(nw.Evaluations)+" utvärderingar har någon kostnad eller tid angetts.")
 		return
 	}
+	if c.Total <= 0 {
+		f.add(MeasureCost, Info, nil, "Kostnad eller tid har angetts för "+numfmt.Int(c.WithCost)+" av "+numfmt.Int(nw.Evaluations)+
+			" utvärderingar, men alla angivna kostnader är "+numfmt.Kronor(0)+"; kostnaderna går inte att jämföra.")
+		return
+	}
 	s := "Utvärderingarna kostade sammanlagt " + numfmt.Kronor(c.Total)
 	if c.PerInvanare != nil {
 		s += ", " + numfmt.Kronor(*c.PerInvanare) + " per invånare i nätverket"
