@@ -65,21 +65,19 @@ func usageLayout(rep *aggregate.Report) *layout {
 	l := &layout{
 		title: TitleUsage,
 		desc: "Liggande stapeldiagram i fem delar, en för varje sätt att använda resultaten. " +
-			"Varje stapel är en kommuns andel av sina utvärderingar; en streckad linje visar nätverkets genomsnitt. " +
+			"Varje stapel är en kommuns andel av sina utvärderingar, med andelen utskriven; en streckad linje visar nätverkets genomsnitt. " +
 			"Samma uppgifter finns i tabellen efter diagrammet.",
 		rows: names(rep),
 	}
+	// The panels are named; the one legend explains the mean's line.
 	hasMean := rep.Network.KommunerWithEvaluations > 0
-	for k, key := range aggregate.UsageKeys {
-		l.legend = append(l.legend, legendItem{label: UsageLabel(key), color: usageColors[k]})
-	}
 	if hasMean {
-		l.legend = append(l.legend, legendItem{label: MeanLabel, color: colorMean, dashed: true})
+		l.legend = append(l.legend, legendItem{label: MeanLabel, fill: fill{color: colorMean}, dashed: true})
 	}
 	for k, key := range aggregate.UsageKeys {
 		pn := panel{
 			title:     usageShort[key],
-			color:     usageColors[k],
+			swatch:    usageFills[k],
 			percent:   true,
 			max:       1,
 			tickLabel: numfmt.PercentTick,
@@ -98,10 +96,11 @@ func usageLayout(rep *aggregate.Report) *layout {
 				pn.cells = append(pn.cells, cell{note: note})
 				continue
 			}
-			// No value labels: five panels leave no room for them, and the
-			// report's table beside the chart has the values.
 			share := m.Usage.Shares.Get(key)
-			pn.cells = append(pn.cells, cell{segments: []segment{{value: share, color: usageColors[k]}}})
+			pn.cells = append(pn.cells, cell{
+				segments: []segment{{value: share, fill: usageFills[k]}},
+				label:    numfmt.Percent(share),
+			})
 		}
 		l.panels = append(l.panels, pn)
 	}
@@ -123,7 +122,7 @@ func costsLayout(rep *aggregate.Report) *layout {
 		for i, v := range parts {
 			if v > 0 {
 				used[i] = true
-				c.segments = append(c.segments, segment{value: v, color: costColors[i]})
+				c.segments = append(c.segments, segment{value: v, fill: costFills[i]})
 			}
 		}
 		if m.Costs.WithCost == 0 {
@@ -134,7 +133,7 @@ func costsLayout(rep *aggregate.Report) *layout {
 	}
 	for i, name := range CostKinds {
 		if used[i] || i < 4 {
-			l.legend = append(l.legend, legendItem{label: name, color: costColors[i]})
+			l.legend = append(l.legend, legendItem{label: name, fill: costFills[i]})
 		}
 	}
 	l.panels = []panel{pn}
@@ -149,14 +148,14 @@ func perInhabitantLayout(rep *aggregate.Report) *layout {
 			"Samma uppgifter finns i tabellen efter diagrammet.",
 		rows: names(rep),
 	}
-	count := panel{title: "Antal utvärderingar", color: colorCount, integer: true,
+	count := panel{title: "Antal utvärderingar", swatch: fillCount, integer: true,
 		tickLabel: numfmt.Tick}
-	per := panel{title: "Kostnad per invånare (kr)", color: costColors[0], tickLabel: numfmt.Tick}
+	per := panel{title: "Kostnad per invånare (kr)", swatch: fillPerInh, tickLabel: numfmt.Tick}
 	for _, m := range rep.Municipalities {
 		n := float64(m.Evaluations)
 		count.max = max(count.max, n)
 		count.cells = append(count.cells, cell{
-			segments: []segment{{value: n, color: colorCount}},
+			segments: []segment{{value: n, fill: fillCount}},
 			label:    numfmt.Int(m.Evaluations),
 		})
 		if m.Costs.PerInvanare == nil {
@@ -166,7 +165,7 @@ func perInhabitantLayout(rep *aggregate.Report) *layout {
 		v := *m.Costs.PerInvanare
 		per.max = max(per.max, v)
 		per.cells = append(per.cells, cell{
-			segments: []segment{{value: v, color: costColors[0]}},
+			segments: []segment{{value: v, fill: fillPerInh}},
 			label:    numfmt.Kronor(v),
 		})
 	}
@@ -181,12 +180,12 @@ func userSurveyLayout(rep *aggregate.Report) *layout {
 			"brukarundersökningar. En streckad linje visar nätverkets genomsnitt. Samma uppgifter finns i tabellen efter diagrammet.",
 		rows: names(rep),
 	}
-	pn := panel{title: "Andel av kommunens utvärderingar", color: colorSurvey, percent: true, max: 1, tickLabel: numfmt.PercentTick}
+	pn := panel{title: "Andel av kommunens utvärderingar", swatch: fillSurvey, percent: true, max: 1, tickLabel: numfmt.PercentTick}
 	if rep.Network.KommunerWithEvaluations > 0 {
 		mean := rep.Network.UserSurveyMean
 		pn.mean = &mean
 		pn.meanLabel = "Snitt " + numfmt.Percent(mean)
-		l.legend = []legendItem{{label: MeanLabel, color: colorMean, dashed: true}}
+		l.legend = []legendItem{{label: MeanLabel, fill: fill{color: colorMean}, dashed: true}}
 	}
 	for _, m := range rep.Municipalities {
 		if m.Evaluations == 0 {
@@ -194,7 +193,7 @@ func userSurveyLayout(rep *aggregate.Report) *layout {
 			continue
 		}
 		pn.cells = append(pn.cells, cell{
-			segments: []segment{{value: m.UserSurveyShare, color: colorSurvey}},
+			segments: []segment{{value: m.UserSurveyShare, fill: fillSurvey}},
 			label:    numfmt.Percent(m.UserSurveyShare),
 		})
 	}
