@@ -26,10 +26,10 @@ type legendItem struct {
 // panel is one value axis with a bar (or stack) per row.
 type panel struct {
 	title     string
-	swatch    fill // beside the title; zero for none
-	max       float64       // largest value; the axis is rounded up from it
-	percent   bool          // values are shares 0–1; the axis is 0–100 %
-	integer   bool          // values are counts
+	swatch    fill    // beside the title; zero for none
+	max       float64 // largest value; the axis is rounded up from it
+	percent   bool    // values are shares 0–1; the axis is 0–100 %
+	integer   bool    // values are counts
 	tickLabel func(float64) string
 	mean      *float64 // marked with a dashed line when set
 	meanLabel string
