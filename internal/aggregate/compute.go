@@ -63,6 +63,14 @@ func Compute(r round.Round, ds round.Dataset) (*Report, error) {
 		}
 	}
 
+	comments := map[string]string{}
+	for _, t := range ds.Texts {
+		if t.Kommun == "" {
+			rep.Reflection = t.Body
+		} else {
+			comments[t.Kommun] = t.Body
+		}
+	}
 	col := newCollator()
 	rep.Municipalities = make([]Municipality, len(ds.Kommuner))
 	var meanSum [nUsage]float64
@@ -71,6 +79,7 @@ func Compute(r round.Round, ds round.Dataset) (*Report, error) {
 	popKnown := len(ds.Kommuner) > 0
 	for i, k := range ds.Kommuner {
 		m := kommuner[i].municipality(k, col)
+		m.Comment = comments[k.Name]
 		rep.Municipalities[i] = m
 		rep.Network.EvaluationsPerKommun += m.Evaluations
 		if m.Population != nil {

@@ -74,6 +74,7 @@ var reportSchema = object{
 		"non_responding": arrayOf{object{"enhet": tString, "status": tString, "reason": tString}}, // extra
 		"standing": object{"politiskt_beslut": tString, "handlingsplan": tString, "budget_malprocess": tString, // extra
 			"annat": tString, "inte_alls": tString, "best": tString, "worst": tString},
+		"comment": tString, // extra
 	}},
 	"network": object{
 		"evaluations":  tInteger,
@@ -101,6 +102,7 @@ var reportSchema = object{
 	},
 	"findings": arrayOf{object{"measure": tString, "direction": tString, "kommuner": arrayOf{tString}, "text": tString,
 		"key": tBool /* extra */}},
+	"reflection": tString, // extra
 }
 
 // checkSchema reports every key that is missing, unexpected or of the wrong
@@ -239,10 +241,10 @@ func TestJSONKeyOrder(t *testing.T) {
 		v    any
 		want []string
 	}{
-		{"report", rep, []string{"round", "municipalities", "network", "findings"}},
+		{"report", rep, []string{"round", "municipalities", "network", "findings", "reflection"}},
 		{"municipality", rep.Municipalities[0], []string{"name", "population", "evaluations", "by_initiator", "usage",
 			"by_initiator_shares", "costs", "user_surveys", "user_survey_share", "user_survey_table", "responsibility",
-			"unused", "response", "non_responding", "standing"}},
+			"unused", "response", "non_responding", "standing", "comment"}},
 		{"costs", rep.Municipalities[0].Costs, []string{"lon", "konsult", "material", "ovrigt", "total", "with_cost", "per_invanare",
 			"ej_uppdelat", "total_only", "without_cost", "timmar", "with_timmar"}},
 		{"network", rep.Network, []string{"evaluations", "usage_mean", "usage_pooled", "costs", "user_surveys", "unused",

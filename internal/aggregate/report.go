@@ -31,6 +31,9 @@ type Report struct {
 	Network        Network        `json:"network"`
 	// Findings are derived from the figures by DeriveFindings (design §5).
 	Findings []Finding `json:"findings"`
+	// Reflection is the network's "Reflektioner och förslag", written by
+	// the working group; empty when none is written.
+	Reflection string `json:"reflection"`
 
 	// EqualSplitUnits names the shared units whose costs were to be split by
 	// population but were split equally, because a member's population is
@@ -67,6 +70,9 @@ type Municipality struct {
 	// Standing is where the kommun stands against the network's means,
 	// set with the findings.
 	Standing Standing `json:"standing"`
+	// Comment is the kommun's own comment on its results; empty when none
+	// is written.
+	Comment string `json:"comment"`
 }
 
 // UsageCounts counts evaluations per `anvandning` option.

@@ -189,6 +189,15 @@ func (s *Service) dataset(ctx context.Context, roundID int64, allowed func(*stor
 				ds.Kommuner = append(ds.Kommuner, k)
 			}
 		}
+		texts, err := q.ReportTexts(roundID)
+		if err != nil {
+			return err
+		}
+		for _, t := range texts {
+			if t.Kommun == "" || members[t.Kommun] || sees(round.Unit{Kommuner: []string{t.Kommun}}) {
+				ds.Texts = append(ds.Texts, t)
+			}
+		}
 		return nil
 	})
 	return r, ds, err

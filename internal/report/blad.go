@@ -92,6 +92,8 @@ func buildBlad(rep *aggregate.Report, m aggregate.Municipality, i int, lb labels
 		b.Strength = joinSentences(parts)
 	}
 
+	b.Comment = prose(m.Comment)
+
 	// Unused evaluations.
 	if m.Evaluations > 0 {
 		if len(m.Unused) == 0 {

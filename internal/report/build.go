@@ -44,6 +44,7 @@ func build(rep *aggregate.Report, lb labels) *page {
 	}
 	p.Findings = groupFindings(rep.Findings, lb)
 	p.Methods = methods(rep)
+	p.Reflection = prose(rep.Reflection)
 	if len(p.Findings) == 0 {
 		p.FindingsNote = "Inga utvärderingar har rapporterats, så det finns ännu inget att sammanfatta."
 	}

@@ -131,6 +131,8 @@ func TestHTMLEscapesUserText(t *testing.T) {
 		"&lt;script&gt;alert(1)&lt;/script&gt;",    // unit name
 		"Jämförelse &lt;bygglov&gt; &amp; tillsyn", // benamning
 		"=SUM(A1)", // shown as it is
+		"<li>Koppla brukarundersökningar till budgeten &lt;nu&gt;</li>", // the reflection, a list
+		"nämnderna arbetar var för sig &amp; olika.",                    // a kommun's comment
 	} {
 		if !strings.Contains(html, want) {
 			t.Errorf("report lacks %q", want)
@@ -171,6 +173,7 @@ func TestHTMLContent(t *testing.T) {
 		"1. Volymer och kostnader", "2. Hur resultaten används", "3. Medborgar- och brukarundersökningar",
 		"4. Utvärderingar som inte används", "5. Kommunblad", "6. Kommunvisa tabeller", "7. Iakttagelser, reflektioner och metod",
 		"Sammanfattning", "Det viktigaste att ta med sig", "Om metoden", "Kommunen jämförd med nätverket",
+		"Reflektioner och förslag", "Kommunens kommentar",
 		`<th scope="col"`, `<th scope="row">`, "<caption>",
 		"Miljöbäst i Sverige – Kultur- och fritidsnämnden (extern uppdragsgivare)",
 		"Kommunfastigheter – avböjt (Hög arbetsbelastning)",

@@ -30,6 +30,7 @@ type page struct {
 	Findings     []findingGroup
 	FindingsNote string
 	Methods      []string // the methods note: bases, rules, precision
+	Reflection   []block  // the working group's "Reflektioner och förslag"
 }
 
 // summary is page 1: the key message in plain Swedish, the key figures and
@@ -65,6 +66,7 @@ type kommunBlad struct {
 	Lead     string
 	Figures  table
 	Strength string
+	Comment  []block // the kommun's own comment
 	Unused   string
 	Items    []string // unused evaluations, at most bladMaxItems
 	More     string   // how many more, and where they are

@@ -281,6 +281,14 @@ func (r *Renderer) sheets(rep *aggregate.Report) []xsheet {
 	for i, f := range rep.Findings {
 		summary.rows = append(summary.rows, xrow{cells: []any{fmt.Sprintf("Iakttagelse %d", i+1), f.Text}})
 	}
+	if rep.Reflection != "" {
+		summary.rows = append(summary.rows, xrow{cells: []any{"Reflektioner och förslag", rep.Reflection}})
+	}
+	for _, m := range ms {
+		if m.Comment != "" {
+			summary.rows = append(summary.rows, xrow{cells: []any{"Kommentar, " + m.Name, m.Comment}})
+		}
+	}
 	for _, u := range rep.EqualSplitUnits {
 		summary.rows = append(summary.rows, xrow{cells: []any{"Kostnad fördelad lika (invånarantal saknas)", u}})
 	}

@@ -33,12 +33,22 @@ const (
 	// ManageUnits registers, corrects or deletes units and kommuner and
 	// issues new links.
 	ManageUnits
+	// WriteReportTexts writes the report's own words: a kommun's comment
+	// and the network's "Reflektioner och förslag". They may change until
+	// the report is published, and are frozen with it.
+	WriteReportTexts
 )
 
 // Allows tells whether the round's state permits the action; the error
 // says why not, in Swedish. Every action on a round's content needs the
 // round open.
 func (r Round) Allows(a Action) error {
+	if a == WriteReportTexts {
+		if r.State == Published {
+			return apperror.New(apperror.Conflict, "Omgången ”%s” är publicerad: rapportens kommentarer och reflektioner är fastställda och kan inte längre ändras.", r.Name)
+		}
+		return nil
+	}
 	if r.State == Open || r.State == "" {
 		return nil
 	}

@@ -134,6 +134,19 @@ CREATE TABLE security_events (
 );
 CREATE INDEX security_events_at ON security_events (at);
 `,
+	// 4: the report's own words: a comment per kommun and the network's
+	// reflection (kommun_id NULL), one of each per round.
+	`
+CREATE TABLE report_texts (
+	id {{id}},
+	round_id BIGINT NOT NULL REFERENCES rounds(id) ON DELETE CASCADE,
+	kommun_id BIGINT REFERENCES kommuner(id) ON DELETE CASCADE,
+	body TEXT NOT NULL,
+	updated_by TEXT NOT NULL,
+	updated_at {{ts}} NOT NULL
+);
+CREATE UNIQUE INDEX report_texts_scope ON report_texts (round_id, COALESCE(kommun_id, 0));
+`,
 }
 
 // migrationLock is the PostgreSQL advisory lock every migration transaction

@@ -142,6 +142,7 @@ var notices = map[string]string{
 	"excel":     "Excelfilen är inläst och utvärderingarna är sparade. Kontrollera listan och skicka in när den är komplett.",
 	"enheter":   "Enheterna är registrerade och har fått personliga länkar.",
 	"overford":  "Den nya omgången är skapad med kommunerna, enheterna och de återkommande utvärderingarna som utkast. Enheterna har fått nya länkar.",
+	"texter":    "Texten är sparad och står i rapporten.",
 }
 
 func notice(c echo.Context) string { return notices[c.QueryParam("meddelande")] }

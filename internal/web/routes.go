@@ -74,6 +74,8 @@ func (s *Server) routes(e *echo.Echo) {
 	adm.GET("/omgangar/:id/export.xlsx", s.exportRound)
 	adm.GET("/omgangar/:id/andringslogg", s.auditTrail, coordinator)
 	adm.POST("/omgangar/:id/overfor", s.carryForward, coordinator)
+	adm.GET("/omgangar/:id/rapporttexter", s.reportTexts)
+	adm.POST("/omgangar/:id/rapporttexter", s.saveReportText)
 	adm.GET("/omgangar/:id/lankar.xlsx", s.linksList)
 	adm.GET("/omgangar/:id/enheter-mall.xlsx", s.unitsTemplate)
 	adm.POST("/omgangar/:id/enheter/fil", s.uploadUnits, upload)
