@@ -561,7 +561,7 @@ func (f *finder) quality() {
 	}
 	if len(unknown) < len(rep.Municipalities) && nw.Costs.WithCost > 0 {
 		if src := strings.TrimSpace(rep.Round.PopulationSource); src != "" {
-			f.add(MeasureQuality, Info, nil, "Kostnad per invånare bygger på invånarantal enligt: "+src+".")
+			f.add(MeasureQuality, Info, nil, "Kostnad per invånare bygger på invånarantalen: "+src+".")
 		} else {
 			f.add(MeasureQuality, Info, nil, "Källa och datum för invånarantalen är inte angivna; läs kostnaden per invånare som ungefärlig.")
 		}

@@ -299,7 +299,7 @@ func TestFindingsQuality(t *testing.T) {
 	}
 	found := false
 	for _, f := range rep.Findings {
-		found = found || f.Text == "Kostnad per invånare bygger på invånarantal enligt: SCB 2009-12-31."
+		found = found || f.Text == "Kostnad per invånare bygger på invånarantalen: SCB 2009-12-31."
 	}
 	if !found {
 		t.Errorf("no finding states the population source: %+v", rep.Findings)

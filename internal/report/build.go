@@ -103,6 +103,9 @@ func buildVolumes(rep *aggregate.Report, n *numbering) volumes {
 		"Lön är egen insatt tid värderad till "+kr(float64(rep.Round.HourlyRate))+" per timme. "+
 			"Ej uppdelat är totalkostnader som inte har delats upp på kostnadsslag. "+
 			"Utvärderingar med kostnad är de för vilka någon kostnad eller tid har angetts.")
+	if src := rep.Round.PopulationSource; src != "" {
+		t2.Notes = append(t2.Notes, "Invånarantal: "+src+".")
+	}
 	if len(rep.EqualSplitUnits) > 0 {
 		t2.Notes = append(t2.Notes, "Kostnaderna för "+joinList(rep.EqualSplitUnits)+
 			" har fördelats lika mellan medlemskommunerna, eftersom invånarantalet saknas för någon av dem.")
@@ -132,6 +135,9 @@ func buildVolumes(rep *aggregate.Report, n *numbering) volumes {
 	if len(unknown) > 0 {
 		t3.Notes = append(t3.Notes, "Invånarantalet saknas för "+capList(unknown, 20, "kommuner")+
 			"; för "+map[bool]string{true: "den", false: "dem"}[len(unknown) == 1]+" visas ingen kostnad per invånare.")
+	}
+	if src := rep.Round.PopulationSource; src != "" {
+		t3.Notes = append(t3.Notes, "Invånarantal: "+src+".")
 	}
 	t3.Whole = len(t3.Rows) <= wholeRows
 	v.PerInh.Table = t3

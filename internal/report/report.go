@@ -73,6 +73,9 @@ type HTMLOptions struct {
 	GeneratedOn string
 	// Draft marks every page "Utkast – omgången är inte stängd".
 	Draft bool
+	// Unpublished says that the report is not yet published, and who
+	// publishes it.
+	Unpublished bool
 	// ChartURL, when set, gives the address of a chart as an image to
 	// download; each figure then links to its PNG and SVG.
 	ChartURL func(kind chart.Kind, format chart.Format) string
@@ -87,6 +90,7 @@ func (r *Renderer) HTML(w io.Writer, rep *aggregate.Report, opt HTMLOptions) err
 	p := build(rep, r.labels)
 	p.GeneratedOn = opt.GeneratedOn
 	p.Draft = opt.Draft
+	p.Unpublished = opt.Unpublished
 	p.CSS = r.css
 	if err := r.renderCharts(rep, p, opt.ChartURL); err != nil {
 		return err

@@ -15,6 +15,7 @@ type page struct {
 	RoundName    string
 	GeneratedOn  string
 	Draft        bool
+	Unpublished  bool
 	CSS          template.CSS
 	HourlyRate   string
 	KommunNames  string // joined, for the title page; empty when too many

@@ -614,6 +614,9 @@ func (r *Renderer) sheets(rep *aggregate.Report) []xsheet {
 		costs.rows = append(costs.rows, xrow{cells: []any{m.Name, p[0], p[1], p[2], p[3], p[4], m.Costs.Total,
 			m.Evaluations, m.Costs.WithCost, inv, per}})
 	}
+	if src := rep.Round.PopulationSource; src != "" {
+		costs.notes = append(costs.notes, "Invånarantal: "+src+".")
+	}
 	nc := nw.Costs
 	var netInv, netPer any
 	if nw.Population != nil {

@@ -11,6 +11,9 @@ type Dataset struct {
 	// Texts are the report's own words (comments and the reflection); the
 	// report shows them, the interchange format does not carry them.
 	Texts []ReportText
+	// PopulationSource, on import, says where the kommuner's populations
+	// come from and when; it is recorded on the round (Round.PopulationSource).
+	PopulationSource string
 }
 
 // ReportText is words the report carries besides its figures: a kommun's

@@ -33,9 +33,10 @@ const (
 	// ManageUnits registers, corrects or deletes units and kommuner and
 	// issues new links.
 	ManageUnits
-	// WriteReportTexts writes the report's own words: a kommun's comment
-	// and the network's "Reflektioner och förslag". They may change until
-	// the report is published, and are frozen with it.
+	// WriteReportTexts writes the report's own words: a kommun's comment,
+	// the network's "Reflektioner och förslag" and where the populations
+	// come from. They may change until the report is published, and are
+	// frozen with it.
 	WriteReportTexts
 )
 
@@ -60,6 +61,10 @@ func (r Round) Allows(a Action) error {
 	}
 	return apperror.New(apperror.Conflict, "Omgången ”%s” är %s. Svaren kan inte längre ändras.", r.Name, stateWord(r.State))
 }
+
+// Final tells whether the round's report is published: final, and open to
+// projektledare and styrgrupp.
+func (r Round) Final() bool { return r.State == Published }
 
 // Editable tells whether answers may still change.
 func (r Round) Editable() bool { return r.Allows(EditEvaluations) == nil }

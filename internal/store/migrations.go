@@ -147,6 +147,11 @@ CREATE TABLE report_texts (
 );
 CREATE UNIQUE INDEX report_texts_scope ON report_texts (round_id, COALESCE(kommun_id, 0));
 `,
+	// 5: where a round's populations come from and when ("SCB 2009-12-31"),
+	// which the report states beside every cost per inhabitant.
+	`
+ALTER TABLE rounds ADD COLUMN population_source TEXT NOT NULL DEFAULT '';
+`,
 }
 
 // migrationLock is the PostgreSQL advisory lock every migration transaction

@@ -17,6 +17,8 @@ import (
 // kommun's comment.
 type reportTextsView struct {
 	manage.ReportTexts
+	// Coordinator: the samordnare also records the population source.
+	Coordinator bool
 	// Failed is the text that was refused, kept as typed, with why.
 	Failed      *round.ReportText
 	FailedError string
@@ -57,7 +59,7 @@ func (s *Server) renderReportTexts(c echo.Context, status int, failed *round.Rep
 		return err
 	}
 	v := view{Title: "Rapportens texter – " + rt.Round.Name, Notice: notice(c),
-		Data: reportTextsView{ReportTexts: rt, Failed: failed, FailedError: msg, MaxLength: round.MaxReportText}}
+		Data: reportTextsView{ReportTexts: rt, Coordinator: actor(c).Coordinator(), Failed: failed, FailedError: msg, MaxLength: round.MaxReportText}}
 	if msg != "" {
 		v = v.withError(msg)
 	}
@@ -75,6 +77,21 @@ func (s *Server) saveReportText(c echo.Context) error {
 			return err
 		}
 		return s.renderReportTexts(c, http.StatusUnprocessableEntity, &t, apperror.Message(err))
+	}
+	return redirect(c, "/admin/omgangar/"+strconv.FormatInt(id, 10)+"/rapporttexter", "texter")
+}
+
+// savePopulationSource records where the round's populations come from.
+func (s *Server) savePopulationSource(c echo.Context) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	if err := s.manage.SetPopulationSource(c.Request().Context(), actor(c), id, c.FormValue("invanarkalla")); err != nil {
+		if code := apperror.Code(err); code != apperror.Invalid && code != apperror.Conflict {
+			return err
+		}
+		return s.renderReportTexts(c, http.StatusUnprocessableEntity, nil, apperror.Message(err))
 	}
 	return redirect(c, "/admin/omgangar/"+strconv.FormatInt(id, 10)+"/rapporttexter", "texter")
 }
