@@ -68,7 +68,7 @@ const (
 	maxKey = 5
 	// maxNamed is the most kommuner a finding's text names; the rest are
 	// counted (Kommuner lists them all).
-	maxNamed = 8
+	maxNamed = 6
 )
 
 // MethodsNote states the rules the findings follow, for the report's
@@ -601,6 +601,21 @@ func (f *finder) markKey() {
 			}
 		}
 	}
+}
+
+// KeyFindings returns the findings marked Key, most important first (bad
+// news, then the central question, then the caveats), as a first page
+// lists them.
+func KeyFindings(fs []Finding) []Finding {
+	var out []Finding
+	for _, k := range keyOrder {
+		for _, f := range fs {
+			if f.Key && f.Measure == k.measure && f.Direction == k.direction {
+				out = append(out, f)
+			}
+		}
+	}
+	return out
 }
 
 // extremes returns the kommuner with the highest (or lowest) value.

@@ -336,4 +336,7 @@ func TestStandingAndKey(t *testing.T) {
 	if f := find(rep.Findings, "inte_alls", Over); f == nil || !f.Key {
 		t.Errorf("the bad news of inte_alls is not a key finding: %+v", f)
 	}
+	if key := KeyFindings(rep.Findings); len(key) != n || key[0].Measure != "inte_alls" || key[0].Direction != Over {
+		t.Errorf("key findings in order = %+v, want the %d key ones, the bad news first", key, n)
+	}
 }

@@ -75,10 +75,8 @@ func buildSummary(rep *aggregate.Report, lb labels) summary {
 			Note: integer(r.Submitted+r.IngaUtvarderingar) + " av " + count(r.Units, "enhet", "enheter")})
 	}
 
-	for _, f := range rep.Findings {
-		if f.Key {
-			s.Key = append(s.Key, f.Text)
-		}
+	for _, f := range aggregate.KeyFindings(rep.Findings) {
+		s.Key = append(s.Key, f.Text)
 	}
 	return s
 }
