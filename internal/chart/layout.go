@@ -224,6 +224,7 @@ func (l *layout) draw(p *painter, g geometry) {
 				x += p.measure(it.label, sizeText) + 20
 			}
 		}
+		p.flushOutlines()
 	}
 
 	left := margin + g.labelW + labelGap
@@ -289,6 +290,8 @@ func (l *layout) draw(p *painter, g geometry) {
 				p.text(c.label, x0+g.panelW, mid+4, sizeSmall, colorText, alignRight)
 			}
 		}
+
+		p.flushOutlines()
 
 		// The mean, over the bars.
 		if pn.mean != nil {

@@ -89,10 +89,11 @@ const (
 // for PNG. It escapes text for SVG: go-chart writes text into the SVG as is,
 // and kommun names are user input.
 type painter struct {
-	r     gochart.Renderer
-	font  *truetype.Font
-	svg   bool
-	scale float64
+	r        gochart.Renderer
+	font     *truetype.Font
+	svg      bool
+	scale    float64
+	outlines [][4]float64 // bars to outline at the next flushOutlines
 }
 
 func (p *painter) px(v float64) int { return int(math.Round(v * p.scale)) }
@@ -119,48 +120,66 @@ func (p *painter) bar(x0, y0, x1, y1 float64, f fill) {
 	}
 	p.rect(x0, y0, x1, y1, f.color)
 	p.hatch(x0, y0, x1, y1, f)
-	p.outline(x0, y0, x1, y1, colorOutline)
+	p.outlines = append(p.outlines, [4]float64{x0, y0, x1, y1})
+}
+
+// flushOutlines strokes the outlines of the bars drawn since the last
+// flush, as one path: a stroke per bar made rasterising a chart slow.
+func (p *painter) flushOutlines() {
+	if len(p.outlines) == 0 {
+		return
+	}
+	p.r.ResetStyle()
+	p.r.SetStrokeColor(colorOutline)
+	p.r.SetStrokeWidth(math.Max(1, math.Round(0.75*p.scale)))
+	for _, o := range p.outlines {
+		p.r.MoveTo(p.px(o[0]), p.px(o[1]))
+		p.r.LineTo(p.px(o[2]), p.px(o[1]))
+		p.r.LineTo(p.px(o[2]), p.px(o[3]))
+		p.r.LineTo(p.px(o[0]), p.px(o[3]))
+		p.r.Close()
+	}
+	p.r.Stroke()
+	p.outlines = p.outlines[:0]
 }
 
 // hatchStep is the distance between hatching lines, in layout units.
 const hatchStep = 4.0
 
-// hatch draws the fill's pattern, clipped to the rectangle.
+// hatch draws the fill's pattern, clipped to the rectangle, as one path:
+// a stroke per line made rasterising a bar slow.
 func (p *painter) hatch(x0, y0, x1, y1 float64, f fill) {
 	if f.pattern == patternNone || x1-x0 < 2 {
 		return
 	}
+	p.r.ResetStyle()
+	p.r.SetStrokeColor(f.ink)
+	p.r.SetStrokeWidth(math.Max(1, math.Round(p.scale)))
+	lines := 0
+	seg := func(ax, ay, bx, by float64) {
+		p.r.MoveTo(p.px(ax), p.px(ay))
+		p.r.LineTo(p.px(bx), p.px(by))
+		lines++
+	}
 	if f.pattern == patternSlash || f.pattern == patternCross {
 		// Lines x + y = c, rising to the right.
 		for c := x0 + y0 + hatchStep/2; c < x1+y1; c += hatchStep {
-			a, b := math.Max(x0, c-y1), math.Min(x1, c-y0)
-			if b > a {
-				p.line(a, c-a, b, c-b, f.ink, 1)
+			if a, b := math.Max(x0, c-y1), math.Min(x1, c-y0); b > a {
+				seg(a, c-a, b, c-b)
 			}
 		}
 	}
 	if f.pattern == patternBackslash || f.pattern == patternCross {
 		// Lines x − y = c, falling to the right.
 		for c := x0 - y1 + hatchStep/2; c < x1-y0; c += hatchStep {
-			a, b := math.Max(x0, c+y0), math.Min(x1, c+y1)
-			if b > a {
-				p.line(a, a-c, b, b-c, f.ink, 1)
+			if a, b := math.Max(x0, c+y0), math.Min(x1, c+y1); b > a {
+				seg(a, a-c, b, b-c)
 			}
 		}
 	}
-}
-
-// outline strokes the rectangle's border.
-func (p *painter) outline(x0, y0, x1, y1 float64, c drawing.Color) {
-	p.r.ResetStyle()
-	p.r.SetStrokeColor(c)
-	p.r.SetStrokeWidth(math.Max(1, math.Round(0.75*p.scale)))
-	p.r.MoveTo(p.px(x0), p.px(y0))
-	p.r.LineTo(p.px(x1), p.px(y0))
-	p.r.LineTo(p.px(x1), p.px(y1))
-	p.r.LineTo(p.px(x0), p.px(y1))
-	p.r.Close()
-	p.r.Stroke()
+	if lines > 0 {
+		p.r.Stroke()
+	}
 }
 
 // line strokes a line; dash, when given, is in layout units.
