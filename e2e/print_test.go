@@ -155,6 +155,14 @@ func TestReportPrintsWell(t *testing.T) {
 						t.Errorf("the printed report lacks %q", want)
 					}
 				}
+				// Tabell 2 is not split: its caption, last kommun and network
+				// total are on one page.
+				for _, p := range pages {
+					if strings.Contains(p.text, "Tabell 2 Kommunvis kostnadsfördelning") &&
+						(!strings.Contains(p.text, "Vansbro") || !strings.Contains(p.text, "Nätverket 18 019 299 kr")) {
+						t.Errorf("Tabell 2 is split over pages:\n%s", p.text)
+					}
+				}
 				if firstBlad == 0 || !strings.Contains(pages[firstBlad-1].text, "Kommunens kommentar") {
 					t.Errorf("Borlänge's kommunblad (page %d) lacks its comment", firstBlad)
 				}
