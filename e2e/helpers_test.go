@@ -137,6 +137,7 @@ func newServer(t *testing.T, withFixture bool) *server {
 		if err != nil {
 			t.Fatal(err)
 		}
+		ds.PopulationSource = fx.PopulationSource
 		if s.fixture, err = m.ImportDataset(ctx, sys, fx.Round, fx.HourlyRate, ds); err != nil {
 			t.Fatal(err)
 		}

@@ -62,5 +62,6 @@ func loadFixture(ctx context.Context, a *app, name string, reuse bool) (round.Ro
 	if err != nil {
 		return round.Round{}, fmt.Errorf("fixture %s: %w", name, err)
 	}
+	ds.PopulationSource = fx.PopulationSource
 	return a.manage.ImportDataset(ctx, manage.System("fixtures load "+name), fx.Round, fx.HourlyRate, ds)
 }

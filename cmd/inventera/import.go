@@ -20,6 +20,7 @@ func runImport(ctx context.Context, env *environment, args []string) error {
 	dbFlags(fs, env, &cfg)
 	name := fs.String("round", "", "omgångens namn, t.ex. \"Resultatstyrning 2009\"")
 	rate := fs.Int64("hourly-rate", round.DefaultHourlyRate, "standardkostnad per timme (kr) för en ny omgång")
+	popSource := fs.String("population-source", "", "källa och datum för invånarantalen, t.ex. \"SCB 2009-12-31\"")
 	if err := parseFlags(fs, env, args, "filen att läsa in (FIL.xlsx eller FIL.csv)"); err != nil {
 		return err
 	}
@@ -49,6 +50,7 @@ func runImport(ctx context.Context, env *environment, args []string) error {
 	if err != nil {
 		return fmt.Errorf("%s läses inte in; inget har sparats:\n%w", path, err)
 	}
+	ds.PopulationSource = *popSource
 	r, err := a.manage.ImportDataset(ctx, manage.System("import "+filepath.Base(path)), *name, *rate, ds)
 	if err != nil {
 		return fmt.Errorf("%s läses inte in; inget har sparats: %w", path, err)

@@ -34,8 +34,11 @@ func Compute(r round.Round, ds round.Dataset) (*Report, error) {
 	}
 	population := ds.Population()
 
-	rep := &Report{Round: RoundInfo{Name: r.Name, HourlyRate: r.HourlyRate}}
-	var net tally
+	rep := &Report{Round: RoundInfo{Name: r.Name, HourlyRate: r.HourlyRate, PopulationSource: r.PopulationSource}}
+	var net struct {
+		tally
+		response NetworkResponse
+	}
 	var unusedOre int64
 	for _, u := range ds.Units {
 		members, shares, equal, err := apportion(u.Unit, kommunIndex, population)
@@ -50,6 +53,7 @@ func Compute(r round.Round, ds round.Dataset) (*Report, error) {
 			return nil, fmt.Errorf("aggregate: unit %q: %w", u.Name, err)
 		}
 		net.addCounts(&ut.tally)
+		net.response.count(ut.status)
 		for i, c := range ut.cost {
 			net.cost[i] += c
 		}
@@ -69,17 +73,36 @@ func Compute(r round.Round, ds round.Dataset) (*Report, error) {
 		}
 	}
 
+	comments := map[string]string{}
+	for _, t := range ds.Texts {
+		if t.Kommun == "" {
+			rep.Reflection = t.Body
+		} else {
+			comments[t.Kommun] = t.Body
+		}
+	}
 	col := newCollator()
 	rep.Municipalities = make([]Municipality, len(ds.Kommuner))
 	var meanSum [nUsage]float64
+	surveyMeanSum := 0.0
+	var popSum int64
+	popKnown := len(ds.Kommuner) > 0
 	for i, k := range ds.Kommuner {
 		m := kommuner[i].municipality(k, col)
+		m.Comment = comments[k.Name]
 		rep.Municipalities[i] = m
+		rep.Network.EvaluationsPerKommun += m.Evaluations
+		if m.Population != nil {
+			popSum += *m.Population
+		} else {
+			popKnown = false
+		}
 		if m.Evaluations > 0 {
 			rep.Network.KommunerWithEvaluations++
 			for j, c := range m.Usage.Counts.values() {
 				meanSum[j] += float64(c) / float64(m.Evaluations)
 			}
+			surveyMeanSum += m.UserSurveyShare
 		}
 	}
 	slices.SortStableFunc(rep.Municipalities, func(a, b Municipality) int { return col.compare(a.Name, b.Name) })
@@ -95,18 +118,76 @@ func Compute(r round.Round, ds round.Dataset) (*Report, error) {
 	}
 	nw.UsageMean = usageShares(meanSum)
 	nw.Costs = NetworkCosts{
-		Lon:      kronor(net.cost[costLon]),
-		Konsult:  kronor(net.cost[costKonsult]),
-		Material: kronor(net.cost[costMaterial]),
-		Ovrigt:   kronor(net.cost[costOvrigt]),
-		Total:    kronor(net.cost[costTotal]),
-		WithCost: net.withCost,
+		Lon:         kronor(net.cost[costLon]),
+		Konsult:     kronor(net.cost[costKonsult]),
+		Material:    kronor(net.cost[costMaterial]),
+		Ovrigt:      kronor(net.cost[costOvrigt]),
+		Total:       kronor(net.cost[costTotal]),
+		WithCost:    net.withCost,
+		EjUppdelat:  kronor(net.cost[costUnsplit]),
+		TotalOnly:   net.totalOnly,
+		WithoutCost: nw.Evaluations - net.withCost,
+		Timmar:      float64(net.centiHours) / 100,
+		WithTimmar:  net.withHours,
 	}
+	if popKnown && popSum > 0 {
+		nw.Population = &popSum
+		per := nw.Costs.Total / float64(popSum)
+		nw.Costs.PerInvanare = &per
+	}
+	nw.Costs.PerInvanareRange = rangeOf(rep.Municipalities, func(m Municipality) (float64, bool) {
+		if m.Evaluations == 0 || m.Costs.PerInvanare == nil {
+			return 0, false
+		}
+		return *m.Costs.PerInvanare, true
+	})
 	nw.UserSurveys = net.surveys
+	if k := nw.KommunerWithEvaluations; k > 0 {
+		nw.UserSurveyMean = surveyMeanSum / float64(k)
+	}
+	if nw.Evaluations > 0 {
+		nw.UserSurveyPooled = float64(net.surveys) / float64(nw.Evaluations)
+	}
 	nw.Unused = net.rows[totalt][1+nUsage-1]
 	nw.UnusedCost = kronor(unusedOre)
 	nw.UnsubmittedUnits = sortUnsubmitted(nw.UnsubmittedUnits, col)
+	if nw.Costs.Total > 0 {
+		nw.UnusedCostShare = nw.UnusedCost / nw.Costs.Total
+	}
+	nw.Response = net.response
+	if r := nw.Response; r.Units > 0 {
+		nw.ResponseRate = float64(r.Submitted+r.IngaUtvarderingar) / float64(r.Units)
+	}
+	rep.Findings = DeriveFindings(rep)
 	return rep, nil
+}
+
+// rangeOf finds the lowest and highest value over the kommuner that have
+// one; nil when none has. Kommuner with the same value tie.
+func rangeOf(ms []Municipality, value func(Municipality) (float64, bool)) *Range {
+	var r *Range
+	for _, m := range ms {
+		v, ok := value(m)
+		if !ok {
+			continue
+		}
+		switch {
+		case r == nil:
+			r = &Range{Min: v, Max: v, Lowest: []string{m.Name}, Highest: []string{m.Name}}
+			continue
+		case v < r.Min:
+			r.Min, r.Lowest = v, []string{m.Name}
+		case v == r.Min:
+			r.Lowest = append(r.Lowest, m.Name)
+		}
+		switch {
+		case v > r.Max:
+			r.Max, r.Highest = v, []string{m.Name}
+		case v == r.Max:
+			r.Highest = append(r.Highest, m.Name)
+		}
+	}
+	return r
 }
 
 // apportion resolves a unit's member kommuner and their shares of its
@@ -158,6 +239,9 @@ type tally struct {
 	rows             [nInitiator][1 + nUsage]int
 	cost             [nCost]int64 // öre
 	withCost         int
+	totalOnly        int
+	centiHours       int64
+	withHours        int
 	surveys          int
 	initiatorIsOwner int
 	noOwner          int
@@ -177,6 +261,9 @@ func (t *tally) addFacts(f *facts) {
 		t.cost[i] += c
 	}
 	t.withCost += b2i(f.withCost)
+	t.totalOnly += b2i(f.totalOnly)
+	t.centiHours += f.centiHours
+	t.withHours += b2i(f.withHours)
 	t.surveys += b2i(f.survey)
 	t.initiatorIsOwner += b2i(f.initiatorIsOwner)
 	t.noOwner += b2i(f.noOwner)
@@ -191,6 +278,9 @@ func (t *tally) addCounts(o *tally) {
 		}
 	}
 	t.withCost += o.withCost
+	t.totalOnly += o.totalOnly
+	t.centiHours += o.centiHours
+	t.withHours += o.withHours
 	t.surveys += o.surveys
 	t.initiatorIsOwner += o.initiatorIsOwner
 	t.noOwner += o.noOwner
@@ -296,17 +386,13 @@ func (k *kommunTally) addUnit(u *unitTally, share float64, whole bool) {
 	k.unused = append(k.unused, u.unused...)
 	k.surveyRows = append(k.surveyRows, u.surveyRows...)
 
-	k.response.Units++
-	switch u.status {
-	case round.Submitted:
-		k.response.Submitted++
-	case round.NoEvaluations:
-		k.response.IngaUtvarderingar++
-	case round.Declined:
-		k.response.Declined++
-	default:
-		k.response.NotResponded++
-	}
+	var r NetworkResponse
+	r.count(u.status)
+	k.response.Units += r.Units
+	k.response.Submitted += r.Submitted
+	k.response.IngaUtvarderingar += r.IngaUtvarderingar
+	k.response.Declined += r.Declined
+	k.response.NotResponded += r.NotResponded
 	if u.nonResponding != nil {
 		k.nonResponding = append(k.nonResponding, *u.nonResponding)
 	}
@@ -346,7 +432,9 @@ func (k *kommunTally) municipality(km round.Kommun, col *collator) Municipality 
 	for i := range c {
 		c[i] = kronor(k.cost[i]) + k.sharedCost[i]
 	}
-	m.Costs = Costs{Lon: c[costLon], Konsult: c[costKonsult], Material: c[costMaterial], Ovrigt: c[costOvrigt], Total: c[costTotal], WithCost: k.withCost}
+	m.Costs = Costs{Lon: c[costLon], Konsult: c[costKonsult], Material: c[costMaterial], Ovrigt: c[costOvrigt], Total: c[costTotal],
+		WithCost: k.withCost, EjUppdelat: c[costUnsplit], TotalOnly: k.totalOnly, WithoutCost: m.Evaluations - k.withCost,
+		Timmar: float64(k.centiHours) / 100, WithTimmar: k.withHours}
 	if m.Population != nil {
 		v := c[costTotal] / float64(*m.Population)
 		m.Costs.PerInvanare = &v
@@ -369,6 +457,9 @@ func (k *kommunTally) municipality(km round.Kommun, col *collator) Municipality 
 		}
 		return slices.Compare(a.Metod, b.Metod)
 	})
+	if r := m.Response; r.Units > 0 {
+		m.Response.Rate = float64(r.Submitted+r.IngaUtvarderingar) / float64(r.Units)
+	}
 	m.NonResponding = nonNil(k.nonResponding)
 	slices.SortStableFunc(m.NonResponding, func(a, b NonResponding) int { return col.compare(a.Enhet, b.Enhet) })
 	m.Response.NonRespondingUnits = make([]string, len(m.NonResponding))
@@ -394,6 +485,21 @@ func sortUnsubmitted(us []UnsubmittedUnit, col *collator) []UnsubmittedUnit {
 		return slices.Compare(a.Kommuner, b.Kommuner)
 	})
 	return us
+}
+
+// count adds a unit with the status.
+func (r *NetworkResponse) count(status round.Response) {
+	r.Units++
+	switch status {
+	case round.Submitted:
+		r.Submitted++
+	case round.NoEvaluations:
+		r.IngaUtvarderingar++
+	case round.Declined:
+		r.Declined++
+	default:
+		r.NotResponded++
+	}
 }
 
 // collator orders Swedish text (å, ä, ö after z), then bytewise so that the

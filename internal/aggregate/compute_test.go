@@ -110,29 +110,29 @@ func TestCosts(t *testing.T) {
 		evals []round.Evaluation
 		want  Costs // PerInvanare for population 1000
 	}{
-		{"nothing given", 280, evs(2), Costs{PerInvanare: fp(0)}},
+		{"nothing given", 280, evs(2), Costs{WithoutCost: 2, PerInvanare: fp(0)}},
 		{"hours only", 280, []round.Evaluation{ev("timmar", "10")},
-			Costs{Lon: 2800, Total: 2800, WithCost: 1, PerInvanare: fp(2.8)}},
+			Costs{Lon: 2800, Total: 2800, WithCost: 1, Timmar: 10, WithTimmar: 1, PerInvanare: fp(2.8)}},
 		{"hours with decimals", 280, []round.Evaluation{ev("timmar", "12.5"), ev("timmar", "0.01")},
-			Costs{Lon: 3500 + 2.8, Total: 3502.8, WithCost: 2, PerInvanare: fp(3.5028)}},
+			Costs{Lon: 3500 + 2.8, Total: 3502.8, WithCost: 2, Timmar: 12.51, WithTimmar: 2, PerInvanare: fp(3.5028)}},
 		{"hours at another rate", 300, []round.Evaluation{ev("timmar", "2.5")},
-			Costs{Lon: 750, Total: 750, WithCost: 1, PerInvanare: fp(0.75)}},
+			Costs{Lon: 750, Total: 750, WithCost: 1, Timmar: 2.5, WithTimmar: 1, PerInvanare: fp(0.75)}},
 		{"all parts", 280, []round.Evaluation{ev("timmar", "100", "konsult_kr", "50000", "material_kr", "1200", "ovrigt_kr", "300")},
-			Costs{Lon: 28000, Konsult: 50000, Material: 1200, Ovrigt: 300, Total: 79500, WithCost: 1, PerInvanare: fp(79.5)}},
+			Costs{Lon: 28000, Konsult: 50000, Material: 1200, Ovrigt: 300, Total: 79500, WithCost: 1, Timmar: 100, WithTimmar: 1, PerInvanare: fp(79.5)}},
 		{"kostnad_totalt_kr only", 280, []round.Evaluation{ev("kostnad_totalt_kr", "90000"), ev("kostnad_totalt_kr", "10000")},
-			Costs{Total: 100000, WithCost: 2, PerInvanare: fp(100)}},
+			Costs{Total: 100000, WithCost: 2, EjUppdelat: 100000, TotalOnly: 2, PerInvanare: fp(100)}},
 		{"parts and total-only rows mixed (Tabell 2 Borlänge)", 280, []round.Evaluation{
 			ev("konsult_kr", "1000"), ev("kostnad_totalt_kr", "5000"), ev(),
-		}, Costs{Konsult: 1000, Total: 6000, WithCost: 2, PerInvanare: fp(6)}},
+		}, Costs{Konsult: 1000, Total: 6000, WithCost: 2, EjUppdelat: 5000, TotalOnly: 1, WithoutCost: 1, PerInvanare: fp(6)}},
 		{"parts win over a total given as well", 280, []round.Evaluation{ev("material_kr", "100", "kostnad_totalt_kr", "999")},
 			Costs{Material: 100, Total: 100, WithCost: 1, PerInvanare: fp(0.1)}},
-		{"0 hours counts as given", 280, []round.Evaluation{ev("timmar", "0")}, Costs{WithCost: 1, PerInvanare: fp(0)}},
+		{"0 hours counts as given", 280, []round.Evaluation{ev("timmar", "0")}, Costs{WithCost: 1, WithTimmar: 1, PerInvanare: fp(0)}},
 		{"0 konsult counts as given", 280, []round.Evaluation{ev("konsult_kr", "0")}, Costs{WithCost: 1, PerInvanare: fp(0)}},
-		{"0 total counts as given", 280, []round.Evaluation{ev("kostnad_totalt_kr", "0")}, Costs{WithCost: 1, PerInvanare: fp(0)}},
+		{"0 total counts as given", 280, []round.Evaluation{ev("kostnad_totalt_kr", "0")}, Costs{WithCost: 1, TotalOnly: 1, PerInvanare: fp(0)}},
 		{"0 hours with a total: parts given, total ignored", 280, []round.Evaluation{ev("timmar", "0", "kostnad_totalt_kr", "500")},
-			Costs{WithCost: 1, PerInvanare: fp(0)}},
+			Costs{WithCost: 1, WithTimmar: 1, PerInvanare: fp(0)}},
 		{"Swedish notation read too", 280, []round.Evaluation{ev("timmar", "1 234,5", "konsult_kr", "12 000")},
-			Costs{Lon: 345660, Konsult: 12000, Total: 357660, WithCost: 1, PerInvanare: fp(357.66)}},
+			Costs{Lon: 345660, Konsult: 12000, Total: 357660, WithCost: 1, Timmar: 1234.5, WithTimmar: 1, PerInvanare: fp(357.66)}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -156,8 +156,8 @@ func TestCosts(t *testing.T) {
 }
 
 func fmtCosts(c Costs) string {
-	return fmt.Sprintf("{lon %v konsult %v material %v ovrigt %v total %v with_cost %d per_invanare %v}",
-		c.Lon, c.Konsult, c.Material, c.Ovrigt, c.Total, c.WithCost, deref(c.PerInvanare))
+	return fmt.Sprintf("{lon %v konsult %v material %v ovrigt %v total %v with_cost %d per_invanare %v ej_uppdelat %v total_only %d without_cost %d timmar %v with_timmar %d}",
+		c.Lon, c.Konsult, c.Material, c.Ovrigt, c.Total, c.WithCost, deref(c.PerInvanare), c.EjUppdelat, c.TotalOnly, c.WithoutCost, c.Timmar, c.WithTimmar)
 }
 
 func TestPerInvanare(t *testing.T) {
@@ -272,10 +272,14 @@ func TestSharedUnit(t *testing.T) {
 						name, m.ByInitiator.Politisk.Count, m.Usage.Counts.InteAlls, len(m.UserSurveyTable))
 				}
 				want := Costs{
-					Lon:      2800 * share,
-					Konsult:  1000 + 7200*share,
-					Total:    1000 + 20000*share,
-					WithCost: wantWith,
+					Lon:        2800 * share,
+					Konsult:    1000 + 7200*share,
+					Total:      1000 + 20000*share,
+					WithCost:   wantWith,
+					EjUppdelat: 10000 * share,
+				}
+				if member {
+					want.TotalOnly, want.Timmar, want.WithTimmar = 1, 10, 1
 				}
 				if p := tc.population[name]; p != nil {
 					want.PerInvanare = fp(want.Total / float64(*p))
@@ -291,9 +295,27 @@ func TestSharedUnit(t *testing.T) {
 			if n.Evaluations != 5 {
 				t.Errorf("network evaluations = %d, want 5 (2 shared + 3 own)", n.Evaluations)
 			}
-			wantNet := NetworkCosts{Lon: 2800, Konsult: 3*1000 + 7200, Total: 3*1000 + 20000, WithCost: 5}
-			if n.Costs != wantNet {
-				t.Errorf("network costs = %+v, want %+v", n.Costs, wantNet)
+			wantNet := NetworkCosts{Lon: 2800, Konsult: 3*1000 + 7200, Total: 3*1000 + 20000, WithCost: 5,
+				EjUppdelat: 10000, TotalOnly: 1, Timmar: 10, WithTimmar: 1}
+			gotNet := n.Costs
+			gotNet.PerInvanare, gotNet.PerInvanareRange = nil, nil
+			if gotNet != wantNet {
+				t.Errorf("network costs = %+v, want %+v", gotNet, wantNet)
+			}
+			var popSum int64
+			known := true
+			for _, p := range tc.population {
+				if p == nil {
+					known = false
+				} else {
+					popSum += *p
+				}
+			}
+			switch {
+			case !known && (n.Costs.PerInvanare != nil || n.Population != nil):
+				t.Errorf("network per_invanare %v population %v, want nil with a population unknown", n.Costs.PerInvanare, n.Population)
+			case known && (n.Costs.PerInvanare == nil || !near(*n.Costs.PerInvanare, wantNet.Total/float64(popSum))):
+				t.Errorf("network per_invanare = %v, want %v", n.Costs.PerInvanare, wantNet.Total/float64(popSum))
 			}
 			if !near(sumTotal, wantNet.Total) {
 				t.Errorf("Σ kommun totals = %v, want the network total %v", sumTotal, wantNet.Total)
@@ -334,17 +356,25 @@ func TestResponse(t *testing.T) {
 		non    []NonResponding
 	}{
 		{"Borlänge", Response{Units: 7, Submitted: 2, IngaUtvarderingar: 1, Declined: 2, NotResponded: 2,
-			NonRespondingUnits: []string{"Gymnasienämnden", "Kommunfastigheter", "Räddningstjänsten Dala Mitt", "Överförmyndaren"}},
+			NonRespondingUnits: []string{"Gymnasienämnden", "Kommunfastigheter", "Räddningstjänsten Dala Mitt", "Överförmyndaren"},
+			Rate:               3.0 / 7},
 			[]NonResponding{
 				{"Gymnasienämnden", StatusNotResponded, ""},
 				{"Kommunfastigheter", StatusDeclined, "Deltar inte"},
 				{"Räddningstjänsten Dala Mitt", StatusDeclined, "Hög arbetsbelastning"},
 				{"Överförmyndaren", StatusNotResponded, ""},
 			}},
-		{"Falun", Response{Units: 2, Submitted: 1, Declined: 1, NonRespondingUnits: []string{"Räddningstjänsten Dala Mitt"}},
+		{"Falun", Response{Units: 2, Submitted: 1, Declined: 1, NonRespondingUnits: []string{"Räddningstjänsten Dala Mitt"}, Rate: 0.5},
 			[]NonResponding{{"Räddningstjänsten Dala Mitt", StatusDeclined, "Hög arbetsbelastning"}}},
 		{"Säter", Response{Units: 2, Declined: 1, NotResponded: 1, NonRespondingUnits: []string{"Gymnasienämnden", "Räddningstjänsten Dala Mitt"}},
 			[]NonResponding{{"Gymnasienämnden", StatusNotResponded, ""}, {"Räddningstjänsten Dala Mitt", StatusDeclined, "Hög arbetsbelastning"}}},
+	}
+	// The network counts each unit once: 8 units, of which 4 answered
+	// (3 submitted, one of them an import's unit with evaluations; 1
+	// "inga"), 2 declined and 2 never answered.
+	wantNet := NetworkResponse{Units: 8, Submitted: 3, IngaUtvarderingar: 1, Declined: 2, NotResponded: 2}
+	if rep.Network.Response != wantNet || !near(rep.Network.ResponseRate, 4.0/8) {
+		t.Errorf("network response = %+v rate %v, want %+v rate %v", rep.Network.Response, rep.Network.ResponseRate, wantNet, 4.0/8)
 	}
 	for _, tc := range tests {
 		m := muni(t, rep, tc.kommun)
@@ -501,8 +531,13 @@ func TestEmptyRound(t *testing.T) {
 		m.UnsubmittedUnits == nil || len(m.UnsubmittedUnits) != 0 || m.UnsubmittedEvaluations != 0 {
 		t.Errorf("empty kommun = %+v, want zeros and empty (non-nil) lists", m)
 	}
-	if !reflect.DeepEqual(rep.Network, Network{UnsubmittedUnits: []UnsubmittedUnit{}}) {
-		t.Errorf("network = %+v, want zero", rep.Network)
+	nw := rep.Network
+	if nw.Population == nil || *nw.Population != 1000 || nw.Costs.PerInvanare == nil || *nw.Costs.PerInvanare != 0 {
+		t.Errorf("network population %v per_invanare %v, want 1000 and 0", nw.Population, nw.Costs.PerInvanare)
+	}
+	nw.Population, nw.Costs.PerInvanare = nil, nil
+	if !reflect.DeepEqual(nw, Network{UnsubmittedUnits: []UnsubmittedUnit{}}) {
+		t.Errorf("network = %+v, want zero", nw)
 	}
 }
 

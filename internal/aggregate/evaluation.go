@@ -15,6 +15,7 @@ const (
 	costKonsult
 	costMaterial
 	costOvrigt
+	costUnsplit // kostnad_totalt_kr given without a breakdown
 	costTotal
 	nCost
 )
@@ -25,6 +26,9 @@ type facts struct {
 	usage            [nUsage]bool
 	cost             [nCost]int64 // öre
 	withCost         bool
+	totalOnly        bool  // the cost is a total without a breakdown
+	centiHours       int64 // timmar in hundredths of an hour
+	withHours        bool
 	survey           bool
 	initiatorIsOwner bool
 	noOwner          bool
@@ -94,6 +98,7 @@ func readEvaluation(a form.Answers, hourlyRate int64) (f facts, err error) {
 		parts = true
 		if c.kind == costLon {
 			f.cost[costLon] = v * hourlyRate
+			f.centiHours, f.withHours = v, true
 		} else {
 			f.cost[c.kind] = v * 100
 		}
@@ -107,6 +112,8 @@ func readEvaluation(a form.Answers, hourlyRate int64) (f facts, err error) {
 		f.cost[costTotal] = f.cost[costLon] + f.cost[costKonsult] + f.cost[costMaterial] + f.cost[costOvrigt]
 	case totalGiven:
 		f.cost[costTotal] = total * 100
+		f.cost[costUnsplit] = total * 100
+		f.totalOnly = true
 	}
 	f.withCost = parts || totalGiven
 	return f, nil

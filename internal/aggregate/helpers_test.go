@@ -87,7 +87,9 @@ func nearCosts(a, b Costs) bool {
 		return false
 	}
 	return near(a.Lon, b.Lon) && near(a.Konsult, b.Konsult) && near(a.Material, b.Material) &&
-		near(a.Ovrigt, b.Ovrigt) && near(a.Total, b.Total) && a.WithCost == b.WithCost
+		near(a.Ovrigt, b.Ovrigt) && near(a.Total, b.Total) && a.WithCost == b.WithCost &&
+		near(a.EjUppdelat, b.EjUppdelat) && a.TotalOnly == b.TotalOnly && a.WithoutCost == b.WithoutCost &&
+		near(a.Timmar, b.Timmar) && a.WithTimmar == b.WithTimmar
 }
 
 func nearShares(a, b UsageShares) bool {

@@ -20,7 +20,11 @@ const (
 	tNumber     jsonType = "number"
 	tInteger    jsonType = "integer" // a number with no fraction
 	tNumberNull jsonType = "number|null"
+	tBool       jsonType = "boolean"
 )
+
+// orNull is a schema that may also be null.
+type orNull struct{ schema any }
 
 // arrayOf is an array whose elements all have the schema elem.
 type arrayOf struct{ elem any }
@@ -46,7 +50,7 @@ func withCount(o object) object {
 // reportSchema is design §6's report JSON contract plus the extra keys this
 // package adds (marked).
 var reportSchema = object{
-	"round": object{"name": tString, "hourly_rate": tInteger},
+	"round": object{"name": tString, "hourly_rate": tInteger, "population_source": tString /* extra */},
 	"municipalities": arrayOf{object{
 		"name":                tString,
 		"population":          tNumberNull,
@@ -55,7 +59,9 @@ var reportSchema = object{
 		"usage":               object{"counts": usageCountsSchema, "shares": usageSharesSchema}, // extra
 		"by_initiator_shares": initiatorSchema(withCount(usageSharesSchema)),                    // extra
 		"costs": object{"lon": tNumber, "konsult": tNumber, "material": tNumber, "ovrigt": tNumber,
-			"total": tNumber, "with_cost": tInteger, "per_invanare": tNumberNull},
+			"total": tNumber, "with_cost": tInteger, "per_invanare": tNumberNull,
+			// extra:
+			"ej_uppdelat": tNumber, "total_only": tInteger, "without_cost": tInteger, "timmar": tNumber, "with_timmar": tInteger},
 		"user_surveys":      tInteger,
 		"user_survey_share": tNumber, // extra
 		"user_survey_table": arrayOf{object{ // extra
@@ -63,18 +69,26 @@ var reportSchema = object{
 		"responsibility": object{"initiator_is_owner": tInteger, "no_owner": tInteger, "multiple_owners": tInteger},
 		"unused":         arrayOf{object{"benamning": tString, "enhet": tString, "uppdragsgivare_typ": tString, "kostnad": tNumber}},
 		"response": object{"units": tInteger, "submitted": tInteger, "inga_utvarderingar": tInteger,
-			"declined": tInteger, "not_responded": tInteger, "non_responding_units": arrayOf{tString}},
+			"declined": tInteger, "not_responded": tInteger, "non_responding_units": arrayOf{tString},
+			"rate": tNumber /* extra */},
 		"non_responding":          arrayOf{object{"enhet": tString, "status": tString, "reason": tString}}, // extra
 		"unsubmitted_evaluations": tInteger,                                                                // extra
 		"unsubmitted_drafts":      tInteger,                                                                // extra
 		"unsubmitted_units":       unsubmittedUnits,                                                        // extra
+		"standing": object{"politiskt_beslut": tString, "handlingsplan": tString, "budget_malprocess": tString, // extra
+			"annat": tString, "inte_alls": tString, "best": tString, "worst": tString},
+		"comment": tString, // extra
 	}},
 	"network": object{
 		"evaluations":  tInteger,
 		"usage_mean":   usageSharesSchema,
 		"usage_pooled": usageSharesSchema,
 		"costs": object{"lon": tNumber, "konsult": tNumber, "material": tNumber, "ovrigt": tNumber,
-			"total": tNumber, "with_cost": tInteger},
+			"total": tNumber, "with_cost": tInteger,
+			// extra:
+			"ej_uppdelat": tNumber, "total_only": tInteger, "without_cost": tInteger, "timmar": tNumber, "with_timmar": tInteger,
+			"per_invanare":       tNumberNull,
+			"per_invanare_range": orNull{object{"min": tNumber, "max": tNumber, "lowest": arrayOf{tString}, "highest": arrayOf{tString}}}},
 		"user_surveys":              tInteger, // extra
 		"unused":                    tInteger, // extra
 		"unused_cost":               tNumber,  // extra
@@ -83,7 +97,18 @@ var reportSchema = object{
 		"unsubmitted_evaluations":   tInteger,         // extra
 		"unsubmitted_drafts":        tInteger,         // extra
 		"unsubmitted_units":         unsubmittedUnits, // extra
+		"response_rate":             tNumber,
+		"response": object{"units": tInteger, "submitted": tInteger, "inga_utvarderingar": tInteger, // extra
+			"declined": tInteger, "not_responded": tInteger},
+		"evaluations_per_kommun": tInteger,    // extra
+		"user_survey_mean":       tNumber,     // extra
+		"user_survey_pooled":     tNumber,     // extra
+		"unused_cost_share":      tNumber,     // extra
+		"population":             tNumberNull, // extra
 	},
+	"findings": arrayOf{object{"measure": tString, "direction": tString, "kommuner": arrayOf{tString}, "text": tString,
+		"key": tBool /* extra */}},
+	"reflection": tString, // extra
 }
 
 var unsubmittedUnits = arrayOf{object{"enhet": tString, "kommuner": arrayOf{tString}, "evaluations": tInteger, "drafts": tInteger}}
@@ -106,9 +131,15 @@ func checkSchema(t *testing.T, path string, v, schema any, seen map[string]int) 
 			ok = isNum && f == math.Trunc(f)
 		case tNumberNull:
 			ok = isNum || v == nil
+		case tBool:
+			_, ok = v.(bool)
 		}
 		if !ok {
 			t.Errorf("%s = %#v, want %s", path, v, s)
+		}
+	case orNull:
+		if v != nil {
+			checkSchema(t, path, v, s.schema, seen)
 		}
 	case arrayOf:
 		a, ok := v.([]any)
@@ -174,7 +205,7 @@ func TestJSONContract(t *testing.T) {
 
 	// Every list's element schema was checked on at least one element.
 	var lists []string
-	for _, p := range []string{"unused", "user_survey_table", "non_responding", "response.non_responding_units", "unsubmitted_units"} {
+	for _, p := range []string{"unused", "user_survey_table", "non_responding", "response.non_responding_units", "unsubmitted_units", "findings"} {
 		n := 0
 		for path, c := range seen {
 			if matchesList(path, p) {
@@ -219,16 +250,18 @@ func TestJSONKeyOrder(t *testing.T) {
 		v    any
 		want []string
 	}{
-		{"report", rep, []string{"round", "municipalities", "network"}},
+		{"report", rep, []string{"round", "municipalities", "network", "findings", "reflection"}},
 		{"municipality", rep.Municipalities[0], []string{"name", "population", "evaluations", "by_initiator", "usage",
 			"by_initiator_shares", "costs", "user_surveys", "user_survey_share", "user_survey_table", "responsibility",
-			"unused", "response", "non_responding", "unsubmitted_evaluations", "unsubmitted_drafts", "unsubmitted_units"}},
-		{"costs", rep.Municipalities[0].Costs, []string{"lon", "konsult", "material", "ovrigt", "total", "with_cost", "per_invanare"}},
+			"unused", "response", "non_responding", "unsubmitted_evaluations", "unsubmitted_drafts", "unsubmitted_units", "standing", "comment"}},
+		{"costs", rep.Municipalities[0].Costs, []string{"lon", "konsult", "material", "ovrigt", "total", "with_cost", "per_invanare",
+			"ej_uppdelat", "total_only", "without_cost", "timmar", "with_timmar"}},
 		{"network", rep.Network, []string{"evaluations", "usage_mean", "usage_pooled", "costs", "user_surveys", "unused",
 			"unused_cost", "kommuner_with_evaluations", "usage_pooled_counts", "unsubmitted_evaluations", "unsubmitted_drafts",
-			"unsubmitted_units"}},
+			"unsubmitted_units", "response_rate", "response",
+			"evaluations_per_kommun", "user_survey_mean", "user_survey_pooled", "unused_cost_share", "population"}},
 		{"response", rep.Municipalities[0].Response, []string{"units", "submitted", "inga_utvarderingar", "declined",
-			"not_responded", "non_responding_units"}},
+			"not_responded", "non_responding_units", "rate"}},
 	}
 	for _, tc := range tests {
 		if got := jsonKeys(t, tc.v); !slices.Equal(got, tc.want) {

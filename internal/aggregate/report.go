@@ -29,6 +29,11 @@ type Report struct {
 	Round          RoundInfo      `json:"round"`
 	Municipalities []Municipality `json:"municipalities"`
 	Network        Network        `json:"network"`
+	// Findings are derived from the figures by DeriveFindings (design §5).
+	Findings []Finding `json:"findings"`
+	// Reflection is the network's "Reflektioner och förslag", written by
+	// the working group; empty when none is written.
+	Reflection string `json:"reflection"`
 
 	// EqualSplitUnits names the shared units whose costs were to be split by
 	// population but were split equally, because a member's population is
@@ -40,6 +45,9 @@ type Report struct {
 type RoundInfo struct {
 	Name       string `json:"name"`
 	HourlyRate int64  `json:"hourly_rate"`
+	// PopulationSource is where the kommuner's populations come from and
+	// when, e.g. "SCB 2009-12-31"; empty when not given.
+	PopulationSource string `json:"population_source"`
 }
 
 // Municipality is one kommun's tables. A shared unit's evaluations count
@@ -64,6 +72,12 @@ type Municipality struct {
 	UnsubmittedEvaluations int               `json:"unsubmitted_evaluations"`
 	UnsubmittedDrafts      int               `json:"unsubmitted_drafts"`
 	UnsubmittedUnits       []UnsubmittedUnit `json:"unsubmitted_units"`
+	// Standing is where the kommun stands against the network's means,
+	// set with the findings.
+	Standing Standing `json:"standing"`
+	// Comment is the kommun's own comment on its results; empty when none
+	// is written.
+	Comment string `json:"comment"`
 }
 
 // UsageCounts counts evaluations per `anvandning` option.
@@ -190,6 +204,25 @@ type Costs struct {
 	Total       float64  `json:"total"`
 	WithCost    int      `json:"with_cost"`
 	PerInvanare *float64 `json:"per_invanare"` // nil when the population is unknown
+
+	// EjUppdelat is the part of Total given as kostnad_totalt_kr only, not
+	// broken down by kind (apportioned like the rest).
+	EjUppdelat float64 `json:"ej_uppdelat"`
+	// TotalOnly counts the evaluations whose cost is a total alone;
+	// WithoutCost those with no cost field at all (a shared unit's whole).
+	TotalOnly   int `json:"total_only"`
+	WithoutCost int `json:"without_cost"`
+	// Timmar is the own time given, in hours, and WithTimmar the evaluations
+	// that gave it; a shared unit's count whole, as in the counts, so that
+	// Timmar / WithTimmar is the hours per evaluation.
+	Timmar     float64 `json:"timmar"`
+	WithTimmar int     `json:"with_timmar"`
+}
+
+// Parts are the costs by kind: lön, konsult, material, övrigt, and the part
+// given as totals without a breakdown (ej uppdelat); they sum to Total.
+func (c Costs) Parts() [5]float64 {
+	return [5]float64{c.Lon, c.Konsult, c.Material, c.Ovrigt, c.EjUppdelat}
 }
 
 // NetworkCosts are the network's real cost totals in kronor; WithCost counts
@@ -201,6 +234,33 @@ type NetworkCosts struct {
 	Ovrigt   float64 `json:"ovrigt"`
 	Total    float64 `json:"total"`
 	WithCost int     `json:"with_cost"`
+
+	EjUppdelat  float64 `json:"ej_uppdelat"`
+	TotalOnly   int     `json:"total_only"`
+	WithoutCost int     `json:"without_cost"`
+	Timmar      float64 `json:"timmar"`
+	WithTimmar  int     `json:"with_timmar"`
+	// PerInvanare is Total over Network.Population; nil when a kommun's
+	// population is unknown.
+	PerInvanare *float64 `json:"per_invanare"`
+	// PerInvanareRange is the lowest and highest kommun cost per
+	// inhabitant, over the kommuner with evaluations and a known
+	// population; nil when there is none.
+	PerInvanareRange *Range `json:"per_invanare_range"`
+}
+
+// Parts are the network's costs by kind, as Costs.Parts.
+func (c NetworkCosts) Parts() [5]float64 {
+	return [5]float64{c.Lon, c.Konsult, c.Material, c.Ovrigt, c.EjUppdelat}
+}
+
+// Range is the lowest and the highest of a figure over the kommuner, and
+// which kommuner have them (several when they tie).
+type Range struct {
+	Min     float64  `json:"min"`
+	Max     float64  `json:"max"`
+	Lowest  []string `json:"lowest"`
+	Highest []string `json:"highest"`
 }
 
 // SurveyRow is one row of the user-survey table (Tabell 5, 8): the user
@@ -237,6 +297,19 @@ type Response struct {
 	Declined           int      `json:"declined"`
 	NotResponded       int      `json:"not_responded"`
 	NonRespondingUnits []string `json:"non_responding_units"`
+	// Rate is the share of the units that answered: submitted or "inga
+	// utvärderingar" (0 without units).
+	Rate float64 `json:"rate"`
+}
+
+// NetworkResponse counts the round's distinct units by their answer (a
+// shared unit once).
+type NetworkResponse struct {
+	Units             int `json:"units"`
+	Submitted         int `json:"submitted"`
+	IngaUtvarderingar int `json:"inga_utvarderingar"`
+	Declined          int `json:"declined"`
+	NotResponded      int `json:"not_responded"`
 }
 
 // NonResponding is a unit that declined or never answered.
@@ -272,6 +345,27 @@ type Network struct {
 	UnsubmittedEvaluations int               `json:"unsubmitted_evaluations"`
 	UnsubmittedDrafts      int               `json:"unsubmitted_drafts"`
 	UnsubmittedUnits       []UnsubmittedUnit `json:"unsubmitted_units"`
+
+	// ResponseRate is the share of the round's distinct units that
+	// answered (submitted, or "inga utvärderingar"); Response the counts.
+	ResponseRate float64         `json:"response_rate"`
+	Response     NetworkResponse `json:"response"`
+	// EvaluationsPerKommun is Σ of the kommuner's counts: a shared unit's
+	// evaluations count in each member kommun, so it exceeds Evaluations
+	// when units are shared. Per-kommun figures (initiator rows,
+	// responsibility) sum to this base.
+	EvaluationsPerKommun int `json:"evaluations_per_kommun"`
+	// UserSurveyMean is the unweighted mean of the kommuner's user-survey
+	// shares, over the kommuner with evaluations (like UsageMean);
+	// UserSurveyPooled the share of the distinct evaluations.
+	UserSurveyMean   float64 `json:"user_survey_mean"`
+	UserSurveyPooled float64 `json:"user_survey_pooled"`
+	// UnusedCostShare is UnusedCost as a share of Costs.Total (0 when
+	// there is no cost).
+	UnusedCostShare float64 `json:"unused_cost_share"`
+	// Population is Σ of the kommuner's populations; nil when one is
+	// unknown.
+	Population *int64 `json:"population"`
 }
 
 // The package's own copies: the exported slices could be changed by a caller.

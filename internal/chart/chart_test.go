@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"image/png"
+	"math"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -284,29 +285,6 @@ func TestConcurrent(t *testing.T) {
 	}
 }
 
-func TestFormat(t *testing.T) {
-	tests := []struct {
-		got, want string
-	}{
-		{Percent(0), "0\u00a0%"},
-		{Percent(0.043), "4,3\u00a0%"},
-		{Percent(0.0996), "10\u00a0%"},
-		{Percent(0.0994), "9,9\u00a0%"},
-		{Percent(0.74), "74\u00a0%"},
-		{Percent(1), "100\u00a0%"},
-		{Percent(0.0001), "0\u00a0%"},
-		{Kronor(9073287), "9\u00a0073\u00a0287\u00a0kr"},
-		{Kronor(0.4), "0\u00a0kr"},
-		{Decimal(185.24), "185"},
-		{Decimal(4.26), "4,3"},
-	}
-	for i, tt := range tests {
-		if tt.got != tt.want {
-			t.Errorf("%d: got %q, want %q", i, tt.got, tt.want)
-		}
-	}
-}
-
 func TestNiceAxis(t *testing.T) {
 	tests := []struct {
 		max     float64
@@ -347,6 +325,54 @@ func BenchmarkUsagePNG(b *testing.B) {
 	for b.Loop() {
 		if _, err := r.Usage(rep, PNG); err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+
+// grey is the Rec. 709 luma of a colour, as a greyscale print shows it.
+func grey(f fill) float64 {
+	return 0.2126*float64(f.color.R) + 0.7152*float64(f.color.G) + 0.0722*float64(f.color.B)
+}
+
+// TestFillsReadInGreyscale checks that every two kinds stacked in one bar
+// differ in greyscale: by pattern, or by at least 40 of 255 grey levels.
+func TestFillsReadInGreyscale(t *testing.T) {
+	for name, fills := range map[string][]fill{"cost": costFills, "usage": usageFills} {
+		for i := range fills {
+			for j := i + 1; j < len(fills); j++ {
+				a, b := fills[i], fills[j]
+				if a.pattern == b.pattern && math.Abs(grey(a)-grey(b)) < 40 && name == "cost" {
+					t.Errorf("%s fills %d and %d: same pattern and grey %.0f vs %.0f", name, i, j, grey(a), grey(b))
+				}
+				if a == b {
+					t.Errorf("%s fills %d and %d are the same", name, i, j)
+				}
+			}
+		}
+	}
+}
+
+// TestOneLegend checks that every chart has one legend: Diagram 1's panels
+// name the uses, so its legend only explains the mean.
+func TestOneLegend(t *testing.T) {
+	rep := sampleReport(t)
+	l := usageLayout(rep)
+	if len(l.legend) != 1 || !l.legend[0].dashed {
+		t.Errorf("usage legend = %+v, want only the mean", l.legend)
+	}
+	for _, pn := range l.panels {
+		for _, c := range pn.cells {
+			if len(c.segments) > 0 && c.label == "" {
+				t.Errorf("usage panel %q has a bar without its value", pn.title)
+			}
+		}
+	}
+	if l := costsLayout(rep); len(l.legend) < 4 {
+		t.Errorf("cost legend = %+v, want the kinds", l.legend)
+	}
+	for _, l := range []*layout{perInhabitantLayout(rep), userSurveyLayout(rep)} {
+		if len(l.legend) > 1 {
+			t.Errorf("%s: %d legend items, want at most the mean", l.title, len(l.legend))
 		}
 	}
 }

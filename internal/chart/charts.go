@@ -5,6 +5,7 @@ import (
 
 	"github.com/inventera/inventera/internal/aggregate"
 	"github.com/inventera/inventera/internal/form"
+	"github.com/inventera/inventera/internal/numfmt"
 )
 
 // Default chart titles.
@@ -64,29 +65,27 @@ func usageLayout(rep *aggregate.Report) *layout {
 	l := &layout{
 		title: TitleUsage,
 		desc: "Liggande stapeldiagram i fem delar, en för varje sätt att använda resultaten. " +
-			"Varje stapel är en kommuns andel av sina utvärderingar; en streckad linje visar nätverkets genomsnitt. " +
+			"Varje stapel är en kommuns andel av sina utvärderingar, med andelen utskriven; en streckad linje visar nätverkets genomsnitt. " +
 			"Samma uppgifter finns i tabellen efter diagrammet.",
 		rows: names(rep),
 	}
+	// The panels are named; the one legend explains the mean's line.
 	hasMean := rep.Network.KommunerWithEvaluations > 0
-	for k, key := range aggregate.UsageKeys {
-		l.legend = append(l.legend, legendItem{label: UsageLabel(key), color: usageColors[k]})
-	}
 	if hasMean {
-		l.legend = append(l.legend, legendItem{label: MeanLabel, color: colorMean, dashed: true})
+		l.legend = append(l.legend, legendItem{label: MeanLabel, fill: fill{color: colorMean}, dashed: true})
 	}
 	for k, key := range aggregate.UsageKeys {
 		pn := panel{
 			title:     usageShort[key],
-			color:     usageColors[k],
+			swatch:    usageFills[k],
 			percent:   true,
 			max:       1,
-			tickLabel: Percent,
+			tickLabel: numfmt.PercentTick,
 		}
 		if hasMean {
 			mean := rep.Network.UsageMean.Get(key)
 			pn.mean = &mean
-			pn.meanLabel = "Snitt " + Percent(mean)
+			pn.meanLabel = "Snitt " + numfmt.Percent(mean)
 		}
 		for _, m := range rep.Municipalities {
 			if m.Evaluations == 0 {
@@ -97,24 +96,15 @@ func usageLayout(rep *aggregate.Report) *layout {
 				pn.cells = append(pn.cells, cell{note: note})
 				continue
 			}
-			// No value labels: five panels leave no room for them, and the
-			// report's table beside the chart has the values.
 			share := m.Usage.Shares.Get(key)
-			pn.cells = append(pn.cells, cell{segments: []segment{{value: share, color: usageColors[k]}}})
+			pn.cells = append(pn.cells, cell{
+				segments: []segment{{value: share, fill: usageFills[k]}},
+				label:    numfmt.Percent(share),
+			})
 		}
 		l.panels = append(l.panels, pn)
 	}
 	return l
-}
-
-// CostParts splits a kommun's costs into CostKinds: the four kinds and the
-// part of the total that was given without a breakdown.
-func CostParts(c aggregate.Costs) [5]float64 {
-	unsplit := c.Total - (c.Lon + c.Konsult + c.Material + c.Ovrigt)
-	if unsplit < 0.5 {
-		unsplit = 0
-	}
-	return [5]float64{c.Lon, c.Konsult, c.Material, c.Ovrigt, unsplit}
 }
 
 func costsLayout(rep *aggregate.Report) *layout {
@@ -124,15 +114,15 @@ func costsLayout(rep *aggregate.Report) *layout {
 			"och kostnader som inte delats upp. Samma uppgifter finns i tabellen efter diagrammet.",
 		rows: names(rep),
 	}
-	pn := panel{title: "Kostnad i kronor", tickLabel: tickNumber}
+	pn := panel{title: "Kostnad i kronor", tickLabel: numfmt.Tick}
 	var used [5]bool
 	for _, m := range rep.Municipalities {
-		parts := CostParts(m.Costs)
-		c := cell{label: Kronor(m.Costs.Total)}
+		parts := m.Costs.Parts()
+		c := cell{label: numfmt.Kronor(m.Costs.Total)}
 		for i, v := range parts {
 			if v > 0 {
 				used[i] = true
-				c.segments = append(c.segments, segment{value: v, color: costColors[i]})
+				c.segments = append(c.segments, segment{value: v, fill: costFills[i]})
 			}
 		}
 		if m.Costs.WithCost == 0 {
@@ -143,7 +133,7 @@ func costsLayout(rep *aggregate.Report) *layout {
 	}
 	for i, name := range CostKinds {
 		if used[i] || i < 4 {
-			l.legend = append(l.legend, legendItem{label: name, color: costColors[i]})
+			l.legend = append(l.legend, legendItem{label: name, fill: costFills[i]})
 		}
 	}
 	l.panels = []panel{pn}
@@ -158,15 +148,15 @@ func perInhabitantLayout(rep *aggregate.Report) *layout {
 			"Samma uppgifter finns i tabellen efter diagrammet.",
 		rows: names(rep),
 	}
-	count := panel{title: "Antal utvärderingar", color: colorCount, integer: true,
-		tickLabel: tickNumber}
-	per := panel{title: "Kostnad per invånare (kr)", color: costColors[0], tickLabel: tickNumber}
+	count := panel{title: "Antal utvärderingar", swatch: fillCount, integer: true,
+		tickLabel: numfmt.Tick}
+	per := panel{title: "Kostnad per invånare (kr)", swatch: fillPerInh, tickLabel: numfmt.Tick}
 	for _, m := range rep.Municipalities {
 		n := float64(m.Evaluations)
 		count.max = max(count.max, n)
 		count.cells = append(count.cells, cell{
-			segments: []segment{{value: n, color: colorCount}},
-			label:    form.FormatNumber(n, 0),
+			segments: []segment{{value: n, fill: fillCount}},
+			label:    numfmt.Int(m.Evaluations),
 		})
 		if m.Costs.PerInvanare == nil {
 			per.cells = append(per.cells, cell{note: UnknownPopNote})
@@ -175,29 +165,12 @@ func perInhabitantLayout(rep *aggregate.Report) *layout {
 		v := *m.Costs.PerInvanare
 		per.max = max(per.max, v)
 		per.cells = append(per.cells, cell{
-			segments: []segment{{value: v, color: costColors[0]}},
-			label:    Decimal(v) + nbsp + "kr",
+			segments: []segment{{value: v, fill: fillPerInh}},
+			label:    numfmt.Kronor(v),
 		})
 	}
 	l.panels = []panel{count, per}
 	return l
-}
-
-// UserSurveyMean is the unweighted mean of the kommuner's user-survey
-// shares over the kommuner with evaluations (like the network usage mean),
-// and whether there is one.
-func UserSurveyMean(rep *aggregate.Report) (float64, bool) {
-	sum, n := 0.0, 0
-	for _, m := range rep.Municipalities {
-		if m.Evaluations > 0 {
-			sum += m.UserSurveyShare
-			n++
-		}
-	}
-	if n == 0 {
-		return 0, false
-	}
-	return sum / float64(n), true
 }
 
 func userSurveyLayout(rep *aggregate.Report) *layout {
@@ -207,11 +180,12 @@ func userSurveyLayout(rep *aggregate.Report) *layout {
 			"brukarundersökningar. En streckad linje visar nätverkets genomsnitt. Samma uppgifter finns i tabellen efter diagrammet.",
 		rows: names(rep),
 	}
-	pn := panel{title: "Andel av kommunens utvärderingar", color: colorSurvey, percent: true, max: 1, tickLabel: Percent}
-	if mean, ok := UserSurveyMean(rep); ok {
+	pn := panel{title: "Andel av kommunens utvärderingar", swatch: fillSurvey, percent: true, max: 1, tickLabel: numfmt.PercentTick}
+	if rep.Network.KommunerWithEvaluations > 0 {
+		mean := rep.Network.UserSurveyMean
 		pn.mean = &mean
-		pn.meanLabel = "Snitt " + Percent(mean)
-		l.legend = []legendItem{{label: MeanLabel, color: colorMean, dashed: true}}
+		pn.meanLabel = "Snitt " + numfmt.Percent(mean)
+		l.legend = []legendItem{{label: MeanLabel, fill: fill{color: colorMean}, dashed: true}}
 	}
 	for _, m := range rep.Municipalities {
 		if m.Evaluations == 0 {
@@ -219,8 +193,8 @@ func userSurveyLayout(rep *aggregate.Report) *layout {
 			continue
 		}
 		pn.cells = append(pn.cells, cell{
-			segments: []segment{{value: m.UserSurveyShare, color: colorSurvey}},
-			label:    Percent(m.UserSurveyShare),
+			segments: []segment{{value: m.UserSurveyShare, fill: fillSurvey}},
+			label:    numfmt.Percent(m.UserSurveyShare),
 		})
 	}
 	l.panels = []panel{pn}

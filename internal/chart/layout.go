@@ -5,7 +5,6 @@ import (
 	"math"
 
 	"github.com/golang/freetype/truetype"
-	"github.com/wcharczuk/go-chart/v2/drawing"
 )
 
 // layout is a chart of horizontal bars: one row per kommun, one or more
@@ -20,17 +19,17 @@ type layout struct {
 
 type legendItem struct {
 	label  string
-	color  drawing.Color
+	fill   fill
 	dashed bool // a dashed line (the mean) rather than a swatch
 }
 
 // panel is one value axis with a bar (or stack) per row.
 type panel struct {
 	title     string
-	color     drawing.Color // swatch beside the title; zero for none
-	max       float64       // largest value; the axis is rounded up from it
-	percent   bool          // values are shares 0–1; the axis is 0–100 %
-	integer   bool          // values are counts
+	swatch    fill    // beside the title; zero for none
+	max       float64 // largest value; the axis is rounded up from it
+	percent   bool    // values are shares 0–1; the axis is 0–100 %
+	integer   bool    // values are counts
 	tickLabel func(float64) string
 	mean      *float64 // marked with a dashed line when set
 	meanLabel string
@@ -47,7 +46,7 @@ type cell struct {
 
 type segment struct {
 	value float64
-	color drawing.Color
+	fill  fill
 }
 
 // Geometry in layout units (SVG pixels).
@@ -151,7 +150,7 @@ func (l *layout) measure(p *painter) geometry {
 	// Panel headers (wrapped titles, then the mean's label).
 	for _, pn := range l.panels {
 		w := g.panelW
-		if pn.color != (drawing.Color{}) {
+		if !pn.swatch.isZero() {
 			w -= legendSwatch + 5
 		}
 		lines := p.wrap(pn.title, sizeText, w)
@@ -215,16 +214,17 @@ func (l *layout) draw(p *painter, g geometry) {
 			mid := y - lineHeight(sizeText)/2
 			for _, it := range line {
 				if it.dashed {
-					p.line(x, mid, x+legendSwatch+12, mid, it.color, 2, 5, 3)
+					p.line(x, mid, x+legendSwatch+12, mid, it.fill.color, 2, 5, 3)
 					x += legendSwatch + 12 + 6
 				} else {
-					p.rect(x, mid-legendSwatch/2, x+legendSwatch, mid+legendSwatch/2, it.color)
+					p.bar(x, mid-legendSwatch/2, x+legendSwatch, mid+legendSwatch/2, it.fill)
 					x += legendSwatch + 6
 				}
 				p.text(it.label, x, mid+4, sizeText, colorText, alignLeft)
 				x += p.measure(it.label, sizeText) + 20
 			}
 		}
+		p.flushOutlines()
 	}
 
 	left := margin + g.labelW + labelGap
@@ -250,8 +250,8 @@ func (l *layout) draw(p *painter, g geometry) {
 		// Header.
 		hy := g.rowsTop - 4 - g.headerH
 		tx := x0
-		if pn.color != (drawing.Color{}) {
-			p.rect(x0, hy+lineHeight(sizeText)/2-legendSwatch/2+1, x0+legendSwatch, hy+lineHeight(sizeText)/2+legendSwatch/2+1, pn.color)
+		if !pn.swatch.isZero() {
+			p.bar(x0, hy+lineHeight(sizeText)/2-legendSwatch/2+1, x0+legendSwatch, hy+lineHeight(sizeText)/2+legendSwatch/2+1, pn.swatch)
 			tx += legendSwatch + 5
 		}
 		for i, t := range g.headerLines[k] {
@@ -280,19 +280,18 @@ func (l *layout) draw(p *painter, g geometry) {
 				continue // drawn last, over the mean line
 			}
 			sum := 0.0
-			for j, s := range c.segments {
+			for _, s := range c.segments {
 				a, b := scale(sum), scale(sum+s.value)
 				sum += s.value
-				p.rect(a, top, b, top+barHeight, s.color)
-				if j > 0 && b-a >= 1 {
-					// A white hairline keeps adjacent segments apart.
-					p.line(a, top, a, top+barHeight, colorWhite, 1)
-				}
+				// Outlined, so adjacent segments stay apart.
+				p.bar(a, top, b, top+barHeight, s.fill)
 			}
 			if c.label != "" {
 				p.text(c.label, x0+g.panelW, mid+4, sizeSmall, colorText, alignRight)
 			}
 		}
+
+		p.flushOutlines()
 
 		// The mean, over the bars.
 		if pn.mean != nil {

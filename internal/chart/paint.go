@@ -11,36 +11,71 @@ import (
 	"golang.org/x/image/math/fixed"
 )
 
-// Colours. Every bar and mark has at least 3:1 contrast against white
-// (WCAG 1.4.11); text has at least 7:1.
+// Colours: the Okabe–Ito palette, which colour-blind readers tell apart.
+// Every bar and swatch has a dark outline, so that it stands out from white
+// by at least 3:1 (WCAG 1.4.11) whatever its fill, and kinds that come out
+// alike in greyscale differ by pattern too. Text has at least 7:1.
 var (
-	colorText   = drawing.ColorFromHex("1a1a1a")
-	colorMuted  = drawing.ColorFromHex("4d4d4d")
-	colorAxis   = drawing.ColorFromHex("666666")
-	colorGrid   = drawing.ColorFromHex("d9d9d9")
-	colorStripe = drawing.ColorFromHex("f3f5f7")
-	colorMean   = drawing.ColorFromHex("1a1a1a")
-	colorWhite  = drawing.ColorWhite
+	colorText    = drawing.ColorFromHex("1a1a1a")
+	colorMuted   = drawing.ColorFromHex("4d4d4d")
+	colorAxis    = drawing.ColorFromHex("666666")
+	colorGrid    = drawing.ColorFromHex("d9d9d9")
+	colorStripe  = drawing.ColorFromHex("f3f5f7")
+	colorMean    = drawing.ColorFromHex("1a1a1a")
+	colorOutline = drawing.ColorFromHex("1a1a1a")
+	colorWhite   = drawing.ColorWhite
 
-	// One colour per usage key, in aggregate.UsageKeys order.
-	usageColors = []drawing.Color{
-		drawing.ColorFromHex("332288"), // politiskt_beslut
-		drawing.ColorFromHex("117733"), // handlingsplan
-		drawing.ColorFromHex("0072b2"), // budget_malprocess
-		drawing.ColorFromHex("aa4499"), // annat
-		drawing.ColorFromHex("666666"), // inte_alls
+	okabeBlue      = drawing.ColorFromHex("0072b2")
+	okabeOrange    = drawing.ColorFromHex("e69f00")
+	okabeGreen     = drawing.ColorFromHex("009e73")
+	okabeSky       = drawing.ColorFromHex("56b4e9")
+	okabeVermilion = drawing.ColorFromHex("d55e00")
+	okabePurple    = drawing.ColorFromHex("cc79a7")
+	lightGrey      = drawing.ColorFromHex("e0e0e0")
+
+	// One fill per usage key, in aggregate.UsageKeys order; each panel of
+	// Diagram 1 is named, so colour only helps.
+	usageFills = []fill{
+		{color: okabeBlue},
+		{color: okabeGreen},
+		{color: okabeSky},
+		{color: okabePurple},
+		{color: okabeVermilion},
 	}
-	// One colour per cost kind: lön, konsult, material, övrigt, ej uppdelat.
-	costColors = []drawing.Color{
-		drawing.ColorFromHex("0072b2"),
-		drawing.ColorFromHex("d55e00"),
-		drawing.ColorFromHex("117733"),
-		drawing.ColorFromHex("aa4499"),
-		drawing.ColorFromHex("767676"),
+	// One fill per cost kind: lön, konsult, material, övrigt, ej uppdelat.
+	// In greyscale: dark, light, mid with white stripes, mid with a white
+	// grid, pale with dark stripes.
+	costFills = []fill{
+		{color: okabeBlue},
+		{color: okabeOrange},
+		{color: okabeGreen, pattern: patternSlash, ink: colorWhite},
+		{color: okabeVermilion, pattern: patternCross, ink: colorWhite},
+		{color: lightGrey, pattern: patternBackslash, ink: colorMuted},
 	}
-	colorCount  = drawing.ColorFromHex("332288")
-	colorSurvey = drawing.ColorFromHex("117733")
+	fillCount   = fill{color: okabeBlue}
+	fillPerInh  = fill{color: okabeOrange}
+	fillSurvey  = fill{color: okabeGreen}
+	fillNothing = fill{}
 )
+
+// pattern is a hatching drawn over a fill.
+type pattern int
+
+const (
+	patternNone      pattern = iota
+	patternSlash             // "/"
+	patternBackslash         // "\"
+	patternCross             // both
+)
+
+// fill is how a bar or swatch is painted: a colour, and a pattern in ink.
+type fill struct {
+	color   drawing.Color
+	pattern pattern
+	ink     drawing.Color
+}
+
+func (f fill) isZero() bool { return f == fillNothing }
 
 // Font sizes in points.
 const (
@@ -54,10 +89,11 @@ const (
 // for PNG. It escapes text for SVG: go-chart writes text into the SVG as is,
 // and kommun names are user input.
 type painter struct {
-	r     gochart.Renderer
-	font  *truetype.Font
-	svg   bool
-	scale float64
+	r        gochart.Renderer
+	font     *truetype.Font
+	svg      bool
+	scale    float64
+	outlines [][4]float64 // bars to outline at the next flushOutlines
 }
 
 func (p *painter) px(v float64) int { return int(math.Round(v * p.scale)) }
@@ -75,6 +111,75 @@ func (p *painter) rect(x0, y0, x1, y1 float64, fill drawing.Color) {
 	p.r.LineTo(p.px(x0), p.px(y1))
 	p.r.Close()
 	p.r.Fill()
+}
+
+// bar fills the rectangle, hatches it and outlines it.
+func (p *painter) bar(x0, y0, x1, y1 float64, f fill) {
+	if x1 <= x0 || y1 <= y0 {
+		return
+	}
+	p.rect(x0, y0, x1, y1, f.color)
+	p.hatch(x0, y0, x1, y1, f)
+	p.outlines = append(p.outlines, [4]float64{x0, y0, x1, y1})
+}
+
+// flushOutlines strokes the outlines of the bars drawn since the last
+// flush, as one path: a stroke per bar made rasterising a chart slow.
+func (p *painter) flushOutlines() {
+	if len(p.outlines) == 0 {
+		return
+	}
+	p.r.ResetStyle()
+	p.r.SetStrokeColor(colorOutline)
+	p.r.SetStrokeWidth(math.Max(1, math.Round(0.75*p.scale)))
+	for _, o := range p.outlines {
+		p.r.MoveTo(p.px(o[0]), p.px(o[1]))
+		p.r.LineTo(p.px(o[2]), p.px(o[1]))
+		p.r.LineTo(p.px(o[2]), p.px(o[3]))
+		p.r.LineTo(p.px(o[0]), p.px(o[3]))
+		p.r.Close()
+	}
+	p.r.Stroke()
+	p.outlines = p.outlines[:0]
+}
+
+// hatchStep is the distance between hatching lines, in layout units.
+const hatchStep = 4.0
+
+// hatch draws the fill's pattern, clipped to the rectangle, as one path:
+// a stroke per line made rasterising a bar slow.
+func (p *painter) hatch(x0, y0, x1, y1 float64, f fill) {
+	if f.pattern == patternNone || x1-x0 < 2 {
+		return
+	}
+	p.r.ResetStyle()
+	p.r.SetStrokeColor(f.ink)
+	p.r.SetStrokeWidth(math.Max(1, math.Round(p.scale)))
+	lines := 0
+	seg := func(ax, ay, bx, by float64) {
+		p.r.MoveTo(p.px(ax), p.px(ay))
+		p.r.LineTo(p.px(bx), p.px(by))
+		lines++
+	}
+	if f.pattern == patternSlash || f.pattern == patternCross {
+		// Lines x + y = c, rising to the right.
+		for c := x0 + y0 + hatchStep/2; c < x1+y1; c += hatchStep {
+			if a, b := math.Max(x0, c-y1), math.Min(x1, c-y0); b > a {
+				seg(a, c-a, b, c-b)
+			}
+		}
+	}
+	if f.pattern == patternBackslash || f.pattern == patternCross {
+		// Lines x − y = c, falling to the right.
+		for c := x0 - y1 + hatchStep/2; c < x1-y0; c += hatchStep {
+			if a, b := math.Max(x0, c+y0), math.Min(x1, c+y1); b > a {
+				seg(a, a-c, b, b-c)
+			}
+		}
+	}
+	if lines > 0 {
+		p.r.Stroke()
+	}
 }
 
 // line strokes a line; dash, when given, is in layout units.

@@ -79,16 +79,24 @@ func (s *Service) Write(w io.Writer, rep Report, format string) error {
 	case JSON:
 		return report.JSON(w, rep.Aggregate)
 	case HTML:
-		return s.renderer.HTML(w, rep.Aggregate, report.HTMLOptions{
-			GeneratedOn: s.now().Format("2006-01-02"),
-			Draft:       rep.Round.Editable(),
-		})
+		return s.WriteHTML(w, rep, nil)
 	case XLSX:
 		return s.renderer.XLSX(w, rep.Aggregate, func(f *excelize.File) error {
 			return sheet.WriteInto(f, s.form, rep.Data)
 		})
 	}
 	return apperror.New(apperror.Invalid, "Okänt format ”%s”: välj json, html eller xlsx.", format)
+}
+
+// WriteHTML renders the HTML report; chartURL, when set, gives the address
+// of each chart as an image to download, and each figure links to it.
+func (s *Service) WriteHTML(w io.Writer, rep Report, chartURL func(chart.Kind, chart.Format) string) error {
+	return s.renderer.HTML(w, rep.Aggregate, report.HTMLOptions{
+		GeneratedOn: s.now().Format("2006-01-02"),
+		Draft:       rep.Round.Editable(),
+		Unpublished: !rep.Round.Final(),
+		ChartURL:    chartURL,
+	})
 }
 
 // Chart renders one of the report's charts.

@@ -1,30 +1,15 @@
 package form
 
 import (
-	"math"
-	"strconv"
 	"strings"
+
+	"github.com/inventera/inventera/internal/numfmt"
 )
 
 // FormatNumber writes v the Swedish way: spaces group thousands, "," is the
-// decimal mark, rounded to the given decimals ("9 073 287", "4,3").
-func FormatNumber(v float64, decimals int) string {
-	if math.IsNaN(v) || math.IsInf(v, 0) {
-		return "–"
-	}
-	s := strconv.FormatFloat(v, 'f', decimals, 64)
-	neg := strings.HasPrefix(s, "-")
-	s = strings.TrimPrefix(s, "-")
-	intPart, frac, _ := strings.Cut(s, ".")
-	out := groupThousands(intPart)
-	if frac != "" {
-		out += "," + frac
-	}
-	if neg && strings.Trim(out, "0,\u00a0") != "" {
-		out = "−" + out
-	}
-	return out
-}
+// decimal mark, rounded to the given decimals ("9 073 287", "4,3"). It is
+// numfmt.Number, kept here for the form's messages.
+func FormatNumber(v float64, decimals int) string { return numfmt.Number(v, decimals) }
 
 // Swedish writes the number exactly, the Swedish way: no-break spaces group
 // thousands, "," is the decimal mark, no trailing zeros ("12 500",

@@ -62,6 +62,17 @@ func ReportPublic(r round.Round) bool { return r.State == round.Published }
 // once it is published.
 func (a Actor) SeesReport(r round.Round) bool { return a.Coordinator() || ReportPublic(r) }
 
+// WritesReportText tells whether the actor may write the report's text for
+// a kommun, or (kommun "") the network's reflection: the samordnare writes
+// them all, a projektledare the comment of their own kommun. (When is the
+// round's question: round.WriteReportTexts.)
+func (a Actor) WritesReportText(kommun string) bool {
+	if a.Coordinator() {
+		return true
+	}
+	return kommun != "" && a.Role == staff.Projektledare && a.Kommun == kommun
+}
+
 func (a Actor) requireCoordinator() error {
 	if !a.Coordinator() {
 		return apperror.New(apperror.Forbidden, "Det här får bara samordnaren göra.")

@@ -37,8 +37,12 @@ func ActionLabel(code string) string {
 		return "Enheter inlästa från fil"
 	case "lank_ersatt":
 		return "Ny personlig länk"
-	case "lank_manuell":
+	case "lank_skickad_manuellt":
 		return "Länken skickad manuellt"
+	case "rapporttext_andrad":
+		return "Rapportens text ändrad"
+	case "invanarkalla_andrad":
+		return "Källa för invånarantal ändrad"
 	case "utvardering_ny":
 		return "Ny utvärdering"
 	case "utvardering_andrad":

@@ -1,6 +1,9 @@
 package manage_test
 
 import (
+	"os"
+	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -172,11 +175,34 @@ func TestActionLabels(t *testing.T) {
 			t.Errorf("ActionLabel(%q) = %q, want %q", tt.code, got, tt.want)
 		}
 	}
-	// Every action the code base records has its own wording (collected
-	// with grep over manage, respond and the store's callers).
-	for _, code := range []string{"omgang_skapad", "omgang_status", "omgang_overford", "import", "kommun_tillagd",
-		"enhet_tillagd", "enheter_uppladdade", "lank_ersatt", "utvardering_ny", "utvardering_andrad",
-		"utvardering_borttagen", "svar_inskickad", "svar_inga_utvarderingar", "svar_avbojt", "svar_ateroppnat"} {
+	// Every action the code base records has its own wording: the codes
+	// are read from the source of manage and respond (the action is the
+	// first string argument of event and auditEvent), so a new action
+	// without wording fails here.
+	codes := []string{"utvardering_ny", "utvardering_andrad", "svar_inskickad", "svar_inga_utvarderingar", "svar_avbojt"}
+	call := regexp.MustCompile(`\b(?:event|auditEvent)\([^"\n]*"([a-z]+(?:_[a-z]+)*)"`)
+	for _, glob := range []string{"*.go", "../respond/*.go"} {
+		files, err := filepath.Glob(glob)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range files {
+			if strings.HasSuffix(f, "_test.go") {
+				continue
+			}
+			src, err := os.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, m := range call.FindAllSubmatch(src, -1) {
+				codes = append(codes, string(m[1]))
+			}
+		}
+	}
+	if len(codes) < 15 {
+		t.Fatalf("found only %d action codes in the source: %q", len(codes), codes)
+	}
+	for _, code := range codes {
 		fallback := strings.ToUpper(code[:1]) + strings.ReplaceAll(code[1:], "_", " ")
 		if got := manage.ActionLabel(code); got == fallback {
 			t.Errorf("action %q has no wording of its own", code)

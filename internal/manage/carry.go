@@ -25,6 +25,10 @@ func (s *Service) CarryForward(ctx context.Context, actor Actor, fromRoundID int
 		if err != nil {
 			return err
 		}
+		if r.PopulationSource == "" {
+			// The populations come along, and so does where they are from.
+			r.PopulationSource = prev.PopulationSource
+		}
 		if r, err = q.CreateRound(r); err != nil {
 			return err
 		}

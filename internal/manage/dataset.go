@@ -38,6 +38,17 @@ func (s *Service) ImportDataset(ctx context.Context, actor Actor, roundName stri
 		case r.Allows(round.EditEvaluations) != nil:
 			return r.Allows(round.EditEvaluations)
 		}
+		if src, err := parsePopulationSource(ds.PopulationSource); err != nil {
+			return err
+		} else if src != "" && src != r.PopulationSource {
+			if err := q.SetPopulationSource(r.ID, src); err != nil {
+				return err
+			}
+			if err := q.Audit(event(r.ID, 0, s.Now(), actor.Name(), "invanarkalla_andrad", "invanarkalla", r.PopulationSource, src)); err != nil {
+				return err
+			}
+			r.PopulationSource = src
+		}
 		now := s.Now()
 		existingK, err := q.Kommuner(r.ID)
 		if err != nil {
@@ -141,7 +152,7 @@ func (s *Service) ReportData(ctx context.Context, actor Actor, roundID int64) (r
 			return err
 		}
 		if !actor.SeesReport(r) {
-			return apperror.New(apperror.NotFound, "Rapporten för ”%s” är inte publicerad ännu.", r.Name)
+			return apperror.New(apperror.NotFound, "Rapporten för ”%s” är inte publicerad ännu. Samordnaren publicerar den när omgången är stängd; då finns den under Rapporter.", r.Name)
 		}
 		return nil
 	}, func(round.Unit) bool { return true })
@@ -213,6 +224,15 @@ func (s *Service) dataset(ctx context.Context, roundID int64, allowed func(*stor
 		for _, k := range kommuner {
 			if sees(round.Unit{Kommuner: []string{k.Name}}) || members[k.Name] {
 				ds.Kommuner = append(ds.Kommuner, k)
+			}
+		}
+		texts, err := q.ReportTexts(roundID)
+		if err != nil {
+			return err
+		}
+		for _, t := range texts {
+			if t.Kommun == "" || members[t.Kommun] || sees(round.Unit{Kommuner: []string{t.Kommun}}) {
+				ds.Texts = append(ds.Texts, t)
 			}
 		}
 		return nil

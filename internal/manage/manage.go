@@ -29,6 +29,9 @@ type RoundInput struct {
 	HourlyRate string
 	OpensOn    string
 	Deadline   string
+	// PopulationSource says where the populations come from and when,
+	// e.g. "SCB 2009-12-31"; optional.
+	PopulationSource string
 }
 
 // CreateRound validates and stores a new round.
@@ -73,8 +76,53 @@ func (s *Service) parseRound(in RoundInput) (round.Round, error) {
 			}
 		}
 	}
+	src, err := parsePopulationSource(in.PopulationSource)
+	if err != nil {
+		return round.Round{}, err
+	}
 	return round.Round{Name: name, HourlyRate: rate, OpensOn: strings.TrimSpace(in.OpensOn),
-		Deadline: strings.TrimSpace(in.Deadline), State: round.Open, CreatedAt: s.Now()}, nil
+		Deadline: strings.TrimSpace(in.Deadline), State: round.Open, CreatedAt: s.Now(), PopulationSource: src}, nil
+}
+
+// maxPopulationSource is the most characters of a population source.
+const maxPopulationSource = 300
+
+func parsePopulationSource(s string) (string, error) {
+	s = strings.Join(strings.Fields(s), " ")
+	if n := len([]rune(s)); n > maxPopulationSource {
+		return "", apperror.New(apperror.Invalid, "Källan för invånarantalen är för lång: %d tecken, högst %d.", n, maxPopulationSource)
+	}
+	return s, nil
+}
+
+// SetPopulationSource records where the round's populations come from and
+// when, e.g. "SCB 2009-12-31"; the report states it beside every cost per
+// inhabitant. Like the report's other words it may change until the report
+// is published.
+func (s *Service) SetPopulationSource(ctx context.Context, actor Actor, roundID int64, source string) error {
+	if err := actor.requireCoordinator(); err != nil {
+		return err
+	}
+	src, err := parsePopulationSource(source)
+	if err != nil {
+		return err
+	}
+	return s.Store.InTx(ctx, func(q *store.Queries) error {
+		r, err := q.RoundForUpdate(roundID)
+		if err != nil {
+			return err
+		}
+		if err := r.Allows(round.WriteReportTexts); err != nil {
+			return err
+		}
+		if r.PopulationSource == src {
+			return nil
+		}
+		if err := q.SetPopulationSource(roundID, src); err != nil {
+			return err
+		}
+		return q.Audit(event(roundID, 0, s.Now(), actor.Name(), "invanarkalla_andrad", "invanarkalla", r.PopulationSource, src))
+	})
 }
 
 // AddKommun adds a participating kommun; population may be blank (unknown).

@@ -180,6 +180,7 @@ func (s *Service) requireRound(q *store.Queries, actor Actor, r round.Round) err
 		if actor.SeesReport(r) {
 			return nil
 		}
+		return apperror.New(apperror.NotFound, "Rapporten finns inte, eller är inte publicerad ännu. Samordnaren publicerar den när omgången är stängd; då finns den under Rapporter.")
 	}
 	return apperror.New(apperror.NotFound, "Omgången finns inte.")
 }

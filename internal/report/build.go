@@ -1,10 +1,12 @@
 package report
 
 import (
+	"slices"
 	"strconv"
 
 	"github.com/inventera/inventera/internal/aggregate"
 	"github.com/inventera/inventera/internal/chart"
+	"github.com/inventera/inventera/internal/numfmt"
 )
 
 // build fills the page from the report, except the charts' SVG (see
@@ -30,14 +32,20 @@ func build(rep *aggregate.Report, lb labels) *page {
 	}
 	p.Method = methodNote(rep)
 	var n numbering
+	p.Summary = buildSummary(rep, lb)
 	p.Volumes = buildVolumes(rep, &n)
 	p.Usage = buildUsage(rep, lb, &n)
 	p.Surveys = buildSurveys(rep, &n)
 	p.Unused = buildUnused(rep, lb)
 	for i, m := range rep.Municipalities {
-		p.Kommuner = append(p.Kommuner, buildKommun(rep, m, i, lb, &n))
+		p.Blad = append(p.Blad, buildBlad(rep, m, i, lb))
 	}
-	p.Findings = findings(rep, lb)
+	for i, m := range rep.Municipalities {
+		p.Kommuner = append(p.Kommuner, buildKommun(m, i, lb, &n))
+	}
+	p.Findings = groupFindings(rep.Findings, lb)
+	p.Methods = methods(rep)
+	p.Reflection = prose(rep.Reflection)
 	if len(p.Findings) == 0 {
 		p.FindingsNote = "Inga utvärderingar har rapporterats, så det finns ännu inget att sammanfatta."
 	}
@@ -110,6 +118,7 @@ func buildVolumes(rep *aggregate.Report, n *numbering) volumes {
 		t1.Rows = append(t1.Rows, tr{Head: m.Name, Cells: []td{num(integer(m.Evaluations))}})
 	}
 	t1.Foot = []tr{{Head: "Nätverket (varje utvärdering räknad en gång)", Cells: []td{num(integer(nw.Evaluations))}}}
+	t1.Whole = len(t1.Rows) <= wholeRows
 	v.Table1 = t1
 
 	// Costs: Diagram, then Tabell 2 as its data.
@@ -118,16 +127,11 @@ func buildVolumes(rep *aggregate.Report, n *numbering) volumes {
 	t2 := newTable(n, "Kommunvis kostnadsfördelning (kronor)",
 		headText("Kommun"), headNum("Lön (egen tid)"), headNum("Konsult"), headNum("Material o dyl"), headNum("Övrigt"),
 		headNum("Ej uppdelat"), headNum("Totalt"), headNum("Utvärderingar med kostnad"), headNum("Per invånare"))
-	allPop := true
-	var popSum int64
 	for _, m := range rep.Municipalities {
-		parts := chart.CostParts(m.Costs)
+		parts := m.Costs.Parts()
 		per := "uppgift saknas"
-		if m.Costs.PerInvanare != nil && m.Population != nil {
-			per = decimalKr(*m.Costs.PerInvanare)
-			popSum += *m.Population
-		} else {
-			allPop = false
+		if m.Costs.PerInvanare != nil {
+			per = kr(*m.Costs.PerInvanare)
 		}
 		t2.Rows = append(t2.Rows, tr{Head: m.Name, Cells: []td{
 			num(kr(parts[0])), num(kr(parts[1])), num(kr(parts[2])), num(kr(parts[3])), num(kr(parts[4])),
@@ -135,23 +139,26 @@ func buildVolumes(rep *aggregate.Report, n *numbering) volumes {
 		}})
 	}
 	netPer := "–"
-	if allPop && popSum > 0 {
-		netPer = decimalKr(nw.Costs.Total / float64(popSum))
+	if nw.Costs.PerInvanare != nil {
+		netPer = kr(*nw.Costs.PerInvanare)
 	}
 	nc := nw.Costs
-	unsplit := chart.CostParts(aggregate.Costs{Lon: nc.Lon, Konsult: nc.Konsult, Material: nc.Material, Ovrigt: nc.Ovrigt, Total: nc.Total})[4]
 	t2.Foot = []tr{{Head: "Nätverket", Cells: []td{
-		num(kr(nc.Lon)), num(kr(nc.Konsult)), num(kr(nc.Material)), num(kr(nc.Ovrigt)), num(kr(unsplit)),
+		num(kr(nc.Lon)), num(kr(nc.Konsult)), num(kr(nc.Material)), num(kr(nc.Ovrigt)), num(kr(nc.EjUppdelat)),
 		num(kr(nc.Total)), num(integer(nc.WithCost) + " av " + integer(nw.Evaluations)), num(netPer),
 	}}}
 	t2.Notes = append(t2.Notes,
 		"Lön är egen insatt tid värderad till "+kr(float64(rep.Round.HourlyRate))+" per timme. "+
 			"Ej uppdelat är totalkostnader som inte har delats upp på kostnadsslag. "+
 			"Utvärderingar med kostnad är de för vilka någon kostnad eller tid har angetts.")
+	if src := rep.Round.PopulationSource; src != "" {
+		t2.Notes = append(t2.Notes, "Invånarantal: "+src+".")
+	}
 	if len(rep.EqualSplitUnits) > 0 {
 		t2.Notes = append(t2.Notes, "Kostnaderna för "+joinList(rep.EqualSplitUnits)+
 			" har fördelats lika mellan medlemskommunerna, eftersom invånarantalet saknas för någon av dem.")
 	}
+	t2.Whole = len(t2.Rows) <= wholeRows
 	v.Costs.Table = t2
 	v.Costs.Alt = "Uppgifterna i diagrammet finns i " + lowerFirst(t2.Label) + " nedan."
 
@@ -167,7 +174,7 @@ func buildVolumes(rep *aggregate.Report, n *numbering) volumes {
 			inv = integer(int(*m.Population))
 		}
 		if m.Costs.PerInvanare != nil {
-			per = decimalKr(*m.Costs.PerInvanare)
+			per = kr(*m.Costs.PerInvanare)
 		} else {
 			unknown = append(unknown, m.Name)
 		}
@@ -177,6 +184,10 @@ func buildVolumes(rep *aggregate.Report, n *numbering) volumes {
 		t3.Notes = append(t3.Notes, "Invånarantalet saknas för "+capList(unknown, 20, "kommuner")+
 			"; för "+map[bool]string{true: "den", false: "dem"}[len(unknown) == 1]+" visas ingen kostnad per invånare.")
 	}
+	if src := rep.Round.PopulationSource; src != "" {
+		t3.Notes = append(t3.Notes, "Invånarantal: "+src+".")
+	}
+	t3.Whole = len(t3.Rows) <= wholeRows
 	v.PerInh.Table = t3
 	v.PerInh.Alt = "Uppgifterna i diagrammet finns i " + lowerFirst(t3.Label) + " nedan."
 	return v
@@ -213,6 +224,7 @@ func buildUsage(rep *aggregate.Report, lb labels, n *numbering) usageSection {
 		t.Foot = []tr{mean, pooled}
 	}
 	t.Notes = []string{"En utvärdering kan ha använts på flera sätt, så andelarna summerar inte till 100 %."}
+	t.Whole = len(t.Rows) <= wholeRows
 	u.Figure.Table = t
 	u.Figure.Alt = "Uppgifterna i diagrammet finns i " + lowerFirst(t.Label) + " nedan."
 
@@ -220,31 +232,14 @@ func buildUsage(rep *aggregate.Report, lb labels, n *numbering) usageSection {
 		u.Text = []string{"Inga utvärderingar har rapporterats."}
 		return u
 	}
+	// The findings about each use say it: the mean, the highest and the
+	// lowest (the kommuner clearly above and below follow in section 7).
 	for _, k := range aggregate.UsageKeys {
-		mean := nw.UsageMean.Get(k)
-		var s string
-		if k == "inte_alls" {
-			s = "I genomsnitt används " + pct(mean) + " av kommunernas utvärderingar inte alls"
-		} else {
-			s = "I genomsnitt har " + pct(mean) + " av kommunernas utvärderingar legat till grund för " + lowerFirst(lb.usageLabel(k))
-		}
-		s += " (" + pct(nw.UsagePooled.Get(k)) + " av alla nätverkets utvärderingar)."
-		if nw.KommunerWithEvaluations > 1 {
-			var above []string
-			for _, m := range rep.Municipalities {
-				if m.Evaluations > 0 && pct(m.Usage.Shares.Get(k)) != pct(mean) && m.Usage.Shares.Get(k) > mean {
-					above = append(above, m.Name)
-				}
-			}
-			switch {
-			case len(above) == 0:
-			case len(above) <= 8:
-				s += " Över genomsnittet ligger " + joinList(above) + "."
-			default:
-				s += " " + integer(len(above)) + " av " + integer(nw.KommunerWithEvaluations) + " kommuner ligger över genomsnittet."
+		for _, f := range rep.Findings {
+			if f.Measure == k && f.Direction == aggregate.Info {
+				u.Text = append(u.Text, f.Text)
 			}
 		}
-		u.Text = append(u.Text, s)
 	}
 	return u
 }
@@ -263,15 +258,16 @@ func buildSurveys(rep *aggregate.Report, n *numbering) surveySection {
 		}
 		t.Rows = append(t.Rows, tr{Head: m.Name, Cells: []td{num(integer(m.Evaluations)), num(integer(m.UserSurveys)), num(share)}})
 	}
-	if mean, ok := chart.UserSurveyMean(rep); ok {
+	if nw.KommunerWithEvaluations > 0 {
 		t.Foot = []tr{
-			{Head: "Genomsnitt (medelvärde av kommunernas andelar)", Cells: []td{num(""), num(""), num(pct(mean))}},
+			{Head: "Genomsnitt (medelvärde av kommunernas andelar)", Cells: []td{num(""), num(""), num(pct(nw.UserSurveyMean))}},
 			{Head: "Alla utvärderingar i nätverket", Cells: []td{num(integer(nw.Evaluations)), num(integer(nw.UserSurveys)),
-				num(pct(float64(nw.UserSurveys) / float64(nw.Evaluations)))}},
+				num(pct(nw.UserSurveyPooled))}},
 		}
-		s.Text = append(s.Text, pct(float64(nw.UserSurveys)/float64(nw.Evaluations))+" ("+integer(nw.UserSurveys)+
-			" st) av nätverkets utvärderingar är riktade medborgar- eller brukarundersökningar; i genomsnitt är andelen "+pct(mean)+" per kommun.")
+		s.Text = append(s.Text, pct(nw.UserSurveyPooled)+" ("+integer(nw.UserSurveys)+" av "+integer(nw.Evaluations)+
+			") av nätverkets utvärderingar är riktade medborgar- eller brukarundersökningar; i genomsnitt är andelen "+pct(nw.UserSurveyMean)+" per kommun.")
 	}
+	t.Whole = len(t.Rows) <= wholeRows
 	s.Figure.Table = t
 	s.Figure.Alt = "Uppgifterna i diagrammet finns i " + lowerFirst(t.Label) + " nedan."
 	return s
@@ -313,167 +309,169 @@ func unusedItem(e aggregate.UnusedEvaluation, lb labels) string {
 	return e.Benamning + " – " + e.Enhet + " (" + lb.unusedInitiator(e.UppdragsgivareTyp) + ")"
 }
 
-func buildKommun(rep *aggregate.Report, m aggregate.Municipality, i int, lb labels, n *numbering) kommunView {
-	nw := rep.Network
-	k := kommunView{ID: "kommun-" + strconv.Itoa(i+1), Number: "5." + strconv.Itoa(i+1), Name: m.Name}
-
-	// Response.
-	r := m.Response
-	if r.Units > 0 {
-		var parts []string
-		if r.Submitted > 0 {
-			parts = append(parts, integer(r.Submitted)+" lämnat in utvärderingar")
-		}
-		if r.IngaUtvarderingar > 0 {
-			parts = append(parts, integer(r.IngaUtvarderingar)+" svarat att de inte har några utvärderingar")
-		}
-		if r.Declined > 0 {
-			parts = append(parts, integer(r.Declined)+" avböjt")
-		}
-		if r.NotResponded > 0 {
-			parts = append(parts, integer(r.NotResponded)+" inte svarat")
-		}
-		k.Intro = append(k.Intro, "Av kommunens "+count(r.Units, "enhet", "enheter")+" har "+joinList(parts)+".")
-	}
+func buildKommun(m aggregate.Municipality, i int, lb labels, n *numbering) kommunView {
+	k := kommunView{ID: "kommun-" + strconv.Itoa(i+1), Number: "6." + strconv.Itoa(i+1), Name: m.Name}
 	if m.Evaluations == 0 {
 		k.NoEvaluations = true
-		k.Intro = append(k.Intro, "Kommunen har inte rapporterat några utvärderingar.")
-	} else {
-		s := "Totalt har " + evals(m.Evaluations) + " rapporterats. "
-		if m.Costs.WithCost > 0 {
-			s += "De kostade " + kr(m.Costs.Total)
-			if m.Costs.PerInvanare != nil {
-				s += " (" + decimalKr(*m.Costs.PerInvanare) + " per invånare)"
-			}
-			s += "; för " + integer(m.Costs.WithCost) + " av dem har någon kostnad eller tid angetts."
-		} else {
-			s += "För ingen av dem har någon kostnad angetts."
+		return k
+	}
+	// Initiator table (Tabell 3–10 of the study).
+	head := []th{headText("Uppdragsgivare"), headNum("Antal")}
+	for _, key := range aggregate.UsageKeys {
+		head = append(head, headNum(lb.usageLabel(key)))
+	}
+	t := newTable(n, "Antal och andel utvärderingar som initierats av olika uppdragsgivare samt hur de används, "+m.Name, head...)
+	t.Whole = true
+	for _, key := range aggregate.InitiatorKeys {
+		row := m.ByInitiatorShares.Row(key)
+		if key == "ej_angiven" && row.Count == 0 {
+			continue
 		}
-		k.Intro = append(k.Intro, s)
+		r := tr{Head: lb.initiatorLabel(key), Cells: []td{num(integer(row.Count))}}
+		for _, u := range aggregate.UsageKeys {
+			if row.Count == 0 {
+				r.Cells = append(r.Cells, num("–"))
+			} else {
+				r.Cells = append(r.Cells, num(pct(row.UsageShares.Get(u))))
+			}
+		}
+		if key == "totalt" {
+			t.Foot = []tr{r}
+		} else {
+			t.Rows = append(t.Rows, r)
+		}
+	}
+	t.Notes = []string{"Andelarna är räknade på antalet utvärderingar i raden; en utvärdering kan ha använts på flera sätt."}
+	k.Initiator = t
+
+	resp := m.Responsibility
+	if resp.InitiatorIsOwner == 0 {
+		k.Responsibility = append(k.Responsibility, "Ingen utvärdering har samma uppdragsgivare som resultatansvarig.")
+	} else {
+		k.Responsibility = append(k.Responsibility, upperFirst(evals(resp.InitiatorIsOwner))+" av "+integer(m.Evaluations)+" har samma uppdragsgivare som resultatansvarig.")
+	}
+	if ext := m.ByInitiator.Extern.Count; ext > 0 {
+		k.Responsibility = append(k.Responsibility, upperFirst(evals(ext))+" av "+integer(m.Evaluations)+" har externa uppdragsgivare.")
+	}
+	if resp.NoOwner == 0 {
+		k.Responsibility = append(k.Responsibility, "Alla utvärderingar har minst en angiven resultatansvarig.")
+	} else {
+		k.Responsibility = append(k.Responsibility, "För "+evals(resp.NoOwner)+" av "+integer(m.Evaluations)+" har ingen resultatansvarig angetts.")
+	}
+	if resp.MultipleOwners > 0 {
+		k.Responsibility = append(k.Responsibility, "I "+evals(resp.MultipleOwners)+" av "+integer(m.Evaluations)+
+			" har flera parter angetts som ansvariga för resultatet, vilket innebär en risk att resultatet faller mellan stolarna.")
 	}
 	if m.UnsubmittedEvaluations > 0 {
 		k.Intro = append(k.Intro, "Ytterligare "+evals(m.UnsubmittedEvaluations)+" i kommunens enheter "+
 			leftOut(m.UnsubmittedEvaluations, m.UnsubmittedDrafts)+": "+unsubmittedList(m.UnsubmittedUnits, false)+".")
 	}
 
-	if !k.NoEvaluations {
-		// Initiator table (Tabell 3–10 of the study).
-		head := []th{headText("Uppdragsgivare"), headNum("Antal")}
-		for _, key := range aggregate.UsageKeys {
-			head = append(head, headNum(lb.usageLabel(key)))
+	// User surveys.
+	k.SurveyText = upperFirst(share(m.UserSurveys, m.Evaluations)) + " av utvärderingarna är medborgar- eller brukarundersökningar."
+	if len(m.UserSurveyTable) > 0 {
+		hasOmrade := false
+		for _, s := range m.UserSurveyTable {
+			hasOmrade = hasOmrade || s.Omrade != ""
 		}
-		t := newTable(n, "Antal och andel utvärderingar som initierats av olika uppdragsgivare samt hur de används, "+m.Name, head...)
-		for _, key := range aggregate.InitiatorKeys {
-			row := m.ByInitiatorShares.Row(key)
-			if key == "ej_angiven" && row.Count == 0 {
-				continue
-			}
-			r := tr{Head: lb.initiatorLabel(key), Cells: []td{num(integer(row.Count))}}
-			for _, u := range aggregate.UsageKeys {
-				if row.Count == 0 {
-					r.Cells = append(r.Cells, num("–"))
-				} else {
-					r.Cells = append(r.Cells, num(pct(row.UsageShares.Get(u))))
-				}
-			}
-			if key == "totalt" {
-				t.Foot = []tr{r}
-			} else {
-				t.Rows = append(t.Rows, r)
-			}
+		head := []th{headText("Enhet")}
+		if hasOmrade {
+			head = append(head, headText("Område"))
 		}
-		t.Notes = []string{"Andelarna är räknade på antalet utvärderingar i raden; en utvärdering kan ha använts på flera sätt."}
-		k.Initiator = t
-
-		resp := m.Responsibility
-		if resp.InitiatorIsOwner == 0 {
-			k.Responsibility = append(k.Responsibility, "Ingen utvärdering har samma uppdragsgivare som resultatansvarig.")
-		} else {
-			k.Responsibility = append(k.Responsibility, upperFirst(evals(resp.InitiatorIsOwner))+" har samma uppdragsgivare som resultatansvarig.")
-		}
-		if ext := m.ByInitiator.Extern.Count; ext > 0 {
-			k.Responsibility = append(k.Responsibility, upperFirst(evals(ext))+" har externa uppdragsgivare.")
-		}
-		if resp.NoOwner == 0 {
-			k.Responsibility = append(k.Responsibility, "Alla utvärderingar har minst en angiven resultatansvarig.")
-		} else {
-			k.Responsibility = append(k.Responsibility, "För "+evals(resp.NoOwner)+" har ingen resultatansvarig angetts.")
-		}
-		if resp.MultipleOwners > 0 {
-			k.Responsibility = append(k.Responsibility, "I "+evals(resp.MultipleOwners)+
-				" har flera parter angetts som ansvariga för resultatet, vilket innebär en risk att resultatet faller mellan stolarna.")
-		}
-
-		// Usage.
-		for _, key := range aggregate.UsageKeys {
-			c := m.Usage.Counts.Get(key)
-			s := pct(m.Usage.Shares.Get(key)) + " (" + integer(c) + " st) av utvärderingarna "
-			if key == "inte_alls" {
-				s += "används inte alls"
-			} else {
-				s += "har legat till grund för " + lowerFirst(lb.usageLabel(key))
-			}
-			if nw.KommunerWithEvaluations > 1 {
-				s += " (nätverkets genomsnitt " + pct(nw.UsageMean.Get(key)) + ")"
-			}
-			k.Usage = append(k.Usage, s+".")
-		}
-
-		// User surveys.
-		k.SurveyText = pct(m.UserSurveyShare) + " (" + integer(m.UserSurveys) + " st) av utvärderingarna är medborgar- eller brukarundersökningar."
-		if len(m.UserSurveyTable) > 0 {
-			hasOmrade := false
-			for _, s := range m.UserSurveyTable {
-				hasOmrade = hasOmrade || s.Omrade != ""
-			}
-			head := []th{headText("Enhet")}
+		head = append(head, headText("Målgrupp"), headText("Metod"), headNum("Antal"))
+		st := newTable(n, "Medborgar- och brukarundersökningar i "+m.Name, head...)
+		for _, s := range m.UserSurveyTable {
+			row := tr{Head: s.Enhet}
 			if hasOmrade {
-				head = append(head, headText("Område"))
+				row.Cells = append(row.Cells, text(dash(s.Omrade)))
 			}
-			head = append(head, headText("Målgrupp"), headText("Metod"), headNum("Antal"))
-			st := newTable(n, "Medborgar- och brukarundersökningar i "+m.Name, head...)
-			for _, s := range m.UserSurveyTable {
-				row := tr{Head: s.Enhet}
-				if hasOmrade {
-					row.Cells = append(row.Cells, text(dash(s.Omrade)))
-				}
-				row.Cells = append(row.Cells, text(dash(s.Malgrupp)), text(dash(lb.metodLabels(s.Metod))), num(integer(s.Count)))
-				st.Rows = append(st.Rows, row)
-			}
-			k.Surveys = &st
+			row.Cells = append(row.Cells, text(dash(s.Malgrupp)), text(dash(lb.metodLabels(s.Metod))), num(integer(s.Count)))
+			st.Rows = append(st.Rows, row)
 		}
-
-		// Unused.
-		if len(m.Unused) == 0 {
-			k.UnusedText = "Alla utvärderingar används på något sätt."
-		} else {
-			k.UnusedText = pct(m.Usage.Shares.InteAlls) + " (" + integer(len(m.Unused)) + " st) av utvärderingarna används inte alls:"
-			for _, e := range m.Unused {
-				k.Unused = append(k.Unused, unusedItem(e, lb))
-			}
-		}
-	}
-
-	// Units that did not answer.
-	if len(m.NonResponding) == 0 {
-		k.NonRespText = "Alla enheter har svarat."
-	} else {
-		t := newTable(n, "Serviceområden som inte lämnat in några resultat, "+m.Name, headText("Enhet"), headText("Status"), headText("Orsak"))
-		for _, nr := range m.NonResponding {
-			reason := nr.Reason
-			if reason == "" {
-				reason = "Ingen orsak angiven"
-			}
-			t.Rows = append(t.Rows, tr{Head: nr.Enhet, Cells: []td{text(statusLabel(nr.Status)), text(reason)}})
-		}
-		k.NonResponding = &t
+		st.Whole = len(st.Rows) <= wholeListRows
+		k.Surveys = &st
 	}
 	return k
 }
+
+// wholeRows is the most rows of a table kept on one printed page (with
+// its chart, when it has one); a longer table may break, its header
+// repeated. A list-like table breaks sooner, rather than leave half a page
+// empty.
+const (
+	wholeRows     = 30
+	wholeListRows = 12
+)
 
 func dash(s string) string {
 	if s == "" {
 		return "–"
 	}
 	return s
+}
+
+// groupFindings orders the findings by measure: the uses in form order,
+// then costs, response and data quality.
+func groupFindings(fs []aggregate.Finding, lb labels) []findingGroup {
+	var out []findingGroup
+	measures := append(slices.Clone(aggregate.UsageKeys), aggregate.MeasureCost, aggregate.MeasureResponse, aggregate.MeasureQuality)
+	for _, m := range measures {
+		g := findingGroup{Heading: measureHeading(m, lb)}
+		for _, f := range fs {
+			if f.Measure == m {
+				g.Items = append(g.Items, f.Text)
+			}
+		}
+		if len(g.Items) > 0 {
+			out = append(out, g)
+		}
+	}
+	return out
+}
+
+func measureHeading(m string, lb labels) string {
+	switch m {
+	case aggregate.MeasureCost:
+		return "Kostnader"
+	case aggregate.MeasureResponse:
+		return "Svar"
+	case aggregate.MeasureQuality:
+		return "Uppgifternas kvalitet"
+	case "inte_alls":
+		return "Används inte alls"
+	}
+	return lb.usageLabel(m)
+}
+
+// methods is the methods note: the two bases of counts and of shares, how
+// costs are valued and split, where populations come from, the rule for
+// "clearly" above or below, and the precision of numbers.
+func methods(rep *aggregate.Report) []string {
+	nw := rep.Network
+	var out []string
+	if nw.EvaluationsPerKommun > nw.Evaluations {
+		out = append(out, "Två baser för antal. Nätverkets "+evals(nw.Evaluations)+" räknar varje utvärdering en gång. "+
+			"Räknat per kommun blir det "+integer(nw.EvaluationsPerKommun)+", eftersom en enhet som flera kommuner driver gemensamt "+
+			"räknas i varje medlemskommun. Kommunernas tabeller, och summor över kommunerna (uppdragsgivare, resultatansvar), har den basen.")
+	} else {
+		out = append(out, "Ingen enhet med utvärderingar delas av flera kommuner, så kommunernas antal summerar till nätverkets "+evals(nw.Evaluations)+".")
+	}
+	if nw.KommunerWithEvaluations > 1 {
+		out = append(out, "Två baser för andelar. Genomsnittet är medelvärdet av kommunernas andelar: varje kommun väger lika, "+
+			"hur många utvärderingar den än har (så räknar studien sitt ”i genomsnitt”; för ”inte alls” "+pct(nw.UsageMean.InteAlls)+"). "+
+			"Andelen av alla utvärderingar i nätverket räknas på de "+integer(nw.Evaluations)+" utvärderingarna, där kommuner med många "+
+			"utvärderingar väger tyngre (för ”inte alls” "+pct(nw.UsagePooled.InteAlls)+"). Varje andel anger sin bas, till exempel ”(87,9 % av 66)”.")
+	}
+	out = append(out, "Kostnader: lön är egen insatt tid värderad till "+kr(float64(rep.Round.HourlyRate))+" per timme; "+
+		"”ej uppdelat” är totalkostnader som inte har delats upp på kostnadsslag. En gemensam enhets kostnader fördelas mellan "+
+		"medlemskommunerna (efter invånarantal om inget annat angetts), så att kommunernas kostnader summerar till nätverkets.")
+	if src := rep.Round.PopulationSource; src != "" {
+		out = append(out, "Invånarantal: "+src+".")
+	} else {
+		out = append(out, "Invånarantal: källa och datum är inte angivna.")
+	}
+	out = append(out, "Svarsfrekvens: andelen av nätverkets enheter (en gemensam enhet räknad en gång) som har lämnat in utvärderingar "+
+		"eller svarat att de inte har några.")
+	out = append(out, aggregate.MethodsNote, numfmt.PrecisionNote)
+	return out
 }

@@ -6,20 +6,15 @@ import (
 	"unicode/utf8"
 
 	"github.com/inventera/inventera/internal/aggregate"
-	"github.com/inventera/inventera/internal/chart"
 	"github.com/inventera/inventera/internal/form"
+	"github.com/inventera/inventera/internal/numfmt"
 )
 
-// Swedish formatting. Numbers group thousands with no-break spaces and a
-// no-break space joins a number to its unit; percentages have one decimal
-// under 10 % and none otherwise (chart.Percent), the same in charts and text.
+// Swedish formatting, the same in charts and text: package numfmt.
 
-const nbsp = "\u00a0"
-
-func pct(share float64) string   { return chart.Percent(share) }
-func kr(v float64) string        { return chart.Kronor(v) }
-func integer(n int) string       { return form.FormatNumber(float64(n), 0) }
-func decimalKr(v float64) string { return chart.Decimal(v) + nbsp + "kr" }
+func pct(share float64) string { return numfmt.Percent(share) }
+func kr(v float64) string      { return numfmt.Kronor(v) }
+func integer(n int) string     { return numfmt.Int(n) }
 
 // count writes n with the singular or plural noun: "1 utvärdering",
 // "26 utvärderingar".

@@ -92,6 +92,10 @@ func smallDataset() round.Dataset {
 					"brukarundersokning", "ja", "malgrupp", "Elever", "metod", "fokusgrupp")),
 			{Unit: round.Unit{Name: "Miljöförvaltningen", Kommuner: []string{"Falun"}, Response: round.NoEvaluations}},
 		},
+		Texts: []round.ReportText{
+			{Body: "Det finns ingen tydlig ordning för hur resultat används i styrkedjan.\n\n- Koppla brukarundersökningar till budgeten <nu>\n- Se över IT-stödet"},
+			{Kommun: "Borlänge", Body: "Kvalitetsfunktionen saknas; nämnderna arbetar var för sig & olika."},
+		},
 	}
 }
 

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"html/template"
 	"io"
+	"strings"
 	"sync"
 
 	"github.com/inventera/inventera/internal/aggregate"
@@ -72,6 +73,12 @@ type HTMLOptions struct {
 	GeneratedOn string
 	// Draft marks every page "Utkast – omgången är inte stängd".
 	Draft bool
+	// Unpublished says that the report is not yet published, and who
+	// publishes it.
+	Unpublished bool
+	// ChartURL, when set, gives the address of a chart as an image to
+	// download; each figure then links to its PNG and SVG.
+	ChartURL func(kind chart.Kind, format chart.Format) string
 }
 
 // HTML writes the comparison report as one self-contained HTML page. It
@@ -83,8 +90,9 @@ func (r *Renderer) HTML(w io.Writer, rep *aggregate.Report, opt HTMLOptions) err
 	p := build(rep, r.labels)
 	p.GeneratedOn = opt.GeneratedOn
 	p.Draft = opt.Draft
+	p.Unpublished = opt.Unpublished
 	p.CSS = r.css
-	if err := r.renderCharts(rep, p); err != nil {
+	if err := r.renderCharts(rep, p, opt.ChartURL); err != nil {
 		return err
 	}
 	var buf bytes.Buffer
@@ -97,7 +105,7 @@ func (r *Renderer) HTML(w io.Writer, rep *aggregate.Report, opt HTMLOptions) err
 
 // renderCharts renders every figure's SVG, in parallel. A figure whose
 // kommuner do not fit one chart gets one SVG per part.
-func (r *Renderer) renderCharts(rep *aggregate.Report, p *page) error {
+func (r *Renderer) renderCharts(rep *aggregate.Report, p *page, url func(chart.Kind, chart.Format) string) error {
 	figs := []struct {
 		fig  *figure
 		kind chart.Kind
@@ -111,6 +119,13 @@ func (r *Renderer) renderCharts(rep *aggregate.Report, p *page) error {
 	var wg sync.WaitGroup
 	errs := make([]error, len(figs)*len(parts))
 	for i, f := range figs {
+		if url != nil {
+			for _, fm := range []chart.Format{chart.PNG, chart.SVG} {
+				name := strings.ToUpper(string(fm))
+				f.fig.Links = append(f.fig.Links, link{Text: name, Href: url(f.kind, fm),
+					Label: f.fig.Label + " som " + name + "-bild"})
+			}
+		}
 		f.fig.SVGs = make([]template.HTML, len(parts))
 		from := 1
 		for j, part := range parts {

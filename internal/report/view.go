@@ -15,19 +15,65 @@ type page struct {
 	RoundName    string
 	GeneratedOn  string
 	Draft        bool
+	Unpublished  bool
 	CSS          template.CSS
 	HourlyRate   string
 	KommunNames  string // joined, for the title page; empty when too many
 	KommunCount  string
 	Evaluations  string
 	Method       []string // the methods note: what the report counts and leaves out
+	Summary      summary
 	Volumes      volumes
 	Usage        usageSection
 	Surveys      surveySection
 	Unused       unusedSection
+	Blad         []kommunBlad
 	Kommuner     []kommunView
-	Findings     []string
+	Findings     []findingGroup
 	FindingsNote string
+	Methods      []string // the methods note: bases, rules, precision
+	Reflection   []block  // the working group's "Reflektioner och förslag"
+}
+
+// summary is page 1: the key message in plain Swedish, the key figures and
+// the findings that matter most.
+type summary struct {
+	Lead  []string
+	Facts []fact
+	Key   []string
+}
+
+// fact is one key figure: "Utvärderingar", "465", "i 7 kommuner".
+type fact struct {
+	Label, Value, Note string
+}
+
+type link struct {
+	Text, Href, Label string // Label: the accessible name
+}
+
+// findingGroup is the findings about one measure.
+type findingGroup struct {
+	Heading string
+	Items   []string
+}
+
+// kommunBlad is a kommun's one page: its figures against the network, its
+// strongest and weakest measures, its unused evaluations and its units
+// that did not answer.
+type kommunBlad struct {
+	ID       string
+	Number   string
+	Name     string
+	Lead     string
+	Figures  table
+	Strength string
+	Comment  []block // the kommun's own comment
+	Unused   string
+	Items    []string // unused evaluations, at most bladMaxItems
+	More     string   // how many more, and where they are
+	NonResp  string
+	NonItems []string
 }
 
 type volumes struct {
@@ -66,6 +112,7 @@ type figure struct {
 	Caption string
 	Alt     string // where the data is, for readers who cannot see the chart
 	SVGs    []template.HTML
+	Links   []link // the chart as images to download; none outside the web
 	Table   table
 }
 
@@ -77,6 +124,9 @@ type table struct {
 	Rows    []tr
 	Foot    []tr
 	Notes   []string
+	// Whole keeps the table on one printed page; set for tables short
+	// enough to fit one.
+	Whole bool
 }
 
 type th struct {
@@ -87,6 +137,7 @@ type th struct {
 type tr struct {
 	Head  string
 	Cells []td
+	Mark  string // a class for the row, e.g. "klart-over"
 }
 
 type td struct {
@@ -97,21 +148,17 @@ type td struct {
 func num(s string) td  { return td{Text: s, Num: true} }
 func text(s string) td { return td{Text: s} }
 
+// kommunView is a kommun's detailed tables (section 6).
 type kommunView struct {
 	ID             string
-	Number         string // "5.1"
+	Number         string // "6.1"
 	Name           string
-	Intro          []string
 	NoEvaluations  bool
+	Intro          []string // notes on the kommun's figures, e.g. evaluations left out
 	Initiator      table
 	Responsibility []string
-	Usage          []string
 	SurveyText     string
 	Surveys        *table
-	UnusedText     string
-	Unused         []string
-	NonResponding  *table
-	NonRespText    string
 }
 
 // numbering hands out diagram and table numbers in order of appearance.

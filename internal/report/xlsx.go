@@ -4,17 +4,21 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"math"
+	"strconv"
+	"strings"
 	"unicode/utf8"
 
 	"github.com/xuri/excelize/v2"
 
 	"github.com/inventera/inventera/internal/aggregate"
-	"github.com/inventera/inventera/internal/chart"
+	"github.com/inventera/inventera/internal/numfmt"
 )
 
 // Sheet names of the XLSX report, in order.
 const (
 	SheetSummary        = "Sammanfattning"
+	SheetFindings       = "Iakttagelser"
 	SheetTable1         = "Tabell 1"
 	SheetCosts          = "Tabell 2 kostnader"
 	SheetUsage          = "Användning"
@@ -26,13 +30,25 @@ const (
 	SheetChartData      = "Diagramdata"
 )
 
-// XLSX writes the report as a workbook with one sheet per table. Numbers are
-// number cells with number formats that Excel shows in the reader's locale
-// (Swedish Excel: "9 073 287", "4,3%"); text is always a text cell, never a
-// formula, so a unit named "=SUM(A1)" stays text. Each sheet's header row is
-// bold and frozen, with a filter. raw, when not nil, is called last to add
-// the raw evaluations (the interchange sheets); its sheets are written too.
-// The workbook is built in memory, so w gets nothing on error.
+// Rows of a report sheet: its caption, its source, then the table's header
+// and its rows. The first three repeat on every printed page.
+const (
+	captionRow = 1
+	sourceRow  = 2
+	headerRow  = 3
+	firstRow   = headerRow + 1
+)
+
+// XLSX writes the report as a workbook with one sheet per table, for people
+// who print it or work on in it: every sheet has a caption and its source,
+// prints landscape, fit to the page's width, with its title rows repeated;
+// usage and costs come with native Excel charts a user can restyle.
+// Numbers are number cells with Swedish formats ("9 073 287 kr",
+// "4,3 %"); text is always a text cell, never a formula, so a unit named
+// "=SUM(A1)" stays text. raw, when not nil, is called last to add the raw
+// evaluations (the interchange sheets, whose header stays in row 1 so that
+// they re-import); they get the same print setup. The workbook is built in
+// memory, so w gets nothing on error.
 func (r *Renderer) XLSX(w io.Writer, rep *aggregate.Report, raw func(f *excelize.File) error) (err error) {
 	if rep == nil {
 		return fmt.Errorf("report: no report")
@@ -47,19 +63,35 @@ func (r *Renderer) XLSX(w io.Writer, rep *aggregate.Report, raw func(f *excelize
 	if err != nil {
 		return fmt.Errorf("report: XLSX styles: %w", err)
 	}
+	title := rep.Round.Name + " – jämförande rapport"
+	if rep.Round.Name == "" {
+		title = "Jämförande rapport"
+	}
+	source := "Källa: " + title + ", sammanställd av inventera ur kommunernas inrapporterade utvärderingar."
+	reportSheets := map[string]bool{}
 	for i, s := range r.sheets(rep) {
-		if err := writeSheet(f, st, s, i == 0); err != nil {
+		if err := writeSheet(f, st, s, source, i == 0); err != nil {
 			return fmt.Errorf("report: XLSX sheet %q: %w", s.name, err)
 		}
+		reportSheets[s.name] = true
 	}
 	if raw != nil {
 		if err := raw(f); err != nil {
 			return fmt.Errorf("report: XLSX raw evaluations: %w", err)
 		}
 	}
+	for _, name := range f.GetSheetList() {
+		titleRows := headerRow
+		if !reportSheets[name] {
+			titleRows = 1 // the interchange format's header
+		}
+		if err := printSetup(f, name, title, titleRows); err != nil {
+			return fmt.Errorf("report: XLSX print setup of %q: %w", name, err)
+		}
+	}
 	f.SetActiveSheet(0)
 	if err := f.SetDocProps(&excelize.DocProperties{
-		Title:    rep.Round.Name + " – jämförande rapport",
+		Title:    title,
 		Creator:  "inventera",
 		Language: "sv-SE",
 	}); err != nil {
@@ -73,23 +105,60 @@ func (r *Renderer) XLSX(w io.Writer, rep *aggregate.Report, raw func(f *excelize
 	return err
 }
 
+// printSetup makes a sheet print landscape on A4, fit to the page's width,
+// with its first titleRows rows on every page and the report's title, the
+// sheet's name and the page number in the margins.
+func printSetup(f *excelize.File, sheet, title string, titleRows int) error {
+	landscape, a4, wide, tall := "landscape", 9, 1, 0
+	if err := f.SetPageLayout(sheet, &excelize.PageLayoutOptions{Orientation: &landscape, Size: &a4, FitToWidth: &wide, FitToHeight: &tall}); err != nil {
+		return err
+	}
+	fit := true
+	if err := f.SetSheetProps(sheet, &excelize.SheetPropsOptions{FitToPage: &fit}); err != nil {
+		return err
+	}
+	esc := func(s string) string { return strings.ReplaceAll(s, "&", "&&") }
+	if err := f.SetHeaderFooter(sheet, &excelize.HeaderFooterOptions{
+		OddHeader: "&L" + esc(title) + "&R&A",
+		OddFooter: "&LKälla: inventera&RSida &P av &N",
+	}); err != nil {
+		return err
+	}
+	return f.SetDefinedName(&excelize.DefinedName{
+		Name:     "_xlnm.Print_Titles",
+		RefersTo: "'" + strings.ReplaceAll(sheet, "'", "''") + "'!$1:$" + strconv.Itoa(titleRows),
+		Scope:    sheet,
+	})
+}
+
 // kind is how a column's numbers are formatted.
 type kind int
 
 const (
-	kText    kind = iota
-	kCount        // integer, thousands grouped
-	kKronor       // whole kronor, thousands grouped
-	kKronor2      // kronor with two decimals (per invånare)
-	kShare        // a fraction shown as a percentage with one decimal
+	kText   kind = iota
+	kCount       // integer, thousands grouped
+	kKronor      // whole kronor, thousands grouped, "kr"
+	kShare       // a fraction shown as a percentage with one decimal
+	kLong        // long text, wrapped in a wide column
 	nKinds
 )
 
-// xsheet is one sheet: its columns and rows.
+// Swedish number formats: Excel groups thousands with the reader's
+// separator (a space in Swedish Excel and LibreOffice).
+const (
+	fmtCount  = "#,##0"
+	fmtKronor = `#,##0" kr"`
+	fmtShare  = `0.0" "%`
+)
+
+// xsheet is one sheet: its caption, columns, rows and charts.
 type xsheet struct {
-	name string
-	cols []xcol
-	rows []xrow
+	name    string
+	caption string
+	cols    []xcol
+	rows    []xrow
+	notes   []string // below the table
+	charts  []xchart
 }
 
 type xcol struct {
@@ -109,15 +178,26 @@ type xcell struct {
 	k kind
 }
 
-// xstyles are the style ids: per kind, plain and bold; and the header.
+// xchart is a native Excel chart of some of a sheet's columns over its
+// first len(rows)-skipLast rows, placed below the table.
+type xchart struct {
+	title    string
+	typ      excelize.ChartType
+	columns  []int // 0-based columns holding the series
+	fills    []string
+	skipLast int // total rows at the end that are not charted
+	percent  bool
+}
+
+// xstyles are the style ids: per kind, plain and bold; the header, the
+// caption, the source and the notes.
 type xstyles struct {
-	plain, bold [nKinds]int
-	header      int
+	plain, bold                              [nKinds]int
+	header, headerNum, caption, source, note int
 }
 
 func newXStyles(f *excelize.File) (*xstyles, error) {
 	var s xstyles
-	share := "0.0%"
 	for k := range nKinds {
 		for _, bold := range []bool{false, true} {
 			style := &excelize.Style{Alignment: &excelize.Alignment{Vertical: "top"}}
@@ -125,15 +205,19 @@ func newXStyles(f *excelize.File) (*xstyles, error) {
 				style.Font = &excelize.Font{Bold: true}
 				style.Border = []excelize.Border{{Type: "top", Color: "000000", Style: 1}}
 			}
+			var custom string
 			switch k {
-			case kText:
+			case kText, kLong:
 				style.Alignment.WrapText = true
-			case kCount, kKronor:
-				style.NumFmt = 3 // #,##0
-			case kKronor2:
-				style.NumFmt = 4 // #,##0.00
+			case kCount:
+				custom = fmtCount
+			case kKronor:
+				custom = fmtKronor
 			case kShare:
-				style.CustomNumFmt = &share
+				custom = fmtShare
+			}
+			if custom != "" {
+				style.CustomNumFmt = &custom
 			}
 			id, err := f.NewStyle(style)
 			if err != nil {
@@ -146,23 +230,46 @@ func newXStyles(f *excelize.File) (*xstyles, error) {
 			}
 		}
 	}
-	id, err := f.NewStyle(&excelize.Style{
+	var err error
+	if s.header, err = f.NewStyle(&excelize.Style{
 		Font:      &excelize.Font{Bold: true},
 		Fill:      excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"E8EEF4"}},
 		Alignment: &excelize.Alignment{WrapText: true, Vertical: "bottom"},
 		Border:    []excelize.Border{{Type: "bottom", Color: "000000", Style: 2}},
-	})
-	if err != nil {
+	}); err != nil {
 		return nil, err
 	}
-	s.header = id
+	if s.headerNum, err = f.NewStyle(&excelize.Style{
+		Font:      &excelize.Font{Bold: true},
+		Fill:      excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"E8EEF4"}},
+		Alignment: &excelize.Alignment{WrapText: true, Vertical: "bottom", Horizontal: "right"},
+		Border:    []excelize.Border{{Type: "bottom", Color: "000000", Style: 2}},
+	}); err != nil {
+		return nil, err
+	}
+	if s.caption, err = f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true, Size: 13}}); err != nil {
+		return nil, err
+	}
+	if s.source, err = f.NewStyle(&excelize.Style{Font: &excelize.Font{Italic: true, Color: "4D4D4D"}}); err != nil {
+		return nil, err
+	}
+	if s.note, err = f.NewStyle(&excelize.Style{Font: &excelize.Font{Color: "4D4D4D"}, Alignment: &excelize.Alignment{WrapText: true, Vertical: "top"}}); err != nil {
+		return nil, err
+	}
 	return &s, nil
 }
 
 // maxCellChars is Excel's limit on the characters of one cell.
 const maxCellChars = 32767
 
-func writeSheet(f *excelize.File, st *xstyles, s xsheet, first bool) error {
+// Column widths in characters.
+const (
+	minWidth  = 9.0
+	maxWidth  = 60.0
+	longWidth = 100.0
+)
+
+func writeSheet(f *excelize.File, st *xstyles, s xsheet, source string, first bool) error {
 	if first {
 		if err := f.SetSheetName(f.GetSheetName(0), s.name); err != nil {
 			return err
@@ -171,22 +278,38 @@ func writeSheet(f *excelize.File, st *xstyles, s xsheet, first bool) error {
 		return err
 	}
 	last := len(s.cols)
+	lastCol, err := excelize.ColumnNumberToName(last)
+	if err != nil {
+		return err
+	}
+	if err := f.SetCellStr(s.name, "A"+strconv.Itoa(captionRow), s.caption); err != nil {
+		return err
+	}
+	if err := f.SetCellStyle(s.name, "A1", "A1", st.caption); err != nil {
+		return err
+	}
+	src := "A" + strconv.Itoa(sourceRow)
+	if err := f.SetCellStr(s.name, src, source); err != nil {
+		return err
+	}
+	if err := f.SetCellStyle(s.name, src, src, st.source); err != nil {
+		return err
+	}
+
 	widths := make([]float64, last)
 	for i, c := range s.cols {
 		col, err := excelize.ColumnNumberToName(i + 1)
 		if err != nil {
 			return err
 		}
-		if err := f.SetColStyle(s.name, col, st.plain[c.kind]); err != nil {
-			return err
-		}
-		if err := f.SetCellStr(s.name, col+"1", c.head); err != nil {
+		if err := f.SetCellStr(s.name, col+strconv.Itoa(headerRow), c.head); err != nil {
 			return err
 		}
 		widths[i] = float64(min(utf8.RuneCountInString(c.head), 18))
 	}
 	for ri, row := range s.rows {
-		r := ri + 2
+		r := firstRow + ri
+		lines := 1
 		for ci, v := range row.cells {
 			if ci >= last || v == nil {
 				continue
@@ -198,9 +321,13 @@ func writeSheet(f *excelize.File, st *xstyles, s xsheet, first bool) error {
 			k := s.cols[ci].kind
 			if c, ok := v.(xcell); ok {
 				v, k = c.v, c.k
-				if err := f.SetCellStyle(s.name, ref, ref, st.plain[k]); err != nil {
-					return err
-				}
+			}
+			style := st.plain[k]
+			if row.bold {
+				style = st.bold[k]
+			}
+			if err := f.SetCellStyle(s.name, ref, ref, style); err != nil {
+				return err
 			}
 			var w int
 			switch v := v.(type) {
@@ -210,65 +337,185 @@ func writeSheet(f *excelize.File, st *xstyles, s xsheet, first bool) error {
 				}
 				err = f.SetCellStr(s.name, ref, v)
 				w = utf8.RuneCountInString(v)
+				if k == kLong {
+					lines = max(lines, wrappedLines(v, longWidth))
+				}
 			case int:
 				err = f.SetCellInt(s.name, ref, int64(v))
 				w = len(integer(v)) + 1
 			case float64:
 				err = f.SetCellFloat(s.name, ref, v, -1, 64)
 				w = numberWidth(v, k)
-			case nil:
 			default:
 				err = fmt.Errorf("cell %s: unsupported value %T", ref, v)
 			}
 			if err != nil {
 				return err
 			}
-			if row.bold {
-				if err := f.SetCellStyle(s.name, ref, ref, st.bold[k]); err != nil {
-					return err
+			if k != kLong {
+				widths[ci] = max(widths[ci], float64(w))
+			}
+		}
+		for ci, c := range s.cols {
+			if c.kind == kText && ci < len(row.cells) {
+				if v, ok := row.cells[ci].(string); ok && utf8.RuneCountInString(v) > int(maxWidth) {
+					lines = max(lines, wrappedLines(v, maxWidth))
 				}
 			}
-			widths[ci] = max(widths[ci], float64(w))
+		}
+		if lines > 1 {
+			// LibreOffice does not grow a row for wrapped text on its
+			// own; without a height, long findings overlap.
+			if err := f.SetRowHeight(s.name, r, math.Min(409, 15*float64(lines))); err != nil {
+				return err
+			}
 		}
 	}
-	lastCol, err := excelize.ColumnNumberToName(last)
-	if err != nil {
-		return err
-	}
-	if err := f.SetCellStyle(s.name, "A1", lastCol+"1", st.header); err != nil {
-		return err
-	}
-	for i, w := range widths {
-		col, _ := excelize.ColumnNumberToName(i + 1)
-		if err := f.SetColWidth(s.name, col, col, min(max(w+2, 9), 70)); err != nil {
+	for i, c := range s.cols {
+		ref, _ := excelize.CoordinatesToCellName(i+1, headerRow)
+		style := st.header
+		if c.kind != kText && c.kind != kLong {
+			style = st.headerNum
+		}
+		if err := f.SetCellStyle(s.name, ref, ref, style); err != nil {
 			return err
 		}
 	}
-	if err := f.SetPanes(s.name, &excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}); err != nil {
+	for i, c := range s.cols {
+		col, _ := excelize.ColumnNumberToName(i + 1)
+		w := min(max(widths[i]+2, minWidth), maxWidth)
+		if c.kind == kLong {
+			w = longWidth
+		}
+		if err := f.SetColWidth(s.name, col, col, w); err != nil {
+			return err
+		}
+	}
+	end := firstRow + len(s.rows) // the row after the table
+	// Notes span the table's width, wrapped.
+	tableWidth := 0.0
+	for i, c := range s.cols {
+		if c.kind == kLong {
+			tableWidth += longWidth
+		} else {
+			tableWidth += min(max(widths[i]+2, minWidth), maxWidth)
+		}
+	}
+	for i, n := range s.notes {
+		r := strconv.Itoa(end + 1 + i)
+		ref := "A" + r
+		if err := f.SetCellStr(s.name, ref, n); err != nil {
+			return err
+		}
+		if last > 1 {
+			if err := f.MergeCell(s.name, ref, lastCol+r); err != nil {
+				return err
+			}
+		}
+		if err := f.SetCellStyle(s.name, ref, lastCol+r, st.note); err != nil {
+			return err
+		}
+		if err := f.SetRowHeight(s.name, end+1+i, math.Min(409, 15*float64(wrappedLines(n, tableWidth)))); err != nil {
+			return err
+		}
+	}
+	if err := f.SetPanes(s.name, &excelize.Panes{Freeze: true, YSplit: headerRow, TopLeftCell: "A" + strconv.Itoa(firstRow), ActivePane: "bottomLeft"}); err != nil {
 		return err
 	}
 	if len(s.rows) > 0 {
-		ref := fmt.Sprintf("A1:%s%d", lastCol, len(s.rows)+1)
+		ref := fmt.Sprintf("A%d:%s%d", headerRow, lastCol, end-1)
 		if err := f.AutoFilter(s.name, ref, nil); err != nil {
 			return err
 		}
 	}
+	at := end + len(s.notes) + 2
+	for _, c := range s.charts {
+		h, err := addChart(f, s, c, at)
+		if err != nil {
+			return fmt.Errorf("chart %q: %w", c.title, err)
+		}
+		at += h
+	}
 	return nil
+}
+
+// wrappedLines estimates the lines text takes in a column width characters
+// wide.
+func wrappedLines(s string, width float64) int {
+	n := 0
+	for _, para := range strings.Split(s, "\n") {
+		n += max(1, int(math.Ceil(float64(utf8.RuneCountInString(para))/(width*1.05))))
+	}
+	return n
+}
+
+// addChart places a native chart of the sheet's columns at the row and
+// returns how many rows it covers.
+func addChart(f *excelize.File, s xsheet, c xchart, at int) (int, error) {
+	n := len(s.rows) - c.skipLast
+	if n <= 0 {
+		return 0, nil
+	}
+	quoted := "'" + strings.ReplaceAll(s.name, "'", "''") + "'"
+	cats := fmt.Sprintf("%s!$A$%d:$A$%d", quoted, firstRow, firstRow+n-1)
+	ch := &excelize.Chart{
+		Type:   c.typ,
+		Title:  excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: c.title}}},
+		Legend: excelize.ChartLegend{Position: "top"},
+		XAxis:  excelize.ChartAxis{ReverseOrder: true}, // the first kommun on top, as in the table
+		YAxis:  excelize.ChartAxis{MajorGridLines: true},
+	}
+	if c.percent {
+		max1 := 1.0
+		ch.YAxis.Maximum = &max1
+		ch.YAxis.NumFmt = excelize.ChartNumFmt{CustomNumFmt: "0%"}
+	} else {
+		ch.YAxis.NumFmt = excelize.ChartNumFmt{CustomNumFmt: fmtCount}
+	}
+	for i, col := range c.columns {
+		name, err := excelize.ColumnNumberToName(col + 1)
+		if err != nil {
+			return 0, err
+		}
+		ch.Series = append(ch.Series, excelize.ChartSeries{
+			Name:       fmt.Sprintf("%s!$%s$%d", quoted, name, headerRow),
+			Categories: cats,
+			Values:     fmt.Sprintf("%s!$%s$%d:$%s$%d", quoted, name, firstRow, name, firstRow+n-1),
+			Fill:       excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{c.fills[i%len(c.fills)]}},
+		})
+	}
+	// A bar per kommun and series, tall enough to read.
+	perKommun := 16 * len(c.columns)
+	if c.typ == excelize.BarStacked {
+		perKommun = 24
+	}
+	height := min(max(320, 90+n*perKommun), 4000)
+	ch.Dimension = excelize.ChartDimension{Width: 900, Height: uint(height)}
+	if err := f.AddChart(s.name, "A"+strconv.Itoa(at), ch); err != nil {
+		return 0, err
+	}
+	return height/20 + 2, nil
 }
 
 // numberWidth estimates the displayed width of a number cell.
 func numberWidth(v float64, k kind) int {
 	switch k {
 	case kShare:
-		return 7
-	case kKronor2:
-		return len(chart.Decimal(v)) + 3
+		return 8
+	case kKronor:
+		return len(kr(v))
 	}
-	return len(kr(v))
+	return len(numfmt.Number(v, 0)) + 1
 }
 
-// costHeads are the column heads of the cost kinds of chart.CostParts.
+// costHeads are the column heads of the cost kinds of aggregate.Costs.Parts.
 var costHeads = [5]string{"Lön (kr)", "Konsult (kr)", "Material o dyl (kr)", "Övrigt (kr)", "Ej uppdelat (kr)"}
+
+// Chart colours: the Okabe–Ito palette of the report's charts.
+var (
+	usageChartFills = []string{"0072B2", "009E73", "56B4E9", "CC79A7", "D55E00"}
+	costChartFills  = []string{"0072B2", "E69F00", "009E73", "D55E00", "BFBFBF"}
+)
 
 // sheets lays out every table of the report.
 func (r *Renderer) sheets(rep *aggregate.Report) []xsheet {
@@ -276,27 +523,75 @@ func (r *Renderer) sheets(rep *aggregate.Report) []xsheet {
 	nw := rep.Network
 	ms := rep.Municipalities
 
-	summary := xsheet{name: SheetSummary, cols: []xcol{{"Uppgift", kText}, {"Värde", kText}}}
-	summary.rows = []xrow{
-		{cells: []any{"Omgång", rep.Round.Name}},
-		{cells: []any{"Timkostnad för egen tid (kr)", xcell{int(rep.Round.HourlyRate), kKronor}}},
-		{cells: []any{"Kommuner", xcell{len(ms), kCount}}},
-		{cells: []any{"Utvärderingar (varje utvärdering räknad en gång)", xcell{nw.Evaluations, kCount}}},
-		{cells: []any{"Kostnad totalt (kr)", xcell{nw.Costs.Total, kKronor}}},
-		{cells: []any{"Registrerade men inte inskickade utvärderingar (räknas inte)", xcell{nw.UnsubmittedEvaluations, kCount}}},
-		{cells: []any{"Varav utkast", xcell{nw.UnsubmittedDrafts, kCount}}},
+	summary := xsheet{name: SheetSummary, caption: "Sammanfattning – " + rep.Round.Name,
+		cols: []xcol{{"Uppgift", kText}, {"Värde", kLong}}}
+	sum := buildSummary(rep, lb)
+	for i, l := range sum.Lead {
+		head := ""
+		if i == 0 {
+			head = "Det viktigaste"
+		}
+		summary.rows = append(summary.rows, xrow{cells: []any{head, l}})
 	}
-	for _, sentence := range methodNote(rep) {
-		summary.rows = append(summary.rows, xrow{cells: []any{"Om underlaget", sentence}})
+	summary.rows = append(summary.rows,
+		xrow{cells: []any{"Kommuner", xcell{len(ms), kCount}}},
+		xrow{cells: []any{"Utvärderingar (varje utvärdering räknad en gång)", xcell{nw.Evaluations, kCount}}},
+		xrow{cells: []any{"Utvärderingar räknat per kommun", xcell{nw.EvaluationsPerKommun, kCount}}},
+		xrow{cells: []any{"Kostnad totalt", xcell{nw.Costs.Total, kKronor}}},
+	)
+	if nw.Costs.PerInvanare != nil {
+		summary.rows = append(summary.rows, xrow{cells: []any{"Kostnad per invånare", xcell{*nw.Costs.PerInvanare, kKronor}}})
 	}
-	for i, s := range findings(rep, lb) {
-		summary.rows = append(summary.rows, xrow{cells: []any{fmt.Sprintf("Iakttagelse %d", i+1), s}})
+	summary.rows = append(summary.rows,
+		xrow{cells: []any{"Används inte alls (andel av alla utvärderingar)", xcell{nw.UsagePooled.InteAlls, kShare}}},
+		xrow{cells: []any{"Svarsfrekvens (andel av enheterna)", xcell{nw.ResponseRate, kShare}}},
+		xrow{cells: []any{"Timkostnad för egen tid", xcell{int(rep.Round.HourlyRate), kKronor}}},
+	)
+	if src := rep.Round.PopulationSource; src != "" {
+		summary.rows = append(summary.rows, xrow{cells: []any{"Invånarantal enligt", src}})
+	}
+	for i, k := range sum.Key {
+		head := ""
+		if i == 0 {
+			head = "Viktigaste iakttagelser"
+		}
+		summary.rows = append(summary.rows, xrow{cells: []any{head, k}})
+	}
+	if rep.Reflection != "" {
+		summary.rows = append(summary.rows, xrow{cells: []any{"Reflektioner och förslag", rep.Reflection}})
+	}
+	for _, m := range ms {
+		if m.Comment != "" {
+			summary.rows = append(summary.rows, xrow{cells: []any{"Kommentar, " + m.Name, m.Comment}})
+		}
 	}
 	for _, u := range rep.EqualSplitUnits {
 		summary.rows = append(summary.rows, xrow{cells: []any{"Kostnad fördelad lika (invånarantal saknas)", u}})
 	}
+	for i, m := range methods(rep) {
+		head := ""
+		if i == 0 {
+			head = "Om metoden"
+		}
+		summary.rows = append(summary.rows, xrow{cells: []any{head, m}})
+	}
+	summary.rows = append(summary.rows,
+		xrow{cells: []any{"Registrerade men inte inskickade utvärderingar (räknas inte)", xcell{nw.UnsubmittedEvaluations, kCount}}},
+		xrow{cells: []any{"Varav utkast", xcell{nw.UnsubmittedDrafts, kCount}}},
+	)
+	for _, sentence := range methodNote(rep) {
+		summary.rows = append(summary.rows, xrow{cells: []any{"Om underlaget", sentence}})
+	}
 
-	t1 := xsheet{name: SheetTable1, cols: []xcol{{"Kommun", kText}, {"Antal utvärderingar", kCount}, {"Enheter", kCount},
+	findings := xsheet{name: SheetFindings, caption: "Iakttagelser framräknade ur uppgifterna",
+		cols: []xcol{{"Mått", kText}, {"Riktning", kText}, {"Kommuner", kText}, {"Iakttagelse", kLong}}}
+	for _, f := range rep.Findings {
+		findings.rows = append(findings.rows, xrow{cells: []any{measureHeading(f.Measure, lb), directionLabel(f.Direction),
+			joinList(f.Kommuner), f.Text}})
+	}
+	findings.notes = []string{aggregate.MethodsNote}
+
+	t1 := xsheet{name: SheetTable1, caption: "Tabell 1. Antal utvärderingar och enheternas svar per kommun", cols: []xcol{{"Kommun", kText}, {"Antal utvärderingar", kCount}, {"Enheter", kCount},
 		{"Har lämnat in", kCount}, {"Inga utvärderingar", kCount}, {"Avböjt", kCount}, {"Har inte svarat", kCount},
 		{"Registrerade men inte inskickade utvärderingar", kCount}}}
 	for _, m := range ms {
@@ -307,14 +602,18 @@ func (r *Renderer) sheets(rep *aggregate.Report) []xsheet {
 	t1.rows = append(t1.rows, xrow{bold: true, cells: []any{"Nätverket (varje utvärdering räknad en gång)", nw.Evaluations,
 		nil, nil, nil, nil, nil, nw.UnsubmittedEvaluations}})
 
-	costs := xsheet{name: SheetCosts, cols: []xcol{{"Kommun", kText}}}
+	costs := xsheet{name: SheetCosts, caption: "Tabell 2. Kommunvis kostnadsfördelning", cols: []xcol{{"Kommun", kText}},
+		notes: []string{"Lön är egen insatt tid värderad till " + kr(float64(rep.Round.HourlyRate)) + " per timme. " +
+			"Ej uppdelat är totalkostnader som inte har delats upp på kostnadsslag. Utvärderingar med kostnad är de för vilka någon kostnad eller tid har angetts."},
+		charts: []xchart{{title: "Kostnader per kommun, fördelade på kostnadsslag", typ: excelize.BarStacked,
+			columns: []int{1, 2, 3, 4, 5}, fills: costChartFills, skipLast: 1}}}
 	for _, c := range costHeads {
 		costs.cols = append(costs.cols, xcol{c, kKronor})
 	}
 	costs.cols = append(costs.cols, []xcol{{"Totalt (kr)", kKronor},
-		{"Utvärderingar", kCount}, {"Utvärderingar med kostnad", kCount}, {"Invånare", kCount}, {"Kostnad per invånare (kr)", kKronor2}}...)
+		{"Utvärderingar", kCount}, {"Utvärderingar med kostnad", kCount}, {"Invånare", kCount}, {"Kostnad per invånare (kr)", kKronor}}...)
 	for _, m := range ms {
-		p := chart.CostParts(m.Costs)
+		p := m.Costs.Parts()
 		var inv, per any
 		if m.Population != nil {
 			inv = int(*m.Population)
@@ -325,12 +624,23 @@ func (r *Renderer) sheets(rep *aggregate.Report) []xsheet {
 		costs.rows = append(costs.rows, xrow{cells: []any{m.Name, p[0], p[1], p[2], p[3], p[4], m.Costs.Total,
 			m.Evaluations, m.Costs.WithCost, inv, per}})
 	}
+	if src := rep.Round.PopulationSource; src != "" {
+		costs.notes = append(costs.notes, "Invånarantal: "+src+".")
+	}
 	nc := nw.Costs
-	unsplit := chart.CostParts(aggregate.Costs{Lon: nc.Lon, Konsult: nc.Konsult, Material: nc.Material, Ovrigt: nc.Ovrigt, Total: nc.Total})[4]
-	costs.rows = append(costs.rows, xrow{bold: true, cells: []any{"Nätverket", nc.Lon, nc.Konsult, nc.Material, nc.Ovrigt, unsplit,
-		nc.Total, nw.Evaluations, nc.WithCost}})
+	var netInv, netPer any
+	if nw.Population != nil {
+		netInv = int(*nw.Population)
+	}
+	if nc.PerInvanare != nil {
+		netPer = *nc.PerInvanare
+	}
+	costs.rows = append(costs.rows, xrow{bold: true, cells: []any{"Nätverket", nc.Lon, nc.Konsult, nc.Material, nc.Ovrigt, nc.EjUppdelat,
+		nc.Total, nw.Evaluations, nc.WithCost, netInv, netPer}})
 
-	usage := xsheet{name: SheetUsage, cols: []xcol{{"Kommun", kText}, {"Antal utvärderingar", kCount}}}
+	usage := xsheet{name: SheetUsage, caption: "Hur resultaten används: andel av kommunens utvärderingar",
+		cols:  []xcol{{"Kommun", kText}, {"Antal utvärderingar", kCount}},
+		notes: []string{"En utvärdering kan ha använts på flera sätt, så andelarna summerar inte till 100 %. Genomsnittet är medelvärdet av kommunernas andelar."}}
 	for _, k := range aggregate.UsageKeys {
 		usage.cols = append(usage.cols, xcol{lb.usageLabel(k) + ", antal", kCount}, xcol{lb.usageLabel(k) + ", andel", kShare})
 	}
@@ -355,7 +665,7 @@ func (r *Renderer) sheets(rep *aggregate.Report) []xsheet {
 		usage.rows = append(usage.rows, xrow{bold: true, cells: mean}, xrow{bold: true, cells: pooled})
 	}
 
-	init := xsheet{name: SheetInitiator, cols: []xcol{{"Kommun", kText}, {"Uppdragsgivare", kText}, {"Antal", kCount}}}
+	init := xsheet{name: SheetInitiator, caption: "Uppdragsgivare och hur resultaten används, per kommun", cols: []xcol{{"Kommun", kText}, {"Uppdragsgivare", kText}, {"Antal", kCount}}}
 	for _, k := range aggregate.UsageKeys {
 		init.cols = append(init.cols, xcol{lb.usageLabel(k) + ", antal", kCount}, xcol{lb.usageLabel(k) + ", andel", kShare})
 	}
@@ -375,7 +685,7 @@ func (r *Renderer) sheets(rep *aggregate.Report) []xsheet {
 		}
 	}
 
-	resp := xsheet{name: SheetResponsibility, cols: []xcol{{"Kommun", kText}, {"Antal utvärderingar", kCount},
+	resp := xsheet{name: SheetResponsibility, caption: "Resultatansvar per kommun", cols: []xcol{{"Kommun", kText}, {"Antal utvärderingar", kCount},
 		{"Samma uppdragsgivare som resultatansvarig", kCount}, {"Ingen resultatansvarig", kCount},
 		{"Flera resultatansvariga (risk att falla mellan stolarna)", kCount}}}
 	for _, m := range ms {
@@ -383,7 +693,7 @@ func (r *Renderer) sheets(rep *aggregate.Report) []xsheet {
 		resp.rows = append(resp.rows, xrow{cells: []any{m.Name, m.Evaluations, r.InitiatorIsOwner, r.NoOwner, r.MultipleOwners}})
 	}
 
-	surveys := xsheet{name: SheetSurveys, cols: []xcol{{"Kommun", kText}, {"Enhet", kText}, {"Område", kText},
+	surveys := xsheet{name: SheetSurveys, caption: "Medborgar- och brukarundersökningar per kommun och enhet", cols: []xcol{{"Kommun", kText}, {"Enhet", kText}, {"Område", kText},
 		{"Målgrupp", kText}, {"Metod", kText}, {"Antal", kCount}}}
 	for _, m := range ms {
 		for _, s := range m.UserSurveyTable {
@@ -391,21 +701,21 @@ func (r *Renderer) sheets(rep *aggregate.Report) []xsheet {
 		}
 	}
 
-	unused := xsheet{name: SheetUnused, cols: []xcol{{"Kommun", kText}, {"Enhet", kText}, {"Utvärdering", kText}, {"Uppdragsgivare", kText}}}
+	unused := xsheet{name: SheetUnused, caption: "Utvärderingar som inte används för att styra och utveckla", cols: []xcol{{"Kommun", kText}, {"Enhet", kText}, {"Utvärdering", kText}, {"Uppdragsgivare", kText}}}
 	for _, m := range ms {
 		for _, e := range m.Unused {
 			unused.rows = append(unused.rows, xrow{cells: []any{m.Name, e.Enhet, e.Benamning, lb.initiatorLabel(e.UppdragsgivareTyp)}})
 		}
 	}
 
-	nonResp := xsheet{name: SheetNonResponding, cols: []xcol{{"Kommun", kText}, {"Enhet", kText}, {"Status", kText}, {"Orsak", kText}}}
+	nonResp := xsheet{name: SheetNonResponding, caption: "Serviceområden som inte lämnat in några resultat", cols: []xcol{{"Kommun", kText}, {"Enhet", kText}, {"Status", kText}, {"Orsak", kText}}}
 	for _, m := range ms {
 		for _, n := range m.NonResponding {
 			nonResp.rows = append(nonResp.rows, xrow{cells: []any{m.Name, n.Enhet, statusLabel(n.Status), n.Reason}})
 		}
 	}
 
-	cd := xsheet{name: SheetChartData, cols: []xcol{{"Kommun", kText}, {"Antal utvärderingar", kCount}}}
+	cd := xsheet{name: SheetChartData, caption: "Uppgifterna bakom rapportens diagram", cols: []xcol{{"Kommun", kText}, {"Antal utvärderingar", kCount}}}
 	for _, k := range aggregate.UsageKeys {
 		cd.cols = append(cd.cols, xcol{lb.usageLabel(k) + ", andel", kShare})
 	}
@@ -413,7 +723,7 @@ func (r *Renderer) sheets(rep *aggregate.Report) []xsheet {
 	for _, c := range costHeads {
 		cd.cols = append(cd.cols, xcol{c, kKronor})
 	}
-	cd.cols = append(cd.cols, xcol{"Kostnad totalt (kr)", kKronor}, xcol{"Kostnad per invånare (kr)", kKronor2})
+	cd.cols = append(cd.cols, xcol{"Kostnad totalt (kr)", kKronor}, xcol{"Kostnad per invånare (kr)", kKronor})
 	for _, m := range ms {
 		cells := []any{m.Name, m.Evaluations}
 		for _, k := range aggregate.UsageKeys {
@@ -428,7 +738,7 @@ func (r *Renderer) sheets(rep *aggregate.Report) []xsheet {
 		} else {
 			cells = append(cells, nil)
 		}
-		for _, v := range chart.CostParts(m.Costs) {
+		for _, v := range m.Costs.Parts() {
 			cells = append(cells, v)
 		}
 		cells = append(cells, m.Costs.Total)
@@ -442,11 +752,28 @@ func (r *Renderer) sheets(rep *aggregate.Report) []xsheet {
 		for _, k := range aggregate.UsageKeys {
 			mean = append(mean, nw.UsageMean.Get(k))
 		}
-		if v, ok := chart.UserSurveyMean(rep); ok {
-			mean = append(mean, v)
-		}
+		mean = append(mean, nw.UserSurveyMean)
 		cd.rows = append(cd.rows, xrow{bold: true, cells: mean})
 	}
 
-	return []xsheet{summary, t1, costs, usage, init, resp, surveys, unused, nonResp, cd}
+	// Diagram 1 in Excel: the share columns of the usage sheet.
+	var shareCols []int
+	for i := range aggregate.UsageKeys {
+		shareCols = append(shareCols, 3+2*i)
+	}
+	usage.charts = []xchart{{title: "Hur resultaten används – andel av kommunens utvärderingar", typ: excelize.Bar,
+		columns: shareCols, fills: usageChartFills, skipLast: len(usage.rows) - len(ms), percent: true}}
+
+	return []xsheet{summary, findings, t1, costs, usage, init, resp, surveys, unused, nonResp, cd}
+}
+
+// directionLabel is a finding's direction in Swedish.
+func directionLabel(d string) string {
+	switch d {
+	case aggregate.Over:
+		return "Över genomsnittet"
+	case aggregate.Under:
+		return "Under genomsnittet"
+	}
+	return "Fakta"
 }

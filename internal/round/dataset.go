@@ -1,12 +1,33 @@
 package round
 
+import "time"
+
 // Dataset is a round's content in one value: what an import brings, what an
 // export writes and what the aggregator reads. Units refer to kommuner by
 // name; each unit carries its evaluations.
 type Dataset struct {
 	Kommuner []Kommun
 	Units    []UnitData
+	// Texts are the report's own words (comments and the reflection); the
+	// report shows them, the interchange format does not carry them.
+	Texts []ReportText
+	// PopulationSource, on import, says where the kommuner's populations
+	// come from and when; it is recorded on the round (Round.PopulationSource).
+	PopulationSource string
 }
+
+// ReportText is words the report carries besides its figures: a kommun's
+// comment on its own results, or (Kommun empty) the network's
+// "Reflektioner och förslag", written by the working group.
+type ReportText struct {
+	Kommun    string // "" for the network's reflection
+	Body      string
+	UpdatedBy string
+	UpdatedAt time.Time
+}
+
+// MaxReportText is the most characters of one report text.
+const MaxReportText = 6000
 
 // UnitData is a unit with its evaluations.
 type UnitData struct {

@@ -39,11 +39,14 @@ func (s State) Label() string {
 type Round struct {
 	ID         int64
 	Name       string
-	HourlyRate int64  // kr per hour of own time
-	OpensOn    string // YYYY-MM-DD, may be empty
-	Deadline   string // YYYY-MM-DD, may be empty
-	State      State
-	CreatedAt  time.Time
+	HourlyRate int64 // kr per hour of own time
+	// PopulationSource says where the kommuner's populations come from and
+	// when, e.g. "SCB 2009-12-31"; the report shows it.
+	PopulationSource string
+	OpensOn          string // YYYY-MM-DD, may be empty
+	Deadline         string // YYYY-MM-DD, may be empty
+	State            State
+	CreatedAt        time.Time
 }
 
 // Kommun is a participating municipality of a round.

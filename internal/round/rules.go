@@ -33,12 +33,23 @@ const (
 	// ManageUnits registers, corrects or deletes units and kommuner and
 	// issues new links.
 	ManageUnits
+	// WriteReportTexts writes the report's own words: a kommun's comment,
+	// the network's "Reflektioner och förslag" and where the populations
+	// come from. They may change until the report is published, and are
+	// frozen with it.
+	WriteReportTexts
 )
 
 // Allows tells whether the round's state permits the action; the error
 // says why not, in Swedish. Every action on a round's content needs the
 // round open.
 func (r Round) Allows(a Action) error {
+	if a == WriteReportTexts {
+		if r.State == Published {
+			return apperror.New(apperror.Conflict, "Omgången ”%s” är publicerad: rapportens kommentarer och reflektioner är fastställda och kan inte längre ändras.", r.Name)
+		}
+		return nil
+	}
 	if r.State == Open || r.State == "" {
 		return nil
 	}
@@ -50,6 +61,10 @@ func (r Round) Allows(a Action) error {
 	}
 	return apperror.New(apperror.Conflict, "Omgången ”%s” är %s. Svaren kan inte längre ändras.", r.Name, stateWord(r.State))
 }
+
+// Final tells whether the round's report is published: final, and open to
+// projektledare and styrgrupp.
+func (r Round) Final() bool { return r.State == Published }
 
 // Editable tells whether answers may still change.
 func (r Round) Editable() bool { return r.Allows(EditEvaluations) == nil }

@@ -177,3 +177,20 @@ func TestSwedishTime(t *testing.T) {
 		}
 	}
 }
+
+// TestReportTextsFreezeOnPublishing: the report's own words may change
+// while the round is open or closed, and are frozen when it is published.
+func TestReportTextsFreezeOnPublishing(t *testing.T) {
+	for _, tt := range []struct {
+		state round.State
+		want  bool
+	}{{round.Open, true}, {"", true}, {round.Closed, true}, {round.Published, false}} {
+		err := round.Round{Name: "R", State: tt.state}.Allows(round.WriteReportTexts)
+		if (err == nil) != tt.want {
+			t.Errorf("state %q: err %v, want allowed=%v", tt.state, err, tt.want)
+		}
+		if err != nil && apperror.Code(err) != apperror.Conflict {
+			t.Errorf("state %q: code %s, want conflict", tt.state, apperror.Code(err))
+		}
+	}
+}

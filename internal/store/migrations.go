@@ -150,6 +150,24 @@ CREATE INDEX sessions_user ON sessions (user_id);
 ALTER TABLE mail_log ADD COLUMN pending BOOLEAN NOT NULL DEFAULT FALSE;
 CREATE INDEX mail_log_round ON mail_log (round_id);
 `,
+	// 6: the report's own words: a comment per kommun and the network's
+	// reflection (kommun_id NULL), one of each per round.
+	`
+CREATE TABLE report_texts (
+	id {{id}},
+	round_id BIGINT NOT NULL REFERENCES rounds(id) ON DELETE CASCADE,
+	kommun_id BIGINT REFERENCES kommuner(id) ON DELETE CASCADE,
+	body TEXT NOT NULL,
+	updated_by TEXT NOT NULL,
+	updated_at {{ts}} NOT NULL
+);
+CREATE UNIQUE INDEX report_texts_scope ON report_texts (round_id, COALESCE(kommun_id, 0));
+`,
+	// 7: where a round's populations come from and when ("SCB 2009-12-31"),
+	// which the report states beside every cost per inhabitant.
+	`
+ALTER TABLE rounds ADD COLUMN population_source TEXT NOT NULL DEFAULT '';
+`,
 }
 
 // migrationLock is the PostgreSQL advisory lock every migration transaction

@@ -11,26 +11,27 @@ import (
 )
 
 type roundRow struct {
-	ID         int64 `gorm:"primaryKey"`
-	Name       string
-	HourlyRate int64
-	OpensOn    string
-	Deadline   string
-	State      string
-	CreatedAt  time.Time
+	ID               int64 `gorm:"primaryKey"`
+	Name             string
+	HourlyRate       int64
+	OpensOn          string
+	Deadline         string
+	State            string
+	CreatedAt        time.Time
+	PopulationSource string
 }
 
 func (roundRow) TableName() string { return "rounds" }
 
 func (r roundRow) domain() round.Round {
 	return round.Round{ID: r.ID, Name: r.Name, HourlyRate: r.HourlyRate, OpensOn: r.OpensOn,
-		Deadline: r.Deadline, State: round.State(r.State), CreatedAt: r.CreatedAt}
+		Deadline: r.Deadline, State: round.State(r.State), CreatedAt: r.CreatedAt, PopulationSource: r.PopulationSource}
 }
 
 // CreateRound stores a new round and returns it with its ID.
 func (t *Queries) CreateRound(r round.Round) (round.Round, error) {
 	row := roundRow{Name: r.Name, HourlyRate: r.HourlyRate, OpensOn: r.OpensOn, Deadline: r.Deadline,
-		State: string(r.State), CreatedAt: r.CreatedAt}
+		State: string(r.State), CreatedAt: r.CreatedAt, PopulationSource: r.PopulationSource}
 	if row.State == "" {
 		row.State = string(round.Open)
 	}
@@ -109,6 +110,18 @@ func (t *Queries) SetRoundState(id int64, state round.State) error {
 	res := t.db.Model(&roundRow{}).Where("id = ?", id).Update("state", string(state))
 	if res.Error != nil {
 		return fmt.Errorf("store: set round state: %w", res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return apperror.New(apperror.NotFound, "Omgången finns inte.")
+	}
+	return nil
+}
+
+// SetPopulationSource records where the round's populations come from.
+func (t *Queries) SetPopulationSource(id int64, source string) error {
+	res := t.db.Model(&roundRow{}).Where("id = ?", id).Update("population_source", source)
+	if res.Error != nil {
+		return fmt.Errorf("store: set population source: %w", res.Error)
 	}
 	if res.RowsAffected == 0 {
 		return apperror.New(apperror.NotFound, "Omgången finns inte.")

@@ -38,7 +38,7 @@ func (s *Server) rounds(c echo.Context) error {
 
 func (s *Server) createRound(c echo.Context) error {
 	in := manage.RoundInput{Name: c.FormValue("namn"), HourlyRate: c.FormValue("timkostnad"),
-		OpensOn: c.FormValue("startar"), Deadline: c.FormValue("sista_dag")}
+		OpensOn: c.FormValue("startar"), Deadline: c.FormValue("sista_dag"), PopulationSource: c.FormValue("invanarkalla")}
 	r, err := s.manage.CreateRound(c.Request().Context(), actor(c), in)
 	if err != nil {
 		if code := apperror.Code(err); code != apperror.Invalid && code != apperror.Conflict {

@@ -171,6 +171,7 @@ var notices = map[string]string{
 	"uppgifter-ej-lank": "Enhetens uppgifter är sparade, men länken kunde inte skickas till den nya adressen – se utskicken nedan.",
 	"enhet-borttagen":   "Enheten är borttagen.",
 	"manuellt":          "Länken är markerad som skickad manuellt, och enheten räknas som inbjuden.",
+	"texter":            "Texten är sparad och står i rapporten.",
 }
 
 func notice(c echo.Context) string { return notices[c.QueryParam("meddelande")] }

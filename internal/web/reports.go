@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -51,7 +52,9 @@ func (s *Server) reportPage(c echo.Context) error {
 		return err
 	}
 	var buf bytes.Buffer
-	if err := s.reports.Write(&buf, rep, comparison.HTML); err != nil {
+	base := "/rapporter/" + strconv.FormatInt(rep.Round.ID, 10) + "/diagram/"
+	chartURL := func(k chart.Kind, f chart.Format) string { return base + string(k) + "/" + string(f) }
+	if err := s.reports.WriteHTML(&buf, rep, chartURL); err != nil {
 		return err
 	}
 	c.Response().Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'; base-uri 'none'; form-action 'none'")
