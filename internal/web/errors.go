@@ -72,18 +72,45 @@ func (s *Server) handleError(err error, c echo.Context) {
 		c.NoContent(status)
 		return
 	}
-	ev := errorView{Message: msg, Back: s.unitPageOf(c, err, status)}
+	ev := errorView{Message: msg}
+	if back := s.unitPageOf(c, err, status); back != "" {
+		ev.Back, ev.BackLabel = back, "Tillbaka till enhetens sida"
+	} else if back := s.roundPageOf(c); back != "" {
+		ev.Back, ev.BackLabel = back, "Tillbaka till omgångens sida"
+	}
 	if rerr := s.render(c, status, "error", view{Title: title, Data: ev}); rerr != nil {
 		slog.Error("render error page", "err", rerr)
 		c.String(status, msg)
 	}
 }
 
-// errorView is the error page: the message, and the unit page to go back
-// to when the error happened on one of a unit's pages.
+// errorView is the error page: the message, and the unit or round page to
+// go back to when the error happened on one of its pages.
 type errorView struct {
-	Message string
-	Back    string // "/l/TOKEN" or "/admin/enheter/ID"; "" = the start page
+	Message   string
+	Back      string // "/l/TOKEN", "/admin/enheter/ID" or "/admin/omgangar/ID"; "" = the start page
+	BackLabel string
+}
+
+// roundPageOf is the round page an error under /admin/omgangar/:id (a
+// send refused because the round closed meanwhile, say) leads back to,
+// when the staff member works in rounds and may see this one.
+func (s *Server) roundPageOf(c echo.Context) string {
+	parts := strings.Split(strings.TrimPrefix(c.Request().URL.Path, "/"), "/")
+	if len(parts) < 3 || parts[0] != "admin" || parts[1] != "omgangar" {
+		return ""
+	}
+	id, err := strconv.ParseInt(parts[2], 10, 64)
+	if err != nil || id <= 0 {
+		return ""
+	}
+	if sess, ok := c.Get("session").(*staff.Session); !ok || !sess.RunsRounds() {
+		return ""
+	}
+	if _, err := s.manage.Round(c.Request().Context(), actor(c), id); err != nil {
+		return ""
+	}
+	return "/admin/omgangar/" + strconv.FormatInt(id, 10)
 }
 
 // unitPageOf is the unit page an error under /l/:token or

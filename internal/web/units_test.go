@@ -67,6 +67,9 @@ func TestReminderToClosedRoundSendsNothing(t *testing.T) {
 			if status != http.StatusConflict || !strings.Contains(html.UnescapeString(body), "skickas bara medan omgången är öppen") {
 				t.Errorf("%s round, %s: %d, want 409 saying why", state, name, status)
 			}
+			if back := fmt.Sprintf(`<a href="/admin/omgangar/%d">Tillbaka till omgångens sida</a>`, e.round.ID); !strings.Contains(body, back) {
+				t.Errorf("%s round, %s: the 409 page does not lead back to the round", state, name)
+			}
 		}
 		if status, _ := e.get(c, path+"?slag=paminnelse"); status != http.StatusConflict {
 			t.Errorf("%s round's preview: %d, want 409", state, status)
@@ -78,6 +81,50 @@ func TestReminderToClosedRoundSendsNothing(t *testing.T) {
 	}
 	if got := recipients(srv); len(got) != 0 {
 		t.Errorf("the SMTP server received %v", got)
+	}
+}
+
+// TestErrorPageLeadsBackToRound: an error on one of a round's pages leads
+// back to the round when the staff member may see it, and to the start
+// page otherwise: a round page they may not see is not offered.
+func TestErrorPageLeadsBackToRound(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	other, err := e.manage.CreateRound(ctx, manage.System("test"), manage.RoundInput{Name: "Falu omgång", HourlyRate: "280"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.manage.AddKommun(ctx, manage.System("test"), other.ID, "Falun", ""); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.manage.SetState(ctx, manage.System("test"), e.round.ID, round.Closed); err != nil {
+		t.Fatal(err)
+	}
+	coord, falun := e.client(), e.client()
+	e.login(coord, "samordnare")
+	e.loginAs(falun, "pl@falun.example", "projektledare", "Falun")
+	roundPage := fmt.Sprintf("/admin/omgangar/%d", e.round.ID)
+	toRound := fmt.Sprintf(`<a href="%s">Tillbaka till omgångens sida</a>`, roundPage)
+	toStart := `<a href="/">Till startsidan</a>`
+	for _, tc := range []struct {
+		name   string
+		c      *http.Client
+		path   string
+		status int
+		want   string
+	}{
+		{"reminder preview of a closed round", coord, roundPage + "/utskick?slag=paminnelse", http.StatusConflict, toRound},
+		{"unknown kind of send", coord, roundPage + "/utskick?slag=spam", http.StatusUnprocessableEntity, toRound},
+		{"unknown round", coord, "/admin/omgangar/999999/utskick?slag=paminnelse", http.StatusNotFound, toStart},
+		{"another kommun's round", falun, roundPage + "/utskick?slag=paminnelse", http.StatusNotFound, toStart},
+	} {
+		status, body := e.get(tc.c, tc.path)
+		if status != tc.status || !strings.Contains(body, tc.want) {
+			t.Errorf("%s: %d, want %d with %s", tc.name, status, tc.status, tc.want)
+		}
+		if tc.want == toStart && strings.Contains(body, roundPage) {
+			t.Errorf("%s: the error page links the round %s", tc.name, roundPage)
+		}
 	}
 }
 
