@@ -278,7 +278,7 @@ func (f *finder) usage(key string) {
 		for i, m := range e {
 			out[i] = named(m)
 		}
-		return joinList(out)
+		return numfmt.List(out)
 	}
 	if share(hi[0]) == share(lo[0]) {
 		s += " Andelen är densamma i alla kommuner."
@@ -316,7 +316,7 @@ func (f *finder) usage(key string) {
 		for i, m := range e {
 			texts[i], ns[i] = named(m), m.Name
 		}
-		return capList(texts, maxNamed, "kommuner"), ns
+		return numfmt.CapList(texts, maxNamed, "kommuner"), ns
 	}
 	if len(above) > 0 {
 		t, ns := list(above)
@@ -407,8 +407,8 @@ func (f *finder) cost() {
 	s += "; kostnad eller tid har angetts för " + numfmt.Int(c.WithCost) + " av " + numfmt.Int(nw.Evaluations) + " utvärderingar."
 	var names []string
 	if r := c.PerInvanareRange; r != nil && r.Max > r.Min {
-		s += " Per invånare varierar kostnaden från " + numfmt.Kronor(r.Min) + " i " + capList(r.Lowest, 3, "kommuner") +
-			" till " + numfmt.Kronor(r.Max) + " i " + capList(r.Highest, 3, "kommuner") + "."
+		s += " Per invånare varierar kostnaden från " + numfmt.Kronor(r.Min) + " i " + numfmt.CapList(r.Lowest, 3, "kommuner") +
+			" till " + numfmt.Kronor(r.Max) + " i " + numfmt.CapList(r.Highest, 3, "kommuner") + "."
 		names = append(slices.Clone(r.Lowest), r.Highest...)
 	}
 	if c.Konsult > 0 && c.Total > 0 {
@@ -433,7 +433,7 @@ func (f *finder) response() {
 		parts = append(parts, numfmt.Int(r.IngaUtvarderingar)+" har svarat att de inte har några")
 	}
 	if len(parts) > 0 {
-		s += ": " + joinList(parts)
+		s += ": " + numfmt.List(parts)
 	}
 	s += "."
 	// A shared unit is listed under each member kommun: name it once,
@@ -454,7 +454,7 @@ func (f *finder) response() {
 	}
 	missing := make([]string, len(units))
 	for i, u := range units {
-		missing[i] = u + " (" + joinList(of[u]) + ")"
+		missing[i] = u + " (" + numfmt.List(of[u]) + ")"
 	}
 	if r.Declined+r.NotResponded > 0 {
 		var why []string
@@ -464,7 +464,7 @@ func (f *finder) response() {
 		if r.NotResponded > 0 {
 			why = append(why, numfmt.Int(r.NotResponded)+" har inte svarat")
 		}
-		s += " " + upperFirst(joinList(why)) + ": " + capList(missing, maxNamed, "enheter") +
+		s += " " + upperFirst(numfmt.List(why)) + ": " + numfmt.CapList(missing, maxNamed, "enheter") +
 			". Deras utvärderingar saknas i jämförelsen."
 	}
 	f.add(MeasureResponse, Info, kommuner, s)
@@ -485,7 +485,7 @@ func (f *finder) response() {
 			ns[i] = m.Name
 		}
 		f.add(MeasureResponse, Under, ns, "Klart lägre svarsfrekvens än nätverket ("+numfmt.Percent(nw.ResponseRate)+") har "+
-			capList(texts, maxNamed, "kommuner")+"; deras resultat är mindre säkra.")
+			numfmt.CapList(texts, maxNamed, "kommuner")+"; deras resultat är mindre säkra.")
 	}
 }
 
@@ -504,7 +504,7 @@ func (f *finder) quality() {
 			}
 		}
 		if len(names) > 0 {
-			f.add(MeasureQuality, Info, names, "Kostnaden är till stor del inte uppdelad på kostnadsslag i "+capList(texts, maxNamed, "kommuner")+
+			f.add(MeasureQuality, Info, names, "Kostnaden är till stor del inte uppdelad på kostnadsslag i "+numfmt.CapList(texts, maxNamed, "kommuner")+
 				". Där underskattar lön, konsult, material och övrigt vad utvärderingarna kostar; bara totalen går att jämföra.")
 		}
 
@@ -519,7 +519,7 @@ func (f *finder) quality() {
 			}
 		}
 		if len(names) > 0 {
-			f.add(MeasureQuality, Info, names, "Kostnad saknas för många utvärderingar i "+capList(texts, maxNamed, "kommuner")+
+			f.add(MeasureQuality, Info, names, "Kostnad saknas för många utvärderingar i "+numfmt.CapList(texts, maxNamed, "kommuner")+
 				". Kommunens kostnad, och kostnaden per invånare, är därför underskattad.")
 		}
 
@@ -539,7 +539,7 @@ func (f *finder) quality() {
 				}
 			}
 			if len(names) > 0 {
-				f.add(MeasureQuality, Info, names, "Orimligt lite egen tid anges i "+capList(texts, maxNamed, "kommuner")+
+				f.add(MeasureQuality, Info, names, "Orimligt lite egen tid anges i "+numfmt.CapList(texts, maxNamed, "kommuner")+
 					", mot "+numfmt.Hours(netHours)+" per utvärdering i nätverket. Egen tid är sannolikt inte fullt uppskattad, så lönekostnaden är för låg.")
 			}
 		}
@@ -553,9 +553,9 @@ func (f *finder) quality() {
 		}
 	}
 	if len(unknown) > 0 {
-		s := "Invånarantal saknas för " + capList(unknown, maxNamed, "kommuner") + "; för dem, och för nätverket, visas ingen kostnad per invånare."
+		s := "Invånarantal saknas för " + numfmt.CapList(unknown, maxNamed, "kommuner") + "; för dem, och för nätverket, visas ingen kostnad per invånare."
 		if len(rep.EqualSplitUnits) > 0 {
-			s += " Kostnaderna för " + capList(rep.EqualSplitUnits, maxNamed, "enheter") + " har därför fördelats lika mellan medlemskommunerna."
+			s += " Kostnaderna för " + numfmt.CapList(rep.EqualSplitUnits, maxNamed, "enheter") + " har därför fördelats lika mellan medlemskommunerna."
 		}
 		f.add(MeasureQuality, Info, unknown, s)
 	}
@@ -654,26 +654,6 @@ func count(n int, singular, plural string) string {
 		return "1 " + singular
 	}
 	return numfmt.Int(n) + " " + plural
-}
-
-// joinList joins items the Swedish way: "A, B och C".
-func joinList(items []string) string {
-	switch len(items) {
-	case 0:
-		return ""
-	case 1:
-		return items[0]
-	}
-	return strings.Join(items[:len(items)-1], ", ") + " och " + items[len(items)-1]
-}
-
-// capList names at most limit items and counts the rest: "A, B och 4
-// kommuner till".
-func capList(items []string, limit int, noun string) string {
-	if len(items) <= limit {
-		return joinList(items)
-	}
-	return strings.Join(items[:limit], ", ") + " och " + numfmt.Int(len(items)-limit) + " " + noun + " till"
 }
 
 func lowerFirst(s string) string {

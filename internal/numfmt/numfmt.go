@@ -97,3 +97,25 @@ func Tick(v float64) string {
 	}
 	return Number(v, 2)
 }
+
+// List joins items as Swedish prose: "A", "A och B", "A, B och C".
+func List(items []string) string { return joinProse(items, " och ") }
+
+// ListOr joins alternatives: "A", "A eller B", "A, B eller C".
+func ListOr(items []string) string { return joinProse(items, " eller ") }
+
+// CapList names at most limit items and counts the rest with the noun:
+// "A, B och 4 kommuner till".
+func CapList(items []string, limit int, noun string) string {
+	if len(items) <= limit {
+		return List(items)
+	}
+	return strings.Join(items[:limit], ", ") + " och " + Int(len(items)-limit) + " " + noun + " till"
+}
+
+func joinProse(items []string, last string) string {
+	if len(items) <= 1 {
+		return strings.Join(items, "")
+	}
+	return strings.Join(items[:len(items)-1], ", ") + last + items[len(items)-1]
+}

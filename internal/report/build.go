@@ -28,7 +28,7 @@ func build(rep *aggregate.Report, lb labels) *page {
 		for i, m := range rep.Municipalities {
 			names[i] = m.Name
 		}
-		p.KommunNames = joinList(names)
+		p.KommunNames = numfmt.List(names)
 	}
 	p.Method = methodNote(rep)
 	var n numbering
@@ -92,11 +92,11 @@ func unsubmittedList(us []aggregate.UnsubmittedUnit, withKommun bool) string {
 	for i, u := range us {
 		items[i] = u.Enhet
 		if withKommun {
-			items[i] += " i " + joinList(u.Kommuner)
+			items[i] += " i " + numfmt.List(u.Kommuner)
 		}
 		items[i] += " (" + integer(u.Evaluations) + ")"
 	}
-	return capList(items, 20, "enheter")
+	return numfmt.CapList(items, 20, "enheter")
 }
 
 func buildVolumes(rep *aggregate.Report, n *numbering) volumes {
@@ -155,7 +155,7 @@ func buildVolumes(rep *aggregate.Report, n *numbering) volumes {
 		t2.Notes = append(t2.Notes, "Invånarantal: "+src+".")
 	}
 	if len(rep.EqualSplitUnits) > 0 {
-		t2.Notes = append(t2.Notes, "Kostnaderna för "+joinList(rep.EqualSplitUnits)+
+		t2.Notes = append(t2.Notes, "Kostnaderna för "+numfmt.List(rep.EqualSplitUnits)+
 			" har fördelats lika mellan medlemskommunerna, eftersom invånarantalet saknas för någon av dem.")
 	}
 	t2.Whole = len(t2.Rows) <= wholeRows
@@ -181,7 +181,7 @@ func buildVolumes(rep *aggregate.Report, n *numbering) volumes {
 		t3.Rows = append(t3.Rows, tr{Head: m.Name, Cells: []td{num(integer(m.Evaluations)), num(inv), num(kr(m.Costs.Total)), num(per)}})
 	}
 	if len(unknown) > 0 {
-		t3.Notes = append(t3.Notes, "Invånarantalet saknas för "+capList(unknown, 20, "kommuner")+
+		t3.Notes = append(t3.Notes, "Invånarantalet saknas för "+numfmt.CapList(unknown, 20, "kommuner")+
 			"; för "+map[bool]string{true: "den", false: "dem"}[len(unknown) == 1]+" visas ingen kostnad per invånare.")
 	}
 	if src := rep.Round.PopulationSource; src != "" {
@@ -300,7 +300,7 @@ func buildUnused(rep *aggregate.Report, lb labels) unusedSection {
 		u.Groups = append(u.Groups, g)
 	}
 	if len(none) > 0 {
-		u.None = "Alla utvärderingar används på något sätt i " + capList(none, 20, "kommuner") + "."
+		u.None = "Alla utvärderingar används på något sätt i " + numfmt.CapList(none, 20, "kommuner") + "."
 	}
 	return u
 }

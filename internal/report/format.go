@@ -28,27 +28,6 @@ func count(n int, singular, plural string) string {
 // evals is count for utvärdering.
 func evals(n int) string { return count(n, "utvärdering", "utvärderingar") }
 
-// joinList joins items the Swedish way: "A, B och C".
-func joinList(items []string) string {
-	switch len(items) {
-	case 0:
-		return ""
-	case 1:
-		return items[0]
-	}
-	return strings.Join(items[:len(items)-1], ", ") + " och " + items[len(items)-1]
-}
-
-// capList names at most limit items and counts the rest: "A, B, C och 4
-// till".
-func capList(items []string, limit int, noun string) string {
-	if len(items) <= limit {
-		return joinList(items)
-	}
-	rest := len(items) - limit
-	return strings.Join(items[:limit], ", ") + " och " + integer(rest) + " " + noun + " till"
-}
-
 // lowerFirst lowercases the first letter: "Handlingsplan för …" →
 // "handlingsplan för …".
 func lowerFirst(s string) string {

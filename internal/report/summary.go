@@ -2,6 +2,7 @@ package report
 
 import (
 	"github.com/inventera/inventera/internal/aggregate"
+	"github.com/inventera/inventera/internal/numfmt"
 )
 
 // buildSummary is page 1: what a steering group should take away, in plain
@@ -24,7 +25,7 @@ func buildSummary(rep *aggregate.Report, lb labels) summary {
 				lead += ", " + kr(*c.PerInvanare) + " per invånare"
 			}
 			if r := c.PerInvanareRange; r != nil && r.Max > r.Min {
-				lead += " – från " + kr(r.Min) + " i " + capList(r.Lowest, 3, "kommuner") + " till " + kr(r.Max) + " i " + capList(r.Highest, 3, "kommuner")
+				lead += " – från " + kr(r.Min) + " i " + numfmt.CapList(r.Lowest, 3, "kommuner") + " till " + kr(r.Max) + " i " + numfmt.CapList(r.Highest, 3, "kommuner")
 			}
 			lead += "."
 		}

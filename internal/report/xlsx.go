@@ -587,7 +587,7 @@ func (r *Renderer) sheets(rep *aggregate.Report) []xsheet {
 		cols: []xcol{{"Mått", kText}, {"Riktning", kText}, {"Kommuner", kText}, {"Iakttagelse", kLong}}}
 	for _, f := range rep.Findings {
 		findings.rows = append(findings.rows, xrow{cells: []any{measureHeading(f.Measure, lb), directionLabel(f.Direction),
-			joinList(f.Kommuner), f.Text}})
+			numfmt.List(f.Kommuner), f.Text}})
 	}
 	findings.notes = []string{aggregate.MethodsNote}
 

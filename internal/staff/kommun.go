@@ -10,6 +10,7 @@ import (
 	"golang.org/x/text/unicode/norm"
 
 	"github.com/inventera/inventera/internal/nearest"
+	"github.com/inventera/inventera/internal/numfmt"
 
 	"github.com/inventera/inventera/internal/apperror"
 )
@@ -35,10 +36,10 @@ func MatchKommun(name string, known []string) (string, error) {
 		}
 	}
 	if near := NearestNames(name, known, 3, true); len(near) > 0 {
-		return "", apperror.New(apperror.Invalid, "Kommunen ”%s” finns inte i någon omgång. Menade du %s?", name, orList(near))
+		return "", apperror.New(apperror.Invalid, "Kommunen ”%s” finns inte i någon omgång. Menade du %s?", name, numfmt.ListOr(near))
 	}
 	return "", apperror.New(apperror.Invalid, "Kommunen ”%s” finns inte i någon omgång. De närmaste namnen är %s.",
-		name, andList(NearestNames(name, known, 3, false)))
+		name, numfmt.List(NearestNames(name, known, 3, false)))
 }
 
 // NearestNames returns up to n of the known names nearest to name, nearest
@@ -86,17 +87,4 @@ func fold(s string) string {
 		return strings.ToLower(s)
 	}
 	return out
-}
-
-// orList joins names as Swedish prose: "A", "A eller B", "A, B eller C".
-func orList(names []string) string { return joinProse(names, " eller ") }
-
-// andList joins names as "A, B och C".
-func andList(names []string) string { return joinProse(names, " och ") }
-
-func joinProse(names []string, last string) string {
-	if len(names) <= 1 {
-		return strings.Join(names, "")
-	}
-	return strings.Join(names[:len(names)-1], ", ") + last + names[len(names)-1]
 }
