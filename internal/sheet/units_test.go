@@ -2,6 +2,7 @@ package sheet
 
 import (
 	"bytes"
+	"context"
 	"os"
 	"reflect"
 	"strings"
@@ -30,7 +31,7 @@ var wantUnits = []round.Unit{
 // unitsCSV reads the CSV test file as rows of cells.
 func unitsCSVRows(t *testing.T) [][]any {
 	t.Helper()
-	src, err := newCSVSource(bytes.NewReader(readTestdata(t, "enheter.csv")), 1<<20)
+	src, err := newCSVSource(context.Background(), SheetEnheter, bytes.NewReader(readTestdata(t, "enheter.csv")), 1<<20)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -96,7 +97,7 @@ func TestReadUnits(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			got, err := ReadUnits(bytes.NewReader(tc.data), tc.filename, def, Limits{})
+			got, err := ReadUnits(context.Background(), bytes.NewReader(tc.data), tc.filename, def, Limits{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -154,7 +155,7 @@ func TestReadUnitsProblems(t *testing.T) {
 	}
 	for _, in := range inputs {
 		t.Run(in.name, func(t *testing.T) {
-			units, err := ReadUnits(bytes.NewReader(in.data), in.filename, def, Limits{})
+			units, err := ReadUnits(context.Background(), bytes.NewReader(in.data), in.filename, def, Limits{})
 			if units != nil {
 				t.Errorf("units = %v, want none", units)
 			}
@@ -194,7 +195,7 @@ func TestReadUnitsRefused(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			units, err := ReadUnits(bytes.NewReader(tc.data), tc.filename, def, tc.lim)
+			units, err := ReadUnits(context.Background(), bytes.NewReader(tc.data), tc.filename, def, tc.lim)
 			if units != nil {
 				t.Errorf("units = %v, want none", units)
 			}
@@ -255,7 +256,7 @@ func TestWriteUnitsTemplate(t *testing.T) {
 			example = append(example, nil)
 		}
 	}
-	units, err := ReadUnits(bytes.NewReader(filledTemplate(t, [][]any{example})), "enheter.xlsx", def, Limits{})
+	units, err := ReadUnits(context.Background(), bytes.NewReader(filledTemplate(t, [][]any{example})), "enheter.xlsx", def, Limits{})
 	if err != nil {
 		t.Fatal(err)
 	}

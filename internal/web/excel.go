@@ -69,8 +69,9 @@ func (s *Server) sendUnitForm(c echo.Context, p respond.Page) error {
 	return c.Blob(http.StatusOK, xlsxType, buf.Bytes())
 }
 
-func readUnitRows(s *Server, data []byte) ([]respond.Row, error) {
-	rows, err := sheet.ReadUnitForm(bytes.NewReader(data), s.form, sheet.DefaultLimits())
+// readUnitRows reads an uploaded unit form.
+func readUnitRows(c echo.Context, s *Server, data []byte) ([]respond.Row, error) {
+	rows, err := sheet.ReadUnitForm(c.Request().Context(), bytes.NewReader(data), s.form, sheet.UploadLimits())
 	if err != nil {
 		return nil, err
 	}
@@ -121,7 +122,7 @@ func (s *Server) uploadUnitForm(c echo.Context) error {
 	_, data, err := uploadedFile(c)
 	if err == nil {
 		var rows []respond.Row
-		if rows, err = readUnitRows(s, data); err == nil {
+		if rows, err = readUnitRows(c, s, data); err == nil {
 			_, err = s.respond.Upload(ctx, token, rows)
 		}
 	}
@@ -158,7 +159,7 @@ func (s *Server) staffUploadUnitForm(c echo.Context) error {
 	_, data, err := uploadedFile(c)
 	if err == nil {
 		var rows []respond.Row
-		if rows, err = readUnitRows(s, data); err == nil {
+		if rows, err = readUnitRows(c, s, data); err == nil {
 			_, err = s.manage.UploadOnBehalf(ctx, actor(c), s.form, unitID, rows)
 		}
 	}
@@ -178,7 +179,7 @@ func (s *Server) uploadUnits(c echo.Context) error {
 	name, data, err := uploadedFile(c)
 	if err == nil {
 		var units []round.Unit
-		if units, err = sheet.ReadUnits(bytes.NewReader(data), name, s.form, sheet.DefaultLimits()); err == nil {
+		if units, err = sheet.ReadUnits(c.Request().Context(), bytes.NewReader(data), name, s.form, sheet.UploadLimits()); err == nil {
 			_, err = s.manage.AddUnits(c.Request().Context(), actor(c), id, units)
 		}
 	}
