@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"io"
 	"net/http"
@@ -69,9 +70,13 @@ func (s *Server) sendUnitForm(c echo.Context, p respond.Page) error {
 	return c.Blob(http.StatusOK, xlsxType, buf.Bytes())
 }
 
-// readUnitRows reads an uploaded unit form.
+// readUnitRows reads an uploaded unit form through the upload gate.
 func readUnitRows(c echo.Context, s *Server, data []byte) ([]respond.Row, error) {
-	rows, err := sheet.ReadUnitForm(c.Request().Context(), bytes.NewReader(data), s.form, sheet.UploadLimits())
+	var rows []sheet.UnitFormRow
+	err := s.uploads.run(c.Request().Context(), func(ctx context.Context) (err error) {
+		rows, err = sheet.ReadUnitForm(ctx, bytes.NewReader(data), s.form, sheet.UploadLimits())
+		return err
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -179,7 +184,11 @@ func (s *Server) uploadUnits(c echo.Context) error {
 	name, data, err := uploadedFile(c)
 	if err == nil {
 		var units []round.Unit
-		if units, err = sheet.ReadUnits(c.Request().Context(), bytes.NewReader(data), name, s.form, sheet.UploadLimits()); err == nil {
+		err = s.uploads.run(c.Request().Context(), func(ctx context.Context) (err error) {
+			units, err = sheet.ReadUnits(ctx, bytes.NewReader(data), name, s.form, sheet.UploadLimits())
+			return err
+		})
+		if err == nil {
 			_, err = s.manage.AddUnits(c.Request().Context(), actor(c), id, units)
 		}
 	}
