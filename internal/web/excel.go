@@ -12,7 +12,6 @@ import (
 
 	"github.com/inventera/inventera/internal/apperror"
 	"github.com/inventera/inventera/internal/respond"
-	"github.com/inventera/inventera/internal/round"
 	"github.com/inventera/inventera/internal/sheet"
 )
 
@@ -70,13 +69,9 @@ func (s *Server) sendUnitForm(c echo.Context, p respond.Page) error {
 	return c.Blob(http.StatusOK, xlsxType, buf.Bytes())
 }
 
-// readUnitRows reads an uploaded unit form through the upload gate.
-func readUnitRows(c echo.Context, s *Server, data []byte) ([]respond.Row, error) {
-	var rows []sheet.UnitFormRow
-	err := s.uploads.run(c.Request().Context(), func(ctx context.Context) (err error) {
-		rows, err = sheet.ReadUnitForm(ctx, bytes.NewReader(data), s.form, sheet.UploadLimits())
-		return err
-	})
+// readUnitRows reads an uploaded unit form; it stops when ctx ends.
+func readUnitRows(ctx context.Context, s *Server, data []byte) ([]respond.Row, error) {
+	rows, err := sheet.ReadUnitForm(ctx, bytes.NewReader(data), s.form, sheet.UploadLimits())
 	if err != nil {
 		return nil, err
 	}
@@ -126,10 +121,14 @@ func (s *Server) uploadUnitForm(c echo.Context) error {
 	}
 	_, data, err := uploadedFile(c)
 	if err == nil {
-		var rows []respond.Row
-		if rows, err = readUnitRows(c, s, data); err == nil {
+		err = s.uploads.run(ctx, func(readCtx context.Context) error {
+			rows, err := readUnitRows(readCtx, s, data)
+			if err != nil {
+				return err
+			}
 			_, err = s.respond.Upload(ctx, token, rows)
-		}
+			return err
+		})
 	}
 	if err != nil {
 		return s.uploadRefused(c, linkView(token, p), err)
@@ -163,10 +162,14 @@ func (s *Server) staffUploadUnitForm(c echo.Context) error {
 	}
 	_, data, err := uploadedFile(c)
 	if err == nil {
-		var rows []respond.Row
-		if rows, err = readUnitRows(c, s, data); err == nil {
+		err = s.uploads.run(ctx, func(readCtx context.Context) error {
+			rows, err := readUnitRows(readCtx, s, data)
+			if err != nil {
+				return err
+			}
 			_, err = s.manage.UploadOnBehalf(ctx, actor(c), s.form, unitID, rows)
-		}
+			return err
+		})
 	}
 	if err != nil {
 		return s.uploadRefused(c, s.staffView(c, p), err)
@@ -183,14 +186,15 @@ func (s *Server) uploadUnits(c echo.Context) error {
 	}
 	name, data, err := uploadedFile(c)
 	if err == nil {
-		var units []round.Unit
-		err = s.uploads.run(c.Request().Context(), func(ctx context.Context) (err error) {
-			units, err = sheet.ReadUnits(ctx, bytes.NewReader(data), name, s.form, sheet.UploadLimits())
+		ctx := c.Request().Context()
+		err = s.uploads.run(ctx, func(readCtx context.Context) error {
+			units, err := sheet.ReadUnits(readCtx, bytes.NewReader(data), name, s.form, sheet.UploadLimits())
+			if err != nil {
+				return err
+			}
+			_, err = s.manage.AddUnits(ctx, actor(c), id, units)
 			return err
 		})
-		if err == nil {
-			_, err = s.manage.AddUnits(c.Request().Context(), actor(c), id, units)
-		}
 	}
 	if err != nil {
 		if code := apperror.Code(err); code != apperror.Invalid && code != apperror.Conflict && code != apperror.Forbidden {

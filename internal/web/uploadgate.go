@@ -30,16 +30,19 @@ func newUploadGate(n int, timeout time.Duration) *uploadGate {
 	return &uploadGate{slots: make(chan struct{}, n), timeout: timeout}
 }
 
-// run calls read in a free slot with a context that ends after the gate's
-// timeout; the reader checks it as it goes.
-func (g *uploadGate) run(ctx context.Context, read func(context.Context) error) error {
+// run calls work in a free slot, passing it a context that ends after the
+// gate's timeout, for reading the file (the reader checks it as it goes).
+// Storing what was read happens in the same slot, so that at most a few
+// uploads at a time hold their rows, but under the request's own context:
+// a write is not cut short half-way.
+func (g *uploadGate) run(ctx context.Context, work func(readCtx context.Context) error) error {
 	select {
 	case g.slots <- struct{}{}:
 	default:
 		return apperror.New(apperror.Busy, "Just nu läses många filer in. Vänta en liten stund och ladda upp filen igen; ingenting har sparats.")
 	}
 	defer func() { <-g.slots }()
-	ctx, cancel := context.WithTimeout(ctx, g.timeout)
+	readCtx, cancel := context.WithTimeout(ctx, g.timeout)
 	defer cancel()
-	return read(ctx)
+	return work(readCtx)
 }
