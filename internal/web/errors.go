@@ -61,7 +61,7 @@ func (s *Server) handleError(err error, c echo.Context) {
 			c.Response().Header().Set("Retry-After", retryAfterBusy)
 		}
 	}
-	if status >= 500 {
+	if status >= 500 && status != http.StatusServiceUnavailable { // 503: busy, not failed
 		slog.Error("request failed", "method", c.Request().Method, "path", c.Path(), "err", err)
 	}
 	title := map[int]string{404: "Sidan finns inte", 410: "Länken gäller inte längre", 409: "Det går inte just nu",

@@ -189,7 +189,9 @@ func TestServedDuringHostileUpload(t *testing.T) {
 	if testing.Short() {
 		t.Skip("reads a heavy upload")
 	}
-	e := newGateEnv(t, Config{UploadConcurrency: 1})
+	// A generous deadline: under the race detector on a busy machine the
+	// read takes far longer than in production.
+	e := newGateEnv(t, Config{UploadConcurrency: 1, UploadTimeout: 5 * time.Minute})
 	heavy := sheettest.EmptyCells(sheettest.Upload, 62, 16_000).Bytes() // 992 000 cells
 	done := make(chan int)
 	go func() {
