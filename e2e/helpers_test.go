@@ -133,7 +133,7 @@ func newServer(t *testing.T, withFixture bool) *server {
 		if err != nil {
 			t.Fatal(err)
 		}
-		ds, err := sheet.ReadTables(tables, def, sheet.DefaultLimits())
+		ds, err := sheet.ReadTables(context.Background(), tables, def, sheet.DefaultLimits())
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -540,7 +540,7 @@ func stepImport(ctx context.Context, o benchOptions) (stepResult, error) {
 		return stepResult{}, err
 	}
 	defer a.Close()
-	ds, err := sheet.ReadXLSX(f, a.form, sheet.DefaultLimits())
+	ds, err := sheet.ReadXLSX(ctx, f, a.form, sheet.DefaultLimits())
 	if err != nil {
 		return stepResult{}, fmt.Errorf("read workbook: %w", err)
 	}

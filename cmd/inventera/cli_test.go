@@ -13,6 +13,9 @@ import (
 	"testing"
 
 	"github.com/xuri/excelize/v2"
+
+	"github.com/inventera/inventera/internal/form"
+	"github.com/inventera/inventera/internal/sheet/sheettest"
 )
 
 // cli runs the binary's run function with captured output.
@@ -562,5 +565,48 @@ func TestRefusedImportStoresNothing(t *testing.T) {
 	}
 	if _, err := os.Stat(db); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestHostileImportStoresNothing: hostile files are refused with a message
+// naming what was too big, the round is not created and no temporary file
+// remains.
+func TestHostileImportStoresNothing(t *testing.T) {
+	tmp := t.TempDir()
+	t.Setenv("TMPDIR", tmp)
+	dir := t.TempDir()
+	db := filepath.Join(dir, "h.db")
+	def := form.MustEvaluation()
+	tests := []struct {
+		name string
+		data []byte
+		want string
+	}{
+		{"long.xlsx", sheettest.BigSharedString(sheettest.Import, 40_000).Bytes(), "Cellen E2 på bladet utvarderingar har 40\u00a0000 tecken; högst 32\u00a0767 tillåts."},
+		{"whitespace.xlsx", sheettest.Whitespace(sheettest.Import, 40_000).Bytes(), "Bladet utvarderingar har 40\u00a0000 tecken i följd utanför cellerna (efter cell H1)"},
+		{"bomb.xlsx", sheettest.SharedRefs(sheettest.Import, def, 20_000).Bytes(), "Arbetsbokens celler har tillsammans mer än 100\u00a0000\u00a0000 tecken"},
+		{"header.csv", sheettest.HeaderOnlyCSV(1_000_000), "utvarderingar rad 1, kolumn C: fältet har 1\u00a0000\u00a0000 tecken; högst 32\u00a0767 tillåts."},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			path := filepath.Join(dir, tc.name)
+			if err := os.WriteFile(path, tc.data, 0o600); err != nil {
+				t.Fatal(err)
+			}
+			code, _, errs := cli(t, db, "import", "--round", "Ska inte finnas", path)
+			if code == 0 || !strings.Contains(errs, tc.want) {
+				t.Errorf("exit %d, stderr lacks %q:\n%.500s", code, tc.want, errs)
+			}
+			if len(errs) > 1000 {
+				t.Errorf("message of %d bytes", len(errs))
+			}
+			code, _, errs = cli(t, db, "report", "--round", "Ska inte finnas", "--format", "json")
+			if code == 0 || !strings.Contains(errs, "finns inte") {
+				t.Errorf("the refused import left a round behind: exit %d %s", code, errs)
+			}
+			if left, _ := filepath.Glob(filepath.Join(tmp, "inventera-xlsx-*")); len(left) > 0 {
+				t.Errorf("temporary files left: %v", left)
+			}
+		})
 	}
 }

@@ -58,7 +58,7 @@ func loadFixture(ctx context.Context, a *app, name string, reuse bool) (round.Ro
 	if err != nil {
 		return round.Round{}, err
 	}
-	ds, err := sheet.ReadTables(tables, a.form, sheet.DefaultLimits())
+	ds, err := sheet.ReadTables(ctx, tables, a.form, sheet.DefaultLimits())
 	if err != nil {
 		return round.Round{}, fmt.Errorf("fixture %s: %w", name, err)
 	}

@@ -41,9 +41,9 @@ func runImport(ctx context.Context, env *environment, args []string) error {
 	var ds round.Dataset
 	switch strings.ToLower(filepath.Ext(path)) {
 	case ".xlsx":
-		ds, err = sheet.ReadXLSX(f, a.form, sheet.DefaultLimits())
+		ds, err = sheet.ReadXLSX(ctx, f, a.form, sheet.DefaultLimits())
 	case ".csv", ".txt":
-		ds, err = sheet.ReadCSV(f, a.form, sheet.DefaultLimits())
+		ds, err = sheet.ReadCSV(ctx, f, a.form, sheet.DefaultLimits())
 	default:
 		return errors.New("filen måste vara .xlsx eller .csv")
 	}

@@ -7,15 +7,21 @@ import (
 	"log/slog"
 	"net"
 	"strings"
+	"time"
 
 	"github.com/inventera/inventera/internal/apperror"
 	"github.com/inventera/inventera/internal/comparison"
 	"github.com/inventera/inventera/internal/guard"
 	"github.com/inventera/inventera/internal/mail"
 	"github.com/inventera/inventera/internal/manage"
+	"github.com/inventera/inventera/internal/sheet"
 	"github.com/inventera/inventera/internal/staff"
 	"github.com/inventera/inventera/internal/web"
 )
+
+// staleTempAge is how old a workbook read's temporary directory must be to
+// be taken for one a killed process left: far longer than any read lasts.
+const staleTempAge = 10 * time.Minute
 
 func runServe(ctx context.Context, env *environment, args []string) error {
 	var cfg config
@@ -30,6 +36,10 @@ func runServe(ctx context.Context, env *environment, args []string) error {
 	}
 	if cfg.BaseURL == "" {
 		cfg.BaseURL = baseURLFor(*addr)
+	}
+	// Workbook reads of a killed server leave their temporary files behind.
+	if err := sheet.RemoveStaleTemp(staleTempAge); err != nil {
+		slog.Warn("temporary files left", "err", err)
 	}
 	a, err := openApp(ctx, cfg)
 	if err != nil {

@@ -18,6 +18,7 @@ const (
 	Forbidden    = "forbidden"    // logged in, but not allowed
 	TooLarge     = "too_large"    // an upload or request over the limit
 	TooMany      = "too_many"     // throttled
+	Busy         = "busy"         // the service is at capacity for this kind of request; retry shortly
 	Internal     = "internal"
 )
 
@@ -71,4 +72,20 @@ func Message(err error) string {
 		return e.Message
 	}
 	return "Ett oväntat fel inträffade. Försök igen om en stund; kvarstår felet, kontakta samordnaren."
+}
+
+// ClipLen is how many characters of user input Clip keeps.
+const ClipLen = 80
+
+// Clip shortens user input quoted in a message to ClipLen characters and
+// "…", so that a message stays readable however long the input was.
+func Clip(s string) string {
+	n := 0
+	for i := range s {
+		if n == ClipLen {
+			return s[:i] + "…"
+		}
+		n++
+	}
+	return s
 }

@@ -2,6 +2,7 @@ package manage_test
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"slices"
 	"strings"
@@ -348,7 +349,7 @@ func TestUnitRulesOnEveryPath(t *testing.T) {
 			return err
 		},
 		"units upload": func() error {
-			units, err := sheet.ReadUnits(bytes.NewReader(workbookWith(map[string][][]any{"enheter": enheter})), "enheter.xlsx", def, sheet.DefaultLimits())
+			units, err := sheet.ReadUnits(context.Background(), bytes.NewReader(workbookWith(map[string][][]any{"enheter": enheter})), "enheter.xlsx", def, sheet.DefaultLimits())
 			if err != nil {
 				return err
 			}
@@ -356,7 +357,7 @@ func TestUnitRulesOnEveryPath(t *testing.T) {
 			return err
 		},
 		"import": func() error {
-			ds, err := sheet.ReadXLSX(bytes.NewReader(workbookWith(map[string][][]any{"kommuner": {{"kommun"}, {"Falun"}}, "enheter": enheter})), def, sheet.DefaultLimits())
+			ds, err := sheet.ReadXLSX(context.Background(), bytes.NewReader(workbookWith(map[string][][]any{"kommuner": {{"kommun"}, {"Falun"}}, "enheter": enheter})), def, sheet.DefaultLimits())
 			if err != nil {
 				return err
 			}

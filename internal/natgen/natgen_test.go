@@ -153,7 +153,7 @@ func TestXLSXRoundTrip(t *testing.T) {
 	if err := sheet.WriteXLSX(&buf, def, ds); err != nil {
 		t.Fatal(err)
 	}
-	got, err := sheet.ReadXLSX(bytes.NewReader(buf.Bytes()), def, sheet.DefaultLimits())
+	got, err := sheet.ReadXLSX(context.Background(), bytes.NewReader(buf.Bytes()), def, sheet.DefaultLimits())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -192,7 +192,7 @@ func BenchmarkImportNational(b *testing.B) {
 		st := storetest.MustOpen(b)
 		m := &manage.Service{Store: st, Keys: round.LinkKey("bench-key-bench-key-bench-key-bench-key"), Now: func() time.Time { return time.Now().UTC() }}
 		b.StartTimer()
-		ds, err := sheet.ReadXLSX(bytes.NewReader(data), def, sheet.DefaultLimits())
+		ds, err := sheet.ReadXLSX(context.Background(), bytes.NewReader(data), def, sheet.DefaultLimits())
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -233,7 +233,7 @@ func BenchmarkReadXLSXNational(b *testing.B) {
 	}
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := sheet.ReadXLSX(bytes.NewReader(buf.Bytes()), def, sheet.DefaultLimits()); err != nil {
+		if _, err := sheet.ReadXLSX(context.Background(), bytes.NewReader(buf.Bytes()), def, sheet.DefaultLimits()); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -42,25 +42,25 @@ func ParseFordelning(spec string, members []string) (Fordelning, error) {
 		name, val, ok := strings.Cut(part, "=")
 		name = strings.TrimSpace(name)
 		if !ok || name == "" {
-			return Fordelning{}, apperror.New(apperror.Invalid, "Fördelningen ”%s” ska skrivas invanare, lika eller som Kommun=andel;Kommun=andel.", s)
+			return Fordelning{}, apperror.New(apperror.Invalid, "Fördelningen ”%s” ska skrivas invanare, lika eller som Kommun=andel;Kommun=andel.", apperror.Clip(s))
 		}
 		member := matchName(name, members)
 		if member == "" {
-			return Fordelning{}, apperror.New(apperror.Invalid, "Fördelningen nämner %s, som inte är medlem i enheten (%s).", name, strings.Join(members, ", "))
+			return Fordelning{}, apperror.New(apperror.Invalid, "Fördelningen nämner %s, som inte är medlem i enheten (%s).", apperror.Clip(name), apperror.Clip(strings.Join(members, ", ")))
 		}
 		if _, dup := shares[member]; dup {
-			return Fordelning{}, apperror.New(apperror.Invalid, "Fördelningen nämner %s två gånger.", member)
+			return Fordelning{}, apperror.New(apperror.Invalid, "Fördelningen nämner %s två gånger.", apperror.Clip(member))
 		}
 		n, err := form.ParseNumber(val, 6)
 		if err != nil {
-			return Fordelning{}, apperror.New(apperror.Invalid, "Andelen för %s (”%s”) är inget tal mellan 0 och 1.", member, strings.TrimSpace(val))
+			return Fordelning{}, apperror.New(apperror.Invalid, "Andelen för %s (”%s”) är inget tal mellan 0 och 1.", apperror.Clip(member), apperror.Clip(strings.TrimSpace(val)))
 		}
 		shares[member] = n.Float()
 		sum += n.Float()
 	}
 	for _, m := range members {
 		if _, ok := shares[m]; !ok {
-			return Fordelning{}, apperror.New(apperror.Invalid, "Fördelningen saknar en andel för %s.", m)
+			return Fordelning{}, apperror.New(apperror.Invalid, "Fördelningen saknar en andel för %s.", apperror.Clip(m))
 		}
 	}
 	if math.Abs(sum-1) > 1e-6 {

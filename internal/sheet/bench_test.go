@@ -2,6 +2,7 @@ package sheet
 
 import (
 	"bytes"
+	"context"
 	"io"
 	"testing"
 )
@@ -27,7 +28,7 @@ func BenchmarkReadXLSX(b *testing.B) {
 	data := buf.Bytes()
 	b.ReportAllocs()
 	for b.Loop() {
-		ds, err := ReadXLSX(bytes.NewReader(data), def, DefaultLimits())
+		ds, err := ReadXLSX(context.Background(), bytes.NewReader(data), def, DefaultLimits())
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -56,7 +57,7 @@ func BenchmarkReadCSV(b *testing.B) {
 	data := buf.Bytes()
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := ReadCSV(bytes.NewReader(data), def, DefaultLimits()); err != nil {
+		if _, err := ReadCSV(context.Background(), bytes.NewReader(data), def, DefaultLimits()); err != nil {
 			b.Fatal(err)
 		}
 	}

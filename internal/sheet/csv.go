@@ -3,8 +3,10 @@ package sheet
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"encoding/csv"
 	"errors"
+	"fmt"
 	"io"
 	"sort"
 	"strings"
@@ -20,16 +22,19 @@ import (
 // BOM, RFC 4180 quoting. Kommuner and units are created as the rows name
 // them, with unknown population. A cell written as "'=…" (also "'+", "'-",
 // "'@", "'" before a tab or carriage return) is read without the apostrophe
-// that WriteCSV adds against formula injection.
-func ReadCSV(r io.Reader, def *form.Definition, lim Limits) (round.Dataset, error) {
-	return ReadTables(map[string]io.Reader{SheetUtvarderingar: r}, def, lim)
+// that WriteCSV adds against formula injection. A field longer than
+// MaxCellChars refuses the file; a control character (other than tab and
+// line breaks) is a problem of its row. The read stops with an error when
+// ctx ends.
+func ReadCSV(ctx context.Context, r io.Reader, def *form.Definition, lim Limits) (round.Dataset, error) {
+	return ReadTables(ctx, map[string]io.Reader{SheetUtvarderingar: r}, def, lim)
 }
 
 // ReadTables reads CSV files named by the sheet they stand for: "kommuner",
 // "enheter", "utvarderingar" (letter case, a ".csv" suffix and å, ä, ö do not
 // matter). Together they are read like a workbook with those sheets. lim.MaxBytes
 // bounds all the tables together.
-func ReadTables(tables map[string]io.Reader, def *form.Definition, lim Limits) (round.Dataset, error) {
+func ReadTables(ctx context.Context, tables map[string]io.Reader, def *form.Definition, lim Limits) (round.Dataset, error) {
 	lim = lim.withDefaults()
 	b := newBuilder(def, lim)
 	budget := lim.MaxBytes
@@ -49,7 +54,7 @@ func ReadTables(tables map[string]io.Reader, def *form.Definition, lim Limits) (
 			b.add(name, 0, "", "Tabellen %s finns två gånger.", name)
 			continue
 		}
-		src, err := newCSVSource(&budgetReader{r: tables[k], left: &budget}, lim.MaxBytes)
+		src, err := newCSVSource(ctx, name, &budgetReader{r: tables[k], left: &budget}, lim.MaxBytes)
 		if err != nil {
 			return round.Dataset{}, err
 		}
@@ -91,6 +96,8 @@ func (b *budgetReader) Read(p []byte) (int, error) {
 // csvSource reads records and numbers them as a spreadsheet shows them:
 // a blank line is a row, a quoted line break is not.
 type csvSource struct {
+	ctx     context.Context
+	table   string // canonical name, for messages
 	cr      *csv.Reader
 	limit   int64
 	row     int // row number of the last record
@@ -100,7 +107,7 @@ type csvSource struct {
 // peekSize is how much of the file is inspected to find the separator.
 const peekSize = 64 << 10
 
-func newCSVSource(r io.Reader, limit int64) (*csvSource, error) {
+func newCSVSource(ctx context.Context, table string, r io.Reader, limit int64) (*csvSource, error) {
 	br := bufio.NewReaderSize(r, peekSize)
 	head, err := br.Peek(peekSize)
 	if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, bufio.ErrBufferFull) {
@@ -112,7 +119,7 @@ func newCSVSource(r io.Reader, limit int64) (*csvSource, error) {
 		head = head[3:]
 	case bytes.HasPrefix(head, []byte("PK\x03\x04")):
 		return nil, apperror.New(apperror.Invalid, "Filen är en Excel-arbetsbok (.xlsx), inte en CSV-fil. Ladda upp den som arbetsbok.")
-	case bytes.HasPrefix(head, []byte{0xFF, 0xFE}), bytes.HasPrefix(head, []byte{0xFE, 0xFF}), bytes.IndexByte(head, 0) >= 0:
+	case looksUTF16(head):
 		return nil, apperror.New(apperror.Invalid, "Filen är sparad som UTF-16 (Unicode-text). Spara den i Excel som ”CSV UTF-8 (kommaavgränsad)” och försök igen.")
 	}
 	cr := csv.NewReader(br)
@@ -120,7 +127,61 @@ func newCSVSource(r io.Reader, limit int64) (*csvSource, error) {
 	cr.LazyQuotes = false
 	cr.FieldsPerRecord = -1
 	cr.ReuseRecord = true
-	return &csvSource{cr: cr, limit: limit}, nil
+	return &csvSource{ctx: ctx, table: table, cr: cr, limit: limit}, nil
+}
+
+// looksUTF16 tells UTF-16 text by its byte order mark, or by NUL bytes at
+// most of the even or of the odd positions (the high bytes of Latin text).
+// A NUL elsewhere is a control character, reported as such.
+func looksUTF16(head []byte) bool {
+	if bytes.HasPrefix(head, []byte{0xFF, 0xFE}) || bytes.HasPrefix(head, []byte{0xFE, 0xFF}) {
+		return true
+	}
+	n := min(len(head), 512)
+	if n < 4 {
+		return false
+	}
+	var zeros [2]int
+	for i, c := range head[:n] {
+		if c == 0 {
+			zeros[i%2]++
+		}
+	}
+	return zeros[0] > n/4 || zeros[1] > n/4
+}
+
+// controlChar finds a C0 control character other than tab and line breaks:
+// text files do not hold them, and they cannot be stored.
+func controlChar(s string) (rune, bool) {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 && c != '\t' && c != '\n' && c != '\r' {
+			return rune(c), true
+		}
+	}
+	return 0, false
+}
+
+// controlName names a control character for the user: U+0000 (NUL).
+func controlName(r rune) string {
+	name := ""
+	switch r {
+	case 0:
+		name = "NUL, ett nolltecken"
+	case 0x07:
+		name = "BEL"
+	case 0x08:
+		name = "backsteg"
+	case 0x0B:
+		name = "vertikal tabb"
+	case 0x0C:
+		name = "sidmatning"
+	case 0x1B:
+		name = "ESC"
+	}
+	if name == "" {
+		return fmt.Sprintf("U+%04X", r)
+	}
+	return fmt.Sprintf("U+%04X (%s)", r, name)
 }
 
 // detectSeparator counts ";" and "," outside quotes on the header line.
@@ -151,6 +212,9 @@ func detectSeparator(head []byte) rune {
 
 func (s *csvSource) next() (int, []string, error) {
 	for {
+		if err := s.ctx.Err(); err != nil {
+			return 0, nil, ctxError(s.ctx)
+		}
 		rec, err := s.cr.Read()
 		if err == io.EOF {
 			return 0, nil, io.EOF
@@ -168,11 +232,21 @@ func (s *csvSource) next() (int, []string, error) {
 		last, _ := s.cr.FieldPos(len(rec) - 1)
 		s.row += 1 + max(0, start-s.lastEnd-1)
 		s.lastEnd = last + strings.Count(rec[len(rec)-1], "\n")
+		var control *rowProblem
 		for i, c := range rec {
 			if !utf8.ValidString(c) {
 				return 0, nil, apperror.New(apperror.Invalid, "Filen är inte sparad som UTF-8 (rad %d har tecken som inte kan läsas). Spara den i Excel som ”CSV UTF-8 (kommaavgränsad)” och försök igen.", s.row)
 			}
+			if n := utf8.RuneCountInString(c); n > MaxCellChars {
+				return 0, nil, apperror.New(apperror.TooLarge, "%s rad %d, kolumn %s: fältet har %s tecken; högst %s tillåts.", s.table, s.row, columnLetter(i), number(n), number(MaxCellChars))
+			}
+			if r, ok := controlChar(c); ok && control == nil {
+				control = &rowProblem{row: s.row, msg: fmt.Sprintf("Kolumn %s innehåller styrtecknet %s, som inte hör hemma i en textfil. Ta bort tecknet och försök igen.", columnLetter(i), controlName(r))}
+			}
 			rec[i] = unquoteFormula(dropControls(c))
+		}
+		if control != nil {
+			return 0, nil, control
 		}
 		if blank(rec) {
 			continue

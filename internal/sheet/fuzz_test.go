@@ -3,15 +3,20 @@ package sheet
 import (
 	"archive/zip"
 	"bytes"
+	"context"
 	"errors"
+	"fmt"
 	"io"
+	"path/filepath"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/inventera/inventera/internal/apperror"
 	"github.com/inventera/inventera/internal/form"
 	"github.com/inventera/inventera/internal/round"
+	"github.com/inventera/inventera/internal/sheet/sheettest"
 )
 
 // fuzzLimits keep each input cheap.
@@ -94,7 +99,7 @@ func FuzzReadCSV(f *testing.F) {
 	f.Add([]byte("\ufeffkommun;enhet\r\n'=1;'+2\r\n\r\n;;\r\n\"a\r\nb\";c;d\r\n"))
 	f.Add([]byte("kommun;enhet;timar\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		ds, err := ReadCSV(bytes.NewReader(data), def, fuzzLimits)
+		ds, err := ReadCSV(context.Background(), bytes.NewReader(data), def, fuzzLimits)
 		checkRead(t, ds, err)
 		if err != nil {
 			return
@@ -104,7 +109,7 @@ func FuzzReadCSV(f *testing.F) {
 		if err := WriteCSV(&out, def, ds); err != nil {
 			t.Fatalf("WriteCSV: %v", err)
 		}
-		again, err := ReadCSV(&out, def, Limits{})
+		again, err := ReadCSV(context.Background(), &out, def, Limits{})
 		if err != nil {
 			t.Fatalf("re-read of written CSV: %v\n%q", err, out.String())
 		}
@@ -125,7 +130,7 @@ func FuzzReadXLSX(f *testing.F) {
 	f.Add(workbook(f, sheetData{SheetEnheter, [][]any{{"enhet", "kommun", "fordelning"}, {"R", "A;B", "lika"}}}))
 	f.Add([]byte("PK\x03\x04"))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		ds, err := ReadXLSX(bytes.NewReader(data), def, fuzzLimits)
+		ds, err := ReadXLSX(context.Background(), bytes.NewReader(data), def, fuzzLimits)
 		checkRead(t, ds, err)
 		if err != nil {
 			return
@@ -134,7 +139,7 @@ func FuzzReadXLSX(f *testing.F) {
 		if err := WriteXLSX(&out, def, ds); err != nil {
 			t.Fatalf("WriteXLSX: %v", err)
 		}
-		again, err := ReadXLSX(&out, def, Limits{})
+		again, err := ReadXLSX(context.Background(), &out, def, Limits{})
 		if err != nil {
 			t.Fatalf("re-read of written workbook: %v", err)
 		}
@@ -196,7 +201,7 @@ func FuzzWorksheetXML(f *testing.F) {
 		if err := zw.Close(); err != nil {
 			t.Fatal(err)
 		}
-		ds, err := ReadXLSX(&buf, def, fuzzLimits)
+		ds, err := ReadXLSX(context.Background(), &buf, def, fuzzLimits)
 		checkRead(t, ds, err)
 		if err != nil {
 			return
@@ -205,12 +210,115 @@ func FuzzWorksheetXML(f *testing.F) {
 		if err := WriteXLSX(&out, def, ds); err != nil {
 			t.Fatalf("WriteXLSX: %v", err)
 		}
-		again, err := ReadXLSX(&out, def, Limits{})
+		again, err := ReadXLSX(context.Background(), &out, def, Limits{})
 		if err != nil {
 			t.Fatalf("re-read of written workbook: %v", err)
 		}
 		if !reflect.DeepEqual(again, ds) {
 			t.Fatalf("XLSX round trip:\n got %+v\nwant %+v", again, ds)
+		}
+	})
+}
+
+// hostileLimits keep each hostile input cheap while leaving every limit in
+// reach of the fuzzer.
+var hostileLimits = Limits{MaxBytes: 1 << 20, MaxRows: 200, MaxUnzipSize: 4 << 20, MaxPartSize: 2 << 20,
+	MaxSharedStrings: 500, MaxText: 100_000, MaxCells: 5_000}
+
+// FuzzHostileWorkbook builds workbooks with adversarial shared strings,
+// cells and dimensions, bounded in size: a shared string repeated up to
+// 1 000 times, cells with any reference, type and text, rows with any
+// number, padding after the header. Every reader either refuses the file with
+// an *apperror.Error or Problems, or returns rows, and never leaves a
+// temporary file behind.
+func FuzzHostileWorkbook(f *testing.F) {
+	dir := f.TempDir()
+	f.Setenv("TMPDIR", dir)
+	f.Add("Betyg", uint16(1), "Nationella prov", "E2", "s", "2", uint16(0), uint8(1))
+	f.Add(strings.Repeat("a", 33), uint16(1000), "x", "XFD1048576", "inlineStr", "1048576", uint16(39_999), uint8(3))
+	f.Add("&amp;&#x1F600;", uint16(9000), "<is><t>y</t></is>", "", "", "", uint16(100), uint8(200))
+	f.Add("<r><t>a</t></r>", uint16(600), "1e308", "A0", "n", "-1", uint16(1), uint8(255))
+	f.Add("]]>", uint16(3), "<f>SUM(A1)</f>", "ALM2", "str", "99999999999999999999", uint16(33_000), uint8(2))
+	f.Fuzz(func(t *testing.T, shared string, reps uint16, cell, ref, typ, rowNum string, pad uint16, rows uint8) {
+		if len(shared) > 64 || len(cell) > 256 || len(ref) > 16 || len(typ) > 16 || len(rowNum) > 24 {
+			t.Skip()
+		}
+		// One reader per input, each in turn: building and reading a
+		// workbook is what an input costs.
+		r := readers[int(rows)%len(readers)]
+		book := sheettest.Book{Sheet: r.sheet.Name,
+			Shared: func(w io.Writer) error {
+				_, err := io.WriteString(w, "<si><t>"+strings.Repeat(shared, int(reps)%1_001)+"</t></si><si><t>"+sheettest.Escape(shared)+"</t></si>")
+				return err
+			},
+			Rows: func(w io.Writer) error {
+				if err := sheettest.Row(w, 1, sheettest.Inlines(r.sheet.Header)...); err != nil {
+					return err
+				}
+				if err := sheettest.Repeat(w, ' ', int(pad)%40_000); err != nil {
+					return err
+				}
+				for i := 0; i < int(rows); i++ {
+					fmt.Fprintf(w, `<row r="%s">`, sheettest.Escape(rowNum))
+					for c, v := range r.sheet.Values {
+						if c == r.sheet.Text {
+							fmt.Fprintf(w, `<c r="%s" t="%s"><v>%d</v>%s</c>`, sheettest.Escape(ref), sheettest.Escape(typ), i%2, cell)
+							continue
+						}
+						if err := sheettest.Inline(v)(w, sheettest.Column(c+1)+strconv.Itoa(i+2)); err != nil {
+							return err
+						}
+					}
+					if _, err := io.WriteString(w, "</row>"); err != nil {
+						return err
+					}
+				}
+				return nil
+			}}
+		err := r.read(context.Background(), book.Bytes(), hostileLimits)
+		if err != nil {
+			var ps Problems
+			var ae *apperror.Error
+			if !errors.As(err, &ps) && !errors.As(err, &ae) {
+				t.Fatalf("%s: error %v (%T) is neither Problems nor *apperror.Error", r.name, err, err)
+			}
+		}
+		if left, _ := filepath.Glob(filepath.Join(dir, tempPrefix+"*")); len(left) > 0 {
+			t.Fatalf("%s: temporary files left behind: %v", r.name, left)
+		}
+	})
+}
+
+// FuzzXMLScanner: the scanner ends on any input, with a token per step, and
+// counts no text it was not given.
+func FuzzXMLScanner(f *testing.F) {
+	f.Add([]byte(`<?xml version="1.0"?><worksheet xmlns:x="u"><x:sheetData><row r="1"><c r="A1" t="s"><v>0</v></c><c><is><t>a&amp;b</t></is></c></row></x:sheetData><!-- c --><![CDATA[<x>]]></worksheet>`))
+	f.Add([]byte(`<a b='>' c=">"/>&lt;`))
+	f.Add([]byte(`<!DOCTYPE a><a>`))
+	f.Add([]byte(`<a>` + strings.Repeat("<b>", 70)))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		sc := newXMLScanner(bytes.NewReader(data))
+		text := 0
+		for steps := 0; ; steps++ {
+			if steps > len(data)+1 {
+				t.Fatalf("no end after %d tokens of %d bytes", steps, len(data))
+			}
+			tok, err := sc.next()
+			if err != nil || tok == xmlEOF {
+				break
+			}
+			if sc.depth < 0 || sc.depth > maxDepth {
+				t.Fatalf("depth %d", sc.depth)
+			}
+			if tok == xmlText {
+				if sc.chars < 0 || sc.chars > len(sc.text) {
+					t.Fatalf("%d characters in %d bytes", sc.chars, len(sc.text))
+				}
+				text += len(sc.text)
+			}
+		}
+		if text > len(data) {
+			t.Fatalf("%d bytes of text in %d bytes", text, len(data))
 		}
 	})
 }

@@ -16,9 +16,8 @@ import (
 	"github.com/inventera/inventera/internal/round"
 )
 
-// Longest accepted names and texts outside the form, and the widest header.
+// Longest accepted names and texts outside the form.
 const (
-	maxColumns   = 1000
 	maxNameLen   = round.MaxUnitTextLen
 	maxReasonLen = 2000
 )
@@ -88,7 +87,7 @@ func (b *builder) add(sheet string, row int, col, format string, args ...any) {
 	if len(args) > 0 {
 		msg = fmt.Sprintf(format, args...)
 	}
-	b.probs = append(b.probs, Problem{Sheet: sheet, Row: row, Column: col, Message: msg})
+	b.probs = append(b.probs, Problem{Sheet: apperror.Clip(sheet), Row: row, Column: apperror.Clip(col), Message: msg})
 }
 
 // run reads the tables present in dependency order and returns the dataset
@@ -183,8 +182,8 @@ func (b *builder) scan(t *table, onHeader func(row int, cells []string) ([]colum
 		}
 		if !headerDone {
 			headerDone = true
-			if len(cells) > maxColumns {
-				b.add(t.name, row, "", "Rubrikraden har %d kolumner; högst %d går att läsa. Ta bort tomma eller onödiga kolumner.", len(cells), maxColumns)
+			if len(cells) > MaxColumns {
+				b.add(t.name, row, "", "Rubrikraden har %d kolumner; högst %d går att läsa. Ta bort tomma eller onödiga kolumner.", len(cells), MaxColumns)
 				return nil
 			}
 			var ok bool
@@ -291,12 +290,12 @@ func (b *builder) readKommuner(t *table) error {
 			case n.Units < 0:
 				b.add(t.name, row, colInvanare, "Invånarantalet får inte vara negativt.")
 			default:
-				b.add(t.name, row, colInvanare, "”%s” är inget invånarantal. Skriv ett heltal, till exempel 23 456, eller lämna tomt.", clip(raw))
+				b.add(t.name, row, colInvanare, "”%s” är inget invånarantal. Skriv ett heltal, till exempel 23 456, eller lämna tomt.", apperror.Clip(raw))
 			}
 		}
 		key := nameKey(name)
 		if first, dup := b.kommunRow[key]; dup {
-			b.add(t.name, row, colKommun, "Kommunen %s finns redan på rad %d.", name, first)
+			b.add(t.name, row, colKommun, "Kommunen %s finns redan på rad %d.", apperror.Clip(name), first)
 			return
 		}
 		b.kommunRow[key] = row
@@ -334,7 +333,7 @@ func (b *builder) kommun(sheet string, row int, col, name string) (string, bool)
 		if strings.Contains(name, ",") {
 			hint = " Skilj en delad enhets kommuner åt med semikolon (;)."
 		}
-		b.add(sheet, row, col, "Kommunen %s finns inte på bladet kommuner.%s", name, hint)
+		b.add(sheet, row, col, "Kommunen %s finns inte på bladet kommuner.%s", apperror.Clip(name), hint)
 		return "", false
 	}
 	b.kommunIdx[key] = len(b.kommuner)
@@ -402,7 +401,7 @@ func (b *builder) readEnheter(t *table) error {
 			for _, i := range b.unitsByNm[nameKey(u.Name)] {
 				other := b.units[i]
 				if m := overlap(other.Kommuner, u.Kommuner); m != "" {
-					b.add(t.name, row, colEnhet, "Enheten %s i %s finns redan på rad %d.", u.Name, m, other.row)
+					b.add(t.name, row, colEnhet, "Enheten %s i %s finns redan på rad %d.", apperror.Clip(u.Name), apperror.Clip(m), other.row)
 					break
 				}
 			}
@@ -418,7 +417,7 @@ func (b *builder) readEnheter(t *table) error {
 					}
 				}
 				if len(unknown) > 0 {
-					b.add(t.name, row, colFordelning, "Kostnaderna fördelas efter invånarantal, men invånarantalet saknas för %s. Fyll i invanare på bladet kommuner, eller skriv lika eller andelar (Kommun=0,5;Kommun=0,5) i fordelning.", strings.Join(unknown, ", "))
+					b.add(t.name, row, colFordelning, "Kostnaderna fördelas efter invånarantal, men invånarantalet saknas för %s. Fyll i invanare på bladet kommuner, eller skriv lika eller andelar (Kommun=0,5;Kommun=0,5) i fordelning.", apperror.Clip(strings.Join(unknown, ", ")))
 				}
 			}
 		}
@@ -436,7 +435,7 @@ func (b *builder) readEnheter(t *table) error {
 		case string(round.NoEvaluations):
 			u.Response = round.NoEvaluations
 		default:
-			b.add(t.name, row, colStatus, "”%s” är ingen giltig status. Lämna tomt eller skriv avbojt eller inga_utvarderingar.", clip(strings.TrimSpace(v[colStatus])))
+			b.add(t.name, row, colStatus, "”%s” är ingen giltig status. Lämna tomt eller skriv avbojt eller inga_utvarderingar.", apperror.Clip(strings.TrimSpace(v[colStatus])))
 		}
 		switch {
 		case reason == "":
@@ -496,7 +495,7 @@ func (b *builder) evaluationColumns(sheet string, row int, cells []string, missi
 		case isOpt && f != nil && f.Type == form.TypeMulti:
 			o := matchOption(f, opt)
 			if o == "" {
-				b.add(sheet, row, strings.TrimSpace(c), "Fältet %s har inget alternativ ”%s”. Alternativen är: %s.", code, clip(opt), optionCodes(f))
+				b.add(sheet, row, strings.TrimSpace(c), "Fältet %s har inget alternativ ”%s”. Alternativen är: %s.", code, apperror.Clip(opt), optionCodes(f))
 				cols[i] = column{kind: colIgnored, name: h}
 				continue
 			}
@@ -593,7 +592,7 @@ func (b *builder) evaluationRow(t *table, cols []column, missing map[string]bool
 			}
 			yes, ok := form.ParseYesNo(c)
 			if !ok {
-				b.add(t.name, row, col.name, "”%s” är inget giltigt svar: skriv ja eller nej (eller lämna tomt för nej).", clip(strings.TrimSpace(c)))
+				b.add(t.name, row, col.name, "”%s” är inget giltigt svar: skriv ja eller nej (eller lämna tomt för nej).", apperror.Clip(strings.TrimSpace(c)))
 				if reported == nil {
 					reported = map[string]bool{}
 				}
@@ -623,9 +622,9 @@ func (b *builder) evaluationRow(t *table, cols []column, missing map[string]bool
 	if u != nil {
 		switch u.Response {
 		case round.NoEvaluations:
-			b.add(t.name, row, colEnhet, "Enheten %s har status inga_utvarderingar på bladet enheter men har utvärderingar här. Ta bort statusen eller raden.", u.Name)
+			b.add(t.name, row, colEnhet, "Enheten %s har status inga_utvarderingar på bladet enheter men har utvärderingar här. Ta bort statusen eller raden.", apperror.Clip(u.Name))
 		case round.Declined:
-			b.add(t.name, row, colEnhet, "Enheten %s har status avbojt på bladet enheter men har utvärderingar här. Ta bort statusen eller raden.", u.Name)
+			b.add(t.name, row, colEnhet, "Enheten %s har status avbojt på bladet enheter men har utvärderingar här. Ta bort statusen eller raden.", apperror.Clip(u.Name))
 		}
 	}
 
@@ -657,7 +656,7 @@ func (b *builder) unitFor(sheet string, row int, name, kommun string) *unitEntry
 		}
 	}
 	if shared != nil {
-		b.add(sheet, row, colKommun, "Enheten %s delas av %s; %s är inte en av dem. Ange en av enhetens kommuner.", shared.Name, strings.Join(shared.Kommuner, ", "), kommun)
+		b.add(sheet, row, colKommun, "Enheten %s delas av %s; %s är inte en av dem. Ange en av enhetens kommuner.", apperror.Clip(shared.Name), apperror.Clip(strings.Join(shared.Kommuner, ", ")), apperror.Clip(kommun))
 		return nil
 	}
 	return b.addUnit(&unitEntry{UnitData: round.UnitData{Unit: round.Unit{Name: name, Kommuner: []string{kommun}}}})
@@ -839,14 +838,6 @@ func distance(a, b string) int {
 		prev, cur = cur, prev
 	}
 	return prev[len(rb)]
-}
-
-// clip shortens user text quoted in a message.
-func clip(s string) string {
-	if utf8.RuneCountInString(s) > 40 {
-		return string([]rune(s)[:40]) + "…"
-	}
-	return s
 }
 
 // dropControls removes the characters a workbook cannot hold (XML 1.0 has no

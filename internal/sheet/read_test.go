@@ -2,6 +2,7 @@ package sheet
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"io"
 	"os"
@@ -68,7 +69,7 @@ func TestReadCSVVariants(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			ds, err := ReadCSV(strings.NewReader(tt.csv), def, DefaultLimits())
+			ds, err := ReadCSV(context.Background(), strings.NewReader(tt.csv), def, DefaultLimits())
 			got := onlyEvaluation(t, ds, err)
 			if !reflect.DeepEqual(got, want) {
 				t.Errorf("answers:\n got %v\nwant %v", got, want)
@@ -117,7 +118,7 @@ func TestReadValues(t *testing.T) {
 			values[i] = tt.cell
 		}
 		in := csvLines(strings.Join(header, ";"), strings.Join(values, ";"))
-		ds, err := ReadCSV(strings.NewReader(in), def, DefaultLimits())
+		ds, err := ReadCSV(context.Background(), strings.NewReader(in), def, DefaultLimits())
 		if tt.column == "timmar" && tt.cell == "1,234" {
 			ps := problemsOf(t, err)
 			if got := wheres(ps); !reflect.DeepEqual(got, []where{{SheetUtvarderingar, 2, "timmar"}}) {
@@ -172,7 +173,7 @@ func TestReadXLSXCells(t *testing.T) {
 	}
 	f.Close()
 
-	ds, err := ReadXLSX(&buf, def, DefaultLimits())
+	ds, err := ReadXLSX(context.Background(), &buf, def, DefaultLimits())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -260,7 +261,7 @@ func TestFaultyWorkbook(t *testing.T) {
 		sheetData{SheetEnheter, [][]any{{"enhet", "kommun", "fordelning"}, {"Räddningstjänsten Dala Mitt", "Borlänge;Falun;Säter", "Borlänge=0,5;Falun=0,3;Säter=0,2"}, {"Skolan", "Falun"}}},
 		sheetData{SheetUtvarderingar, utv},
 	)
-	_, err := ReadXLSX(bytes.NewReader(data), def, DefaultLimits())
+	_, err := ReadXLSX(context.Background(), bytes.NewReader(data), def, DefaultLimits())
 	ps := problemsOf(t, err)
 	want := []where{
 		{SheetUtvarderingar, 3, "benamning"},
@@ -410,7 +411,7 @@ func TestReadWorkbookProblems(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := ReadXLSX(bytes.NewReader(workbook(t, tt.sheets...)), def, DefaultLimits())
+			_, err := ReadXLSX(context.Background(), bytes.NewReader(workbook(t, tt.sheets...)), def, DefaultLimits())
 			ps := problemsOf(t, err)
 			if got := wheres(ps); !reflect.DeepEqual(got, tt.want) {
 				t.Errorf("problems:\n%v\n got at %v\nwant at %v", ps, got, tt.want)
@@ -421,7 +422,7 @@ func TestReadWorkbookProblems(t *testing.T) {
 
 func TestReadSingleOddlyNamedSheet(t *testing.T) {
 	rows := [][]any{toAny(reqHeader), toAny(reqValues)}
-	ds, err := ReadXLSX(bytes.NewReader(workbook(t, sheetData{"Blad1", rows})), def, DefaultLimits())
+	ds, err := ReadXLSX(context.Background(), bytes.NewReader(workbook(t, sheetData{"Blad1", rows})), def, DefaultLimits())
 	onlyEvaluation(t, ds, err)
 }
 
@@ -436,7 +437,7 @@ func TestReadEnheterOnly(t *testing.T) {
 			{"Socialförvaltningen", "Säter", nil, nil, "inga_utvarderingar"},
 		}},
 	)
-	ds, err := ReadXLSX(bytes.NewReader(data), def, DefaultLimits())
+	ds, err := ReadXLSX(context.Background(), bytes.NewReader(data), def, DefaultLimits())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -478,14 +479,14 @@ func TestReadCSVRefused(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := ReadCSV(strings.NewReader(tt.in), def, tt.lim)
+			_, err := ReadCSV(context.Background(), strings.NewReader(tt.in), def, tt.lim)
 			ae := appErrorOf(t, err)
 			if ae.Code != tt.code || !strings.Contains(ae.Message, tt.msg) {
 				t.Errorf("error = %s %q, want %s containing %q", ae.Code, ae.Message, tt.code, tt.msg)
 			}
 		})
 	}
-	if _, err := ReadCSV(strings.NewReader(valid), def, Limits{MaxBytes: int64(len(valid))}); err != nil {
+	if _, err := ReadCSV(context.Background(), strings.NewReader(valid), def, Limits{MaxBytes: int64(len(valid))}); err != nil {
 		t.Errorf("file of exactly MaxBytes refused: %v", err)
 	}
 }
@@ -513,19 +514,19 @@ func TestReadCSVRows(t *testing.T) {
 			{SheetUtvarderingar, 1, "timar"},
 		}},
 		{"header only", csvLines(h), []where{{"", 0, ""}}},
-		{"too wide", csvLines(h+strings.Repeat(";x", maxColumns), v), []where{{SheetUtvarderingar, 1, ""}}},
+		{"too wide", csvLines(h+strings.Repeat(";x", MaxColumns), v), []where{{SheetUtvarderingar, 1, ""}}},
 		{"empty", "", []where{{"", 0, ""}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := ReadCSV(strings.NewReader(tt.in), def, DefaultLimits())
+			_, err := ReadCSV(context.Background(), strings.NewReader(tt.in), def, DefaultLimits())
 			ps := problemsOf(t, err)
 			if got := wheres(ps); !reflect.DeepEqual(got, tt.want) {
 				t.Errorf("problems:\n%v\n got at %v\nwant at %v", ps, got, tt.want)
 			}
 		})
 	}
-	_, err := ReadCSV(strings.NewReader(csvLines(h+";timar", v+";3")), def, DefaultLimits())
+	_, err := ReadCSV(context.Background(), strings.NewReader(csvLines(h+";timar", v+";3")), def, DefaultLimits())
 	if msg := problemsOf(t, err)[0].Message; !strings.Contains(msg, "Menade du timmar?") {
 		t.Errorf("unknown header message = %q, want a suggestion", msg)
 	}
@@ -537,7 +538,7 @@ func TestLimits(t *testing.T) {
 	bad := strings.Replace(v, "arligen", "ibland", 1)
 
 	t.Run("MaxRows", func(t *testing.T) {
-		_, err := ReadCSV(strings.NewReader(csvLines(h, v, v, v, v)), def, Limits{MaxRows: 2})
+		_, err := ReadCSV(context.Background(), strings.NewReader(csvLines(h, v, v, v, v)), def, Limits{MaxRows: 2})
 		ps := problemsOf(t, err)
 		if got, want := wheres(ps), []where{{SheetUtvarderingar, 4, ""}}; !reflect.DeepEqual(got, want) {
 			t.Errorf("problems %v, want %v", ps, want)
@@ -548,7 +549,7 @@ func TestLimits(t *testing.T) {
 		for i := 0; i < 1500; i++ {
 			lines = append(lines, bad)
 		}
-		_, err := ReadCSV(strings.NewReader(csvLines(lines...)), def, DefaultLimits())
+		_, err := ReadCSV(context.Background(), strings.NewReader(csvLines(lines...)), def, DefaultLimits())
 		ps := problemsOf(t, err)
 		if len(ps) != MaxProblems+1 {
 			t.Fatalf("%d problems, want %d", len(ps), MaxProblems+1)
@@ -562,7 +563,7 @@ func TestLimits(t *testing.T) {
 	})
 	t.Run("MaxBytes xlsx", func(t *testing.T) {
 		data := workbook(t, sheetData{SheetUtvarderingar, [][]any{toAny(reqHeader), toAny(reqValues)}})
-		_, err := ReadXLSX(bytes.NewReader(data), def, Limits{MaxBytes: int64(len(data)) - 1})
+		_, err := ReadXLSX(context.Background(), bytes.NewReader(data), def, Limits{MaxBytes: int64(len(data)) - 1})
 		if ae := appErrorOf(t, err); ae.Code != apperror.TooLarge {
 			t.Errorf("error = %v", ae)
 		}
@@ -599,7 +600,7 @@ func TestZipBomb(t *testing.T) {
 		t.Fatalf("test workbook is %d bytes: not a compressed bomb", buf.Len())
 	}
 	start := time.Now()
-	_, err = ReadXLSX(bytes.NewReader(buf.Bytes()), def, Limits{MaxUnzipSize: 2 << 20})
+	_, err = ReadXLSX(context.Background(), bytes.NewReader(buf.Bytes()), def, Limits{MaxUnzipSize: 2 << 20})
 	elapsed := time.Since(start)
 	ae := appErrorOf(t, err)
 	if ae.Code != apperror.TooLarge || !strings.Contains(ae.Message, "uppackad") {
@@ -623,7 +624,7 @@ func TestReadXLSXUnreadable(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := ReadXLSX(bytes.NewReader(tt.in), def, DefaultLimits())
+			_, err := ReadXLSX(context.Background(), bytes.NewReader(tt.in), def, DefaultLimits())
 			ae := appErrorOf(t, err)
 			if ae.Code != apperror.Invalid || !strings.Contains(ae.Message, tt.msg) {
 				t.Errorf("error = %s %q, want message with %q", ae.Code, ae.Message, tt.msg)
@@ -648,7 +649,7 @@ func TestReadTables(t *testing.T) {
 		defer f.Close()
 		tables[e.Name()] = f
 	}
-	ds, err := ReadTables(tables, def, DefaultLimits())
+	ds, err := ReadTables(context.Background(), tables, def, DefaultLimits())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -674,7 +675,7 @@ func TestReadTables(t *testing.T) {
 	}
 	diffDatasets(t, ds, want)
 
-	_, err = ReadTables(map[string]io.Reader{"kommuner": strings.NewReader("kommun\nFalun\n"), "enheterna": strings.NewReader("")}, def, DefaultLimits())
+	_, err = ReadTables(context.Background(), map[string]io.Reader{"kommuner": strings.NewReader("kommun\nFalun\n"), "enheterna": strings.NewReader("")}, def, DefaultLimits())
 	if got := wheres(problemsOf(t, err)); !reflect.DeepEqual(got, []where{{"enheterna", 0, ""}}) {
 		t.Errorf("unknown table: %v", got)
 	}

@@ -12,6 +12,17 @@
 // Reading is all-or-nothing: either a complete round.Dataset, or Problems
 // naming every bad cell by sheet, row and column with a Swedish message, or a
 // plain *apperror.Error when the file cannot be read at all.
+//
+// Reading takes bounded memory and time, whatever the file. A workbook is
+// checked before excelize opens it (inspect.go): the sizes its zip
+// declares, then each part that reading needs, streamed and scanned with
+// the limits enforced as it goes (Limits, MaxCellChars, MaxColumns); a file
+// over a limit is refused with apperror.TooLarge and a message naming what
+// was too big. Only those parts reach excelize, which reads the rows as a
+// stream. Every read takes a context and stops when it ends; its temporary
+// files are removed when it returns, and RemoveStaleTemp removes those of a
+// killed process. Text the user wrote is quoted in messages through
+// apperror.Clip.
 package sheet
 
 import (
@@ -19,6 +30,8 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+
+	"github.com/xuri/excelize/v2"
 
 	"github.com/inventera/inventera/internal/apperror"
 	"github.com/inventera/inventera/internal/form"
@@ -148,17 +161,54 @@ func (ps Problems) sort() {
 	})
 }
 
+// Bounds of every read, whatever its Limits.
+const (
+	// MaxCellChars is the most characters one cell (or shared string) may
+	// hold: Excel's own limit. The form's longest field is far shorter, so
+	// a longer text would be refused anyway; this bound is checked before
+	// anything is read into memory. Whitespace counts, and so does text
+	// between the cells of a worksheet.
+	MaxCellChars = excelize.TotalCellChars
+	// MaxColumns is the widest sheet read: a header with more columns, or
+	// a value further to the right, is refused.
+	MaxColumns = 1000
+	// MaxImportRows is how many data rows a sheet of an import (inventera
+	// import) may have: a national round has about 30 000 evaluations.
+	MaxImportRows = 100_000
+	// MaxUploadRows is how many data rows a file uploaded through the web
+	// may have: a unit's form (a unit has at most a few hundred
+	// evaluations) or a round's units (a national round has 1 500).
+	MaxUploadRows = 5_000
+)
+
 // Limits bound what a read accepts. A zero field takes its default.
 type Limits struct {
 	MaxBytes     int64 // size of the uploaded file (all tables together for ReadTables)
 	MaxRows      int   // data rows per sheet, header not counted
 	MaxUnzipSize int64 // XLSX: total unzipped size of the workbook's parts
+	MaxPartSize  int64 // XLSX: unzipped size of one worksheet, or of the shared strings
+	// MaxSharedStrings bounds the number of shared strings (XLSX).
+	MaxSharedStrings int
+	// MaxText bounds the characters of all cells together (XLSX): a
+	// shared string is counted in every cell that shows it.
+	MaxText int64
+	// MaxCells bounds the cells of the sheets read, empty ones included
+	// (XLSX): each costs excelize time to parse.
+	MaxCells int
 }
 
-// DefaultLimits fit a national round (290 kommuner, about 30 000
-// evaluations) with room to spare.
+// DefaultLimits are those of an import: they fit a national round (290
+// kommuner, about 30 000 evaluations) with room to spare.
 func DefaultLimits() Limits {
-	return Limits{MaxBytes: 64 << 20, MaxRows: 100_000, MaxUnzipSize: 512 << 20}
+	return Limits{MaxBytes: 64 << 20, MaxRows: MaxImportRows, MaxUnzipSize: 512 << 20, MaxPartSize: 256 << 20,
+		MaxSharedStrings: 1_000_000, MaxText: 100_000_000, MaxCells: 6_000_000}
+}
+
+// UploadLimits are those of a file uploaded through the web: smaller, so
+// that reading one takes seconds and well under 100 MB of memory.
+func UploadLimits() Limits {
+	return Limits{MaxBytes: 10 << 20, MaxRows: MaxUploadRows, MaxUnzipSize: 128 << 20, MaxPartSize: 64 << 20,
+		MaxSharedStrings: 200_000, MaxText: 20_000_000, MaxCells: 1_000_000}
 }
 
 func (l Limits) withDefaults() Limits {
@@ -171,6 +221,18 @@ func (l Limits) withDefaults() Limits {
 	}
 	if l.MaxUnzipSize <= 0 {
 		l.MaxUnzipSize = d.MaxUnzipSize
+	}
+	if l.MaxPartSize <= 0 {
+		l.MaxPartSize = min(d.MaxPartSize, l.MaxUnzipSize)
+	}
+	if l.MaxSharedStrings <= 0 {
+		l.MaxSharedStrings = d.MaxSharedStrings
+	}
+	if l.MaxText <= 0 {
+		l.MaxText = d.MaxText
+	}
+	if l.MaxCells <= 0 {
+		l.MaxCells = d.MaxCells
 	}
 	return l
 }

@@ -87,7 +87,7 @@ func TestUnitFormLibreOffice(t *testing.T) {
 		"konsult_kr", 2000,
 	)
 	filled := saveBook(t, f)
-	want, err := ReadUnitForm(bytes.NewReader(filled), def, Limits{})
+	want, err := ReadUnitForm(context.Background(), bytes.NewReader(filled), def, Limits{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -96,7 +96,7 @@ func TestUnitFormLibreOffice(t *testing.T) {
 	}
 
 	resaved := resave(t, filled)
-	got, err := ReadUnitForm(bytes.NewReader(resaved), def, Limits{})
+	got, err := ReadUnitForm(context.Background(), bytes.NewReader(resaved), def, Limits{})
 	if err != nil {
 		t.Fatalf("re-saved form: %v", err)
 	}

@@ -1,14 +1,13 @@
 package sheet
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 
-	"github.com/xuri/excelize/v2"
-
+	"github.com/inventera/inventera/internal/apperror"
 	"github.com/inventera/inventera/internal/form"
 )
 
@@ -37,9 +36,12 @@ type UnitFormRow struct {
 // An id is a positive whole number, at most once in the file. ReadUnitForm
 // cannot know which evaluations the unit has: the caller must check that
 // every id is one of the unit's evaluations before it stores anything.
-func ReadUnitForm(r io.Reader, def *form.Definition, lim Limits) ([]UnitFormRow, error) {
+//
+// The workbook is checked against lim before it is read, as by ReadXLSX,
+// and the read stops with an error when ctx ends.
+func ReadUnitForm(ctx context.Context, r io.Reader, def *form.Definition, lim Limits) ([]UnitFormRow, error) {
 	lim = lim.withDefaults()
-	f, done, err := openUpload(r, lim)
+	f, done, err := openWorkbook(ctx, r, lim, func(name string) bool { return normName(name) == normName(SheetUnitForm) })
 	if err != nil {
 		return nil, err
 	}
@@ -68,7 +70,7 @@ func ReadUnitForm(r io.Reader, def *form.Definition, lim Limits) ([]UnitFormRow,
 	defer rows.Close()
 
 	u := &unitFormReader{b: newBuilder(def, lim), def: def, ids: map[int64]int{}, missing: map[string]bool{}}
-	t := &table{name: SheetUnitForm, src: &xlsxSource{rows: rows, sheet: SheetUnitForm}, xlsx: true}
+	t := &table{name: SheetUnitForm, src: &xlsxSource{ctx: ctx, rows: rows, sheet: SheetUnitForm}, xlsx: true}
 	if err := u.b.scan(t, u.header, u.row); err != nil && !errors.Is(err, errStop) {
 		return nil, err
 	}
@@ -92,37 +94,6 @@ func (b *builder) problems() error {
 		b.probs = append(b.probs, Problem{Message: fmt.Sprintf("Importen har fler än %d fel; bara de första visas. Rätta dem och försök igen.", MaxProblems)})
 	}
 	return b.probs
-}
-
-// openUpload opens an uploaded workbook within lim, as ReadXLSX does: the
-// whole file is read (at most lim.MaxBytes), unzipping is bounded, and big
-// parts go to a private temporary directory that done removes.
-func openUpload(r io.Reader, lim Limits) (f *excelize.File, done func(), err error) {
-	data, err := readAllLimited(r, lim.MaxBytes)
-	if err != nil {
-		return nil, nil, err
-	}
-	tmp, err := os.MkdirTemp("", "inventera-xlsx-")
-	if err != nil {
-		return nil, nil, fmt.Errorf("sheet: temporary directory: %w", err)
-	}
-	f, err = openWorkbook(data, excelize.Options{
-		RawCellValue:      true,
-		UnzipSizeLimit:    lim.MaxUnzipSize,
-		UnzipXMLSizeLimit: min(lim.MaxUnzipSize, xmlChunk),
-		TmpDir:            tmp,
-	})
-	done = func() {
-		if f != nil {
-			_ = f.Close()
-		}
-		_ = os.RemoveAll(tmp)
-	}
-	if err != nil {
-		done()
-		return nil, nil, workbookError(err, lim)
-	}
-	return f, done, nil
 }
 
 // unitFormReader turns the rows of an uploaded unit form into UnitFormRows.
@@ -172,7 +143,7 @@ func (u *unitFormReader) header(row int, cells []string) ([]column, bool) {
 		case isOpt && f != nil && f.Type == form.TypeMulti:
 			o := matchOption(f, opt)
 			if o == "" {
-				u.b.add(sh, row, strings.TrimSpace(c), "Frågan ”%s” har inget alternativ ”%s”. Kolumnerna för den heter %s.", f.Label, clip(opt), optionColumns(f))
+				u.b.add(sh, row, strings.TrimSpace(c), "Frågan ”%s” har inget alternativ ”%s”. Kolumnerna för den heter %s.", f.Label, apperror.Clip(opt), optionColumns(f))
 				cols[i] = column{kind: colIgnored, name: h}
 				continue
 			}
@@ -288,7 +259,7 @@ func (u *unitFormReader) row(row int, cells []string) {
 			yes, ok := form.ParseYesNo(c)
 			if !ok {
 				u.b.add(sh, row, col.field.Code, "”%s” är inget giltigt svar i kolumnen %s (”%s: %s”): skriv ja eller nej, eller lämna tomt för nej.",
-					clip(strings.TrimSpace(c)), col.name, col.field.Label, col.field.OptionLabel(col.option))
+					apperror.Clip(strings.TrimSpace(c)), col.name, col.field.Label, col.field.OptionLabel(col.option))
 				if reported == nil {
 					reported = map[string]bool{}
 				}
@@ -339,7 +310,7 @@ func (u *unitFormReader) readID(row int, raw string) int64 {
 	}
 	n, err := form.ParseNumber(normalizeFloat(raw, 0), 0)
 	if err != nil || n.Units <= 0 {
-		u.b.add(SheetUnitForm, row, colID, "”%s” är inget giltigt id. Låt id stå som det var i formuläret du laddade ner, och lämna det tomt på nya rader.", clip(raw))
+		u.b.add(SheetUnitForm, row, colID, "”%s” är inget giltigt id. Låt id stå som det var i formuläret du laddade ner, och lämna det tomt på nya rader.", apperror.Clip(raw))
 		return 0
 	}
 	if first, dup := u.ids[n.Units]; dup {

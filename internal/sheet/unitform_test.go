@@ -3,6 +3,7 @@ package sheet
 import (
 	"archive/zip"
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -356,7 +357,7 @@ func TestUnitFormRoundTrip(t *testing.T) {
 		"konsult_kr", 2000,
 		"kommentar", "=1+2",
 	)
-	got, err := ReadUnitForm(bytes.NewReader(saveBook(t, f)), def, Limits{})
+	got, err := ReadUnitForm(context.Background(), bytes.NewReader(saveBook(t, f)), def, Limits{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -388,7 +389,7 @@ func TestUnitFormUnchanged(t *testing.T) {
 		"syfte": "S", "resultatansvarig": "ks", "anvandning": "annat", "anvandning_annat": "Annat",
 		"timmar": "7,25",
 	}})
-	got, err := ReadUnitForm(bytes.NewReader(writeUnitForm(t, evs)), def, Limits{})
+	got, err := ReadUnitForm(context.Background(), bytes.NewReader(writeUnitForm(t, evs)), def, Limits{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -421,7 +422,7 @@ func TestReadUnitFormProblems(t *testing.T) {
 	fill(t, f, 9, "benamning", "Y", "periodicitet", "arligen", "syfte", "S", "resultatansvarig/ks", "ja",
 		"anvandning/handlingsplan", "ja", "ovrigt_kr", 10.5)
 
-	rows, err := ReadUnitForm(bytes.NewReader(saveBook(t, f)), def, Limits{})
+	rows, err := ReadUnitForm(context.Background(), bytes.NewReader(saveBook(t, f)), def, Limits{})
 	if rows != nil {
 		t.Errorf("rows = %v, want none", rows)
 	}
@@ -535,7 +536,7 @@ func TestReadUnitFormColumns(t *testing.T) {
 				sheet = SheetUnitForm
 			}
 			data := workbook(t, sheetData{sheet, tc.rows})
-			got, err := ReadUnitForm(bytes.NewReader(data), def, Limits{})
+			got, err := ReadUnitForm(context.Background(), bytes.NewReader(data), def, Limits{})
 			if tc.want == nil {
 				if err != nil {
 					t.Fatal(err)
@@ -571,7 +572,7 @@ func TestReadUnitFormUnreadable(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := ReadUnitForm(bytes.NewReader(tc.data), def, tc.lim)
+			_, err := ReadUnitForm(context.Background(), bytes.NewReader(tc.data), def, tc.lim)
 			if ae := appErrorOf(t, err); ae.Code != tc.code {
 				t.Errorf("code = %s, want %s (%v)", ae.Code, tc.code, ae)
 			}
@@ -586,11 +587,11 @@ func TestReadUnitFormMaxRows(t *testing.T) {
 			"syfte", "S", "resultatansvarig/ks", "ja", "anvandning/annat", "ja", "anvandning_annat", "A")
 	}
 	data := saveBook(t, f)
-	rows, err := ReadUnitForm(bytes.NewReader(data), def, Limits{MaxRows: 8}) // labels + 7 evaluations
+	rows, err := ReadUnitForm(context.Background(), bytes.NewReader(data), def, Limits{MaxRows: 8}) // labels + 7 evaluations
 	if err != nil || len(rows) != 7 {
 		t.Fatalf("MaxRows 8: %d rows, %v", len(rows), err)
 	}
-	_, err = ReadUnitForm(bytes.NewReader(data), def, Limits{MaxRows: 5})
+	_, err = ReadUnitForm(context.Background(), bytes.NewReader(data), def, Limits{MaxRows: 5})
 	if ps := problemsOf(t, err); len(ps) != 1 || !strings.Contains(ps[0].Message, "fler än 5 rader") {
 		t.Errorf("MaxRows 5: %v", ps)
 	}
@@ -643,7 +644,7 @@ func TestUnitFormListsSheet(t *testing.T) {
 	if got, _ := f.GetCellValue(SheetLists, "B1"); got != "Ja, alltid" {
 		t.Errorf("Listor!B1 = %q", got)
 	}
-	rows, err := ReadUnitForm(bytes.NewReader(buf.Bytes()), long, Limits{})
+	rows, err := ReadUnitForm(context.Background(), bytes.NewReader(buf.Bytes()), long, Limits{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -663,7 +664,7 @@ func FuzzReadUnitForm(f *testing.F) {
 	f.Add(workbook(f, sheetData{SheetUnitForm, [][]any{{"id", "benamning"}, {1, "A"}}}))
 	f.Add([]byte("PK\x03\x04"))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		rows, err := ReadUnitForm(bytes.NewReader(data), def, fuzzLimits)
+		rows, err := ReadUnitForm(context.Background(), bytes.NewReader(data), def, fuzzLimits)
 		checkUnitFormRead(t, rows, err)
 	})
 }
@@ -742,7 +743,7 @@ func FuzzUnitFormSheetXML(f *testing.F) {
 		if err := zw.Close(); err != nil {
 			t.Fatal(err)
 		}
-		rows, err := ReadUnitForm(&buf, def, fuzzLimits)
+		rows, err := ReadUnitForm(context.Background(), &buf, def, fuzzLimits)
 		checkUnitFormRead(t, rows, err)
 	})
 }

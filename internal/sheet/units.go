@@ -3,6 +3,7 @@ package sheet
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -30,8 +31,10 @@ import (
 //
 // Reading is all-or-nothing: the units, or Problems (sheet enheter) naming
 // every bad cell, or an *apperror.Error when the file cannot be read at all.
-// def is the form definition; the enheter table does not use it today.
-func ReadUnits(r io.Reader, filename string, def *form.Definition, lim Limits) ([]round.Unit, error) {
+// def is the form definition; the enheter table does not use it today. A
+// workbook is checked against lim before it is read, as by ReadXLSX, and
+// the read stops with an error when ctx ends.
+func ReadUnits(ctx context.Context, r io.Reader, filename string, def *form.Definition, lim Limits) ([]round.Unit, error) {
 	lim = lim.withDefaults()
 	if def == nil {
 		def = &form.Definition{}
@@ -42,7 +45,7 @@ func ReadUnits(r io.Reader, filename string, def *form.Definition, lim Limits) (
 	case err != nil:
 		return nil, err
 	case kind == kindXLSX:
-		f, done, err := openUpload(br, lim)
+		f, done, err := openWorkbook(ctx, br, lim, func(name string) bool { return normName(name) == SheetEnheter })
 		if err != nil {
 			return nil, err
 		}
@@ -56,10 +59,10 @@ func ReadUnits(r io.Reader, filename string, def *form.Definition, lim Limits) (
 			return nil, err
 		}
 		defer rows.Close()
-		t = &table{name: SheetEnheter, src: &xlsxSource{rows: rows, sheet: SheetEnheter}, xlsx: true}
+		t = &table{name: SheetEnheter, src: &xlsxSource{ctx: ctx, rows: rows, sheet: SheetEnheter}, xlsx: true}
 	default:
 		budget := lim.MaxBytes
-		src, err := newCSVSource(&budgetReader{r: br, left: &budget}, lim.MaxBytes)
+		src, err := newCSVSource(ctx, SheetEnheter, &budgetReader{r: br, left: &budget}, lim.MaxBytes)
 		if err != nil {
 			return nil, err
 		}

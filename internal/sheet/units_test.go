@@ -2,6 +2,7 @@ package sheet
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"os"
 	"reflect"
@@ -31,7 +32,7 @@ var wantUnits = []round.Unit{
 // unitsCSV reads the CSV test file as rows of cells.
 func unitsCSVRows(t *testing.T) [][]any {
 	t.Helper()
-	src, err := newCSVSource(bytes.NewReader(readTestdata(t, "enheter.csv")), 1<<20)
+	src, err := newCSVSource(context.Background(), SheetEnheter, bytes.NewReader(readTestdata(t, "enheter.csv")), 1<<20)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -97,7 +98,7 @@ func TestReadUnits(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			got, err := ReadUnits(bytes.NewReader(tc.data), tc.filename, def, Limits{})
+			got, err := ReadUnits(context.Background(), bytes.NewReader(tc.data), tc.filename, def, Limits{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -155,7 +156,7 @@ func TestReadUnitsProblems(t *testing.T) {
 	}
 	for _, in := range inputs {
 		t.Run(in.name, func(t *testing.T) {
-			units, err := ReadUnits(bytes.NewReader(in.data), in.filename, def, Limits{})
+			units, err := ReadUnits(context.Background(), bytes.NewReader(in.data), in.filename, def, Limits{})
 			if units != nil {
 				t.Errorf("units = %v, want none", units)
 			}
@@ -195,7 +196,7 @@ func TestReadUnitsRefused(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			units, err := ReadUnits(bytes.NewReader(tc.data), tc.filename, def, tc.lim)
+			units, err := ReadUnits(context.Background(), bytes.NewReader(tc.data), tc.filename, def, tc.lim)
 			if units != nil {
 				t.Errorf("units = %v, want none", units)
 			}
@@ -256,7 +257,7 @@ func TestWriteUnitsTemplate(t *testing.T) {
 			example = append(example, nil)
 		}
 	}
-	units, err := ReadUnits(bytes.NewReader(filledTemplate(t, [][]any{example})), "enheter.xlsx", def, Limits{})
+	units, err := ReadUnits(context.Background(), bytes.NewReader(filledTemplate(t, [][]any{example})), "enheter.xlsx", def, Limits{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -280,15 +281,15 @@ func TestUnitRulesAreTheRoundsRules(t *testing.T) {
 	rows := [][]any{{"enhet", "kommun", "epost"}, {"Miljö", "Falun", "eva.ek@falun"}}
 	reads := map[string]func() error{
 		"units upload (xlsx)": func() error {
-			_, err := ReadUnits(bytes.NewReader(workbook(t, sheetData{SheetEnheter, rows})), "enheter.xlsx", def, Limits{})
+			_, err := ReadUnits(context.Background(), bytes.NewReader(workbook(t, sheetData{SheetEnheter, rows})), "enheter.xlsx", def, Limits{})
 			return err
 		},
 		"units upload (csv)": func() error {
-			_, err := ReadUnits(strings.NewReader("enhet;kommun;epost\nMiljö;Falun;eva.ek@falun\n"), "enheter.csv", def, Limits{})
+			_, err := ReadUnits(context.Background(), strings.NewReader("enhet;kommun;epost\nMiljö;Falun;eva.ek@falun\n"), "enheter.csv", def, Limits{})
 			return err
 		},
 		"import": func() error {
-			_, err := ReadXLSX(bytes.NewReader(workbook(t, sheetData{SheetEnheter, rows})), def, Limits{})
+			_, err := ReadXLSX(context.Background(), bytes.NewReader(workbook(t, sheetData{SheetEnheter, rows})), def, Limits{})
 			return err
 		},
 	}

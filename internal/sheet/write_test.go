@@ -2,6 +2,7 @@ package sheet
 
 import (
 	"bytes"
+	"context"
 	"reflect"
 	"strings"
 	"testing"
@@ -27,7 +28,7 @@ func TestXLSXRoundTrip(t *testing.T) {
 			if err := WriteXLSX(&buf, def, tt.ds); err != nil {
 				t.Fatal(err)
 			}
-			got, err := ReadXLSX(&buf, def, DefaultLimits())
+			got, err := ReadXLSX(context.Background(), &buf, def, DefaultLimits())
 			if err != nil {
 				t.Fatalf("ReadXLSX: %v", err)
 			}
@@ -72,7 +73,7 @@ func TestCSVRoundTrip(t *testing.T) {
 		if strings.Count(out, "\n") != strings.Count(out, "\r\n") {
 			t.Error("CSV has line ends other than CRLF")
 		}
-		got, err := ReadCSV(strings.NewReader(out), def, DefaultLimits())
+		got, err := ReadCSV(context.Background(), strings.NewReader(out), def, DefaultLimits())
 		if err != nil {
 			t.Fatalf("ReadCSV: %v", err)
 		}
@@ -246,7 +247,7 @@ func TestWriteSkipsDrafts(t *testing.T) {
 	}
 	want := ds
 	want.Units = []round.UnitData{{Unit: ds.Units[0].Unit, Evaluations: ds.Units[0].Evaluations[:1]}}
-	got, err := ReadXLSX(&xb, def, Limits{})
+	got, err := ReadXLSX(context.Background(), &xb, def, Limits{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -264,7 +264,7 @@ func TestAuthorisationMatrix(t *testing.T) {
 	}
 	// The projektledare's export holds Heby's units only.
 	_, body = do("projektledare", req{"GET", fmt.Sprintf("/admin/omgangar/%d/export.xlsx", rid), nil})
-	ds, err := sheet.ReadXLSX(bytes.NewReader(body), form.MustEvaluation(), sheet.DefaultLimits())
+	ds, err := sheet.ReadXLSX(context.Background(), bytes.NewReader(body), form.MustEvaluation(), sheet.DefaultLimits())
 	if err != nil {
 		t.Fatal(err)
 	}

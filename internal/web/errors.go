@@ -23,6 +23,7 @@ var statusOf = map[string]int{
 	apperror.Forbidden:    http.StatusForbidden,
 	apperror.TooLarge:     http.StatusRequestEntityTooLarge,
 	apperror.TooMany:      http.StatusTooManyRequests,
+	apperror.Busy:         http.StatusServiceUnavailable,
 	apperror.Internal:     http.StatusInternalServerError,
 }
 
@@ -59,12 +60,16 @@ func (s *Server) handleError(err error, c echo.Context) {
 			c.Redirect(http.StatusSeeOther, "/logga-in")
 			return
 		}
+		if code == apperror.Busy {
+			c.Response().Header().Set("Retry-After", retryAfterBusy)
+		}
 	}
-	if status >= 500 {
+	if status >= 500 && status != http.StatusServiceUnavailable { // 503: busy, not failed
 		slog.Error("request failed", "method", c.Request().Method, "path", c.Path(), "err", err)
 	}
 	title := map[int]string{404: "Sidan finns inte", 410: "Länken gäller inte längre", 409: "Det går inte just nu",
-		401: "Logga in", 403: "Ingen behörighet", 413: "För stort", 429: "För många försök", 422: "Något behöver rättas"}[status]
+		401: "Logga in", 403: "Ingen behörighet", 413: "För stort", 429: "För många försök", 422: "Något behöver rättas",
+		503: "Upptaget just nu"}[status]
 	if title == "" {
 		title = "Något gick fel"
 	}

@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"io"
 	"net/http"
@@ -11,7 +12,6 @@ import (
 
 	"github.com/inventera/inventera/internal/apperror"
 	"github.com/inventera/inventera/internal/respond"
-	"github.com/inventera/inventera/internal/round"
 	"github.com/inventera/inventera/internal/sheet"
 )
 
@@ -69,8 +69,9 @@ func (s *Server) sendUnitForm(c echo.Context, p respond.Page) error {
 	return c.Blob(http.StatusOK, xlsxType, buf.Bytes())
 }
 
-func readUnitRows(s *Server, data []byte) ([]respond.Row, error) {
-	rows, err := sheet.ReadUnitForm(bytes.NewReader(data), s.form, sheet.DefaultLimits())
+// readUnitRows reads an uploaded unit form; it stops when ctx ends.
+func readUnitRows(ctx context.Context, s *Server, data []byte) ([]respond.Row, error) {
+	rows, err := sheet.ReadUnitForm(ctx, bytes.NewReader(data), s.form, sheet.UploadLimits())
 	if err != nil {
 		return nil, err
 	}
@@ -121,10 +122,14 @@ func (s *Server) uploadUnitForm(c echo.Context) error {
 	}
 	_, data, err := uploadedFile(c)
 	if err == nil {
-		var rows []respond.Row
-		if rows, err = readUnitRows(s, data); err == nil {
+		err = s.uploads.run(ctx, func(readCtx context.Context) error {
+			rows, err := readUnitRows(readCtx, s, data)
+			if err != nil {
+				return err
+			}
 			_, err = s.respond.Upload(ctx, sc.scope, rows)
-		}
+			return err
+		})
 	}
 	if err != nil {
 		return s.uploadRefused(c, sc.view(p), err)
@@ -141,10 +146,15 @@ func (s *Server) uploadUnits(c echo.Context) error {
 	}
 	name, data, err := uploadedFile(c)
 	if err == nil {
-		var units []round.Unit
-		if units, err = sheet.ReadUnits(bytes.NewReader(data), name, s.form, sheet.DefaultLimits()); err == nil {
-			_, err = s.manage.AddUnits(c.Request().Context(), actor(c), id, units)
-		}
+		ctx := c.Request().Context()
+		err = s.uploads.run(ctx, func(readCtx context.Context) error {
+			units, err := sheet.ReadUnits(readCtx, bytes.NewReader(data), name, s.form, sheet.UploadLimits())
+			if err != nil {
+				return err
+			}
+			_, err = s.manage.AddUnits(ctx, actor(c), id, units)
+			return err
+		})
 	}
 	if err != nil {
 		if code := apperror.Code(err); code != apperror.Invalid && code != apperror.Conflict && code != apperror.Forbidden {

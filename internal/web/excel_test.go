@@ -2,17 +2,22 @@ package web_test
 
 import (
 	"bytes"
+	"context"
+	"fmt"
 	"html"
 	"io"
 	"mime/multipart"
 	"net/http"
+	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/xuri/excelize/v2"
 
 	"github.com/inventera/inventera/internal/form"
+	"github.com/inventera/inventera/internal/manage"
 	"github.com/inventera/inventera/internal/sheet"
+	"github.com/inventera/inventera/internal/sheet/sheettest"
 )
 
 func (e *env) upload(c *http.Client, path, name string, data []byte, csrf string) (int, string) {
@@ -172,5 +177,70 @@ func TestUnitsUploadAndLinksList(t *testing.T) {
 	_, page := e.get(c, "/admin/omgangar/1")
 	if strings.Contains(page, "Borlänges enhet") {
 		t.Error("refused units upload stored a unit")
+	}
+}
+
+// TestHostileUploads: each hostile shape, uploaded through every upload of
+// the service, is refused with a page naming what was too big; nothing is
+// stored, no temporary file remains and the service goes on serving.
+func TestHostileUploads(t *testing.T) {
+	tmp := t.TempDir()
+	t.Setenv("TMPDIR", tmp)
+	e := newEnv(t)
+	staffClient := e.client()
+	csrf := e.login(staffClient, "samordnare")
+	def := form.MustEvaluation()
+	units := func() int {
+		ov, err := e.manage.Overview(context.Background(), manage.System("test"), e.round.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(ov.Units)
+	}
+	evaluations := func() int { return len(e.evaluations(e.unit.ID)) }
+	endpoints := []struct {
+		name, path, file string
+		sheet            sheettest.Sheet
+		client           *http.Client
+		csrf             string
+		stored           func() int
+	}{
+		{"personal link", "/l/" + e.token + "/excel/fil", "formular.xlsx", sheettest.Upload, e.client(), "", evaluations},
+		{"staff on the unit's behalf", fmt.Sprintf("/admin/enheter/%d/excel/fil", e.unit.ID), "formular.xlsx", sheettest.Upload, staffClient, csrf, evaluations},
+		{"units", fmt.Sprintf("/admin/omgangar/%d/enheter/fil", e.round.ID), "enheter.xlsx", sheettest.Units, staffClient, csrf, units},
+	}
+	shapes := []struct {
+		name string
+		book func(s sheettest.Sheet) sheettest.Book
+		want string
+	}{
+		{"long shared string", func(s sheettest.Sheet) sheettest.Book { return sheettest.BigSharedString(s, 40_000) }, "2 på bladet " /* Cellen X2 … */},
+		{"long cell", func(s sheettest.Sheet) sheettest.Book { return sheettest.BigInlineCell(s, 40_000) }, "tecken; högst 32\u00a0767 tillåts."},
+		{"whitespace", func(s sheettest.Sheet) sheettest.Book { return sheettest.Whitespace(s, 40_000) }, "tecken i följd utanför cellerna"},
+		{"shared string bomb", func(s sheettest.Sheet) sheettest.Book { return sheettest.SharedRefs(s, def, 6_000) }, "celler har tillsammans mer än 20\u00a0000\u00a0000 tecken"},
+		{"tiny strings", func(s sheettest.Sheet) sheettest.Book { return sheettest.TinyStrings(s, 200_001) }, "fler än 200\u00a0000 delade texter"},
+		{"empty cells", func(s sheettest.Sheet) sheettest.Book { return sheettest.EmptyCells(s, 70, 16_000) }, "fler än 1\u00a0000\u00a0000 celler"},
+		{"unpacks too large", func(s sheettest.Sheet) sheettest.Book { return sheettest.Whitespace(s, 200<<20) }, "tillåts uppackad"},
+	}
+	for _, ep := range endpoints {
+		for _, sh := range shapes {
+			t.Run(ep.name+"/"+sh.name, func(t *testing.T) {
+				before := ep.stored()
+				status, body := e.upload(ep.client, ep.path, ep.file, sh.book(ep.sheet).Bytes(), ep.csrf)
+				page := html.UnescapeString(body)
+				if status != http.StatusRequestEntityTooLarge || !strings.Contains(page, sh.want) {
+					t.Errorf("status %d, page lacks %q:\n%.600s", status, sh.want, page)
+				}
+				if after := ep.stored(); after != before {
+					t.Errorf("stored: %d before, %d after", before, after)
+				}
+				if left, _ := filepath.Glob(filepath.Join(tmp, "inventera-xlsx-*")); len(left) > 0 {
+					t.Errorf("temporary files left: %v", left)
+				}
+				if status, _ := e.get(e.client(), "/"); status != http.StatusOK {
+					t.Errorf("GET / after the upload: %d", status)
+				}
+			})
+		}
 	}
 }

@@ -31,6 +31,11 @@ type Config struct {
 	TrustProxy bool
 	// MaxBodyBytes limits a request body; uploads have their own limit.
 	MaxBodyBytes int64
+	// UploadConcurrency is how many uploaded files are read at once;
+	// another upload meanwhile gets 503 (default 2).
+	UploadConcurrency int
+	// UploadTimeout bounds the reading of one uploaded file (default 15 s).
+	UploadTimeout time.Duration
 }
 
 // Server holds the concrete dependencies of every handler.
@@ -43,6 +48,7 @@ type Server struct {
 	mailer  manage.Mailer // nil when no SMTP server is configured
 	reports *comparison.Service
 	guard   *guard.Guard
+	uploads *uploadGate
 	pages   *pages
 	now     func() time.Time
 	echo    *echo.Echo
@@ -65,12 +71,19 @@ func New(cfg Config, d Deps) (*Server, error) {
 	if cfg.MaxBodyBytes == 0 {
 		cfg.MaxBodyBytes = 1 << 20
 	}
+	if cfg.UploadConcurrency <= 0 {
+		cfg.UploadConcurrency = defaultUploadConcurrency
+	}
+	if cfg.UploadTimeout <= 0 {
+		cfg.UploadTimeout = defaultUploadTimeout
+	}
 	p, err := parsePages(d.Form)
 	if err != nil {
 		return nil, err
 	}
 	s := &Server{cfg: cfg, form: d.Form, respond: d.Respond, manage: d.Manage, staff: d.Staff,
-		mailer: d.Mailer, reports: d.Reports, guard: d.Guard, pages: p, now: d.Now}
+		mailer: d.Mailer, reports: d.Reports, guard: d.Guard, pages: p, now: d.Now,
+		uploads: newUploadGate(cfg.UploadConcurrency, cfg.UploadTimeout)}
 	e := echo.New()
 	e.HideBanner = true
 	e.HidePort = true
