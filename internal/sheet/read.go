@@ -13,6 +13,7 @@ import (
 
 	"github.com/inventera/inventera/internal/apperror"
 	"github.com/inventera/inventera/internal/form"
+	"github.com/inventera/inventera/internal/nearest"
 	"github.com/inventera/inventera/internal/round"
 )
 
@@ -805,7 +806,7 @@ func suggest(h string, names []string, def *form.Definition) string {
 	}
 	best, bestD := "", 1<<30
 	for _, n := range names {
-		if d := distance(h, n); d < bestD {
+		if d := nearest.Distance(h, n); d < bestD {
 			best, bestD = n, d
 		}
 	}
@@ -813,31 +814,6 @@ func suggest(h string, names []string, def *form.Definition) string {
 		return fmt.Sprintf(" Menade du %s?", best)
 	}
 	return ""
-}
-
-// distance is the Levenshtein distance between a and b, in runes.
-func distance(a, b string) int {
-	ra, rb := []rune(a), []rune(b)
-	if len(ra) > 100 || len(rb) > 100 {
-		return 1 << 30
-	}
-	prev := make([]int, len(rb)+1)
-	cur := make([]int, len(rb)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(ra); i++ {
-		cur[0] = i
-		for j := 1; j <= len(rb); j++ {
-			cost := 1
-			if ra[i-1] == rb[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(rb)]
 }
 
 // dropControls removes the characters a workbook cannot hold (XML 1.0 has no
