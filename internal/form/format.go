@@ -32,3 +32,42 @@ func FormatNumber(v float64, decimals int) string {
 	}
 	return out
 }
+
+// AnswerText is a stored answer as a person reads it: an option's label
+// instead of its code (several joined by ", "), "Ja" or "Nej", a number the
+// Swedish way ("1 234,5"); a draft's value that is none of these exactly as
+// typed; "" when blank.
+func (f *Field) AnswerText(a Answers) string {
+	v := strings.TrimSpace(a.Get(f.Code))
+	if v == "" {
+		return ""
+	}
+	switch f.Type {
+	case TypeYesNo:
+		if yes, ok := ParseYesNo(v); ok {
+			if yes {
+				return "Ja"
+			}
+			return "Nej"
+		}
+	case TypeChoice:
+		return f.OptionLabel(v)
+	case TypeMulti:
+		codes := a.Options(f.Code)
+		labels := make([]string, len(codes))
+		for i, c := range codes {
+			labels[i] = f.OptionLabel(c)
+		}
+		return strings.Join(labels, ", ")
+	case TypeDecimal, TypeInteger:
+		if n, err := ParseNumber(v, f.Decimals); err == nil {
+			s := n.String()
+			decimals := 0
+			if _, frac, ok := strings.Cut(s, "."); ok {
+				decimals = len(frac)
+			}
+			return FormatNumber(n.Float(), decimals)
+		}
+	}
+	return v
+}
