@@ -126,28 +126,26 @@ func (s *Server) render(c echo.Context, status int, page string, v view) error {
 // notices are the fixed messages a redirect may ask a page to show; only
 // their keys travel in the URL, so no user text is reflected.
 var notices = map[string]string{
-	"sparad": "Utvärderingen är sparad.",
-	// After a save merged with changes someone else made meanwhile; the
-	// page adds which fields (see unitNotice).
-	"sammanslagen": "Sparad.",
-	"utkast":       "Utkastet är sparat. Du kan fortsätta senare från samma länk.",
-	"borttagen":    "Utvärderingen är borttagen.",
-	"inskickad":    "Tack! Enhetens svar är inskickat.",
-	"inga":         "Tack! Vi har noterat att enheten inte har genomfört några utvärderingar.",
-	"avbojt":       "Vi har noterat att enheten inte deltar.",
-	"andra":        "Svaret är öppnat igen. Skicka in när du är klar.",
-	"omgang":       "Omgången är skapad.",
-	"kommun":       "Kommunen är tillagd.",
-	"enhet":        "Enheten är registrerad och har fått en personlig länk.",
-	"lank":         "En ny länk är skapad; den gamla fungerar inte längre.",
-	"status":       "Omgångens status är ändrad.",
-	"utloggad":     "Du är utloggad.",
-	"excel":        "Excelfilen är inläst och utvärderingarna är sparade. Kontrollera listan och skicka in när den är komplett.",
-	"enheter":      "Enheterna är registrerade och har fått personliga länkar.",
-	"overford":     "Den nya omgången är skapad med kommunerna, enheterna och de återkommande utvärderingarna som utkast. Enheterna har fått nya länkar.",
-	"avstangt":     "Kontot är avstängt och utloggat. Det kan inte logga in förrän det aktiveras igen.",
-	"aktiverat":    "Kontot är aktiverat och kan logga in igen.",
-	"losenord":     "Ditt lösenord är bytt. Dina andra inloggningar är utloggade.",
+	"sparad":    "Utvärderingen är sparad.",
+	"utkast":    "Utkastet är sparat. Du kan fortsätta senare från samma länk.",
+	"borttagen": "Utvärderingen är borttagen.",
+	"inskickad": "Tack! Enhetens svar är inskickat.",
+	"inga":      "Tack! Vi har noterat att enheten inte har genomfört några utvärderingar.",
+	"avbojt":    "Vi har noterat att enheten inte deltar.",
+	"andra":     "Svaret är öppnat igen. Skicka in när du är klar.",
+	"omgang":    "Omgången är skapad.",
+	"kommun":    "Kommunen är tillagd.",
+	"enhet":     "Enheten är registrerad och har fått en personlig länk.",
+	"lank":      "En ny länk är skapad; den gamla fungerar inte längre.",
+	"status":    "Omgångens status är ändrad.",
+	"utloggad":  "Du är utloggad.",
+	"excel":     "Excelfilen är inläst och utvärderingarna är sparade. Kontrollera listan och skicka in när den är komplett.",
+	"enheter":   "Enheterna är registrerade och har fått personliga länkar.",
+	"overford":  "Den nya omgången är skapad med kommunerna, enheterna och de återkommande utvärderingarna som utkast. Enheterna har fått nya länkar.",
+	"avstangt":  "Kontot är avstängt och utloggat. Det kan inte logga in förrän det aktiveras igen.",
+	"aktiverat": "Kontot är aktiverat och kan logga in igen.",
+	"losenord":  "Ditt lösenord är bytt. Dina andra inloggningar är utloggade.",
+	"forenad":   "Sparad.",
 }
 
 func notice(c echo.Context) string { return notices[c.QueryParam("meddelande")] }

@@ -173,7 +173,11 @@ func (s *Server) saveEvaluation(c echo.Context, id int64) error {
 			s.othersKept(saved.Others, "Ändringar som någon annan gjort under tiden i %s finns med nedan."))
 	}
 	if len(saved.Others) > 0 {
-		return redirectMerged(c, sc.base, "sammanslagen", saved.Others)
+		key := "forenad" // "Sparad. Ändringar som någon annan gjort under tiden i … finns kvar."
+		if draft {
+			key = "utkast"
+		}
+		return redirectMerged(c, sc.base, key, saved.Others)
 	}
 	if draft {
 		return redirect(c, sc.base, "utkast")
