@@ -195,6 +195,14 @@ func TestStaleSaveOfADeletedEvaluation(t *testing.T) {
 	if st, _, _ := e.post(c, s.path+"/ta-bort", nil); st != http.StatusSeeOther {
 		t.Fatalf("delete: %d", st)
 	}
+	// B's autosave is refused and says so; B's page keeps the text.
+	st, res := e.autosave(s.path, tab(s.version, map[string][]string{"kommentar": {"Skrivet i flik B."}}))
+	if st != http.StatusConflict || !strings.Contains(fmt.Sprint(res["message"]), "tagit bort") {
+		t.Errorf("autosave of a deleted evaluation: %d %v", st, res)
+	}
+	if n := len(e.evaluations(e.unit.ID)); n != 0 {
+		t.Fatalf("the autosave stored %d evaluations", n)
+	}
 	st, page, _ := e.post(c, s.path, tab(s.version, map[string][]string{"kommentar": {"Skrivet i flik B."}}))
 	if st != http.StatusConflict || !strings.Contains(html.UnescapeString(page), "Skrivet i flik B.") {
 		t.Fatalf("tab B: %d, want 409 with what B typed", st)
@@ -379,4 +387,40 @@ func (e *env) uploadHeaders(c *http.Client, path string, data []byte) (int, stri
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
 	return resp.StatusCode, string(b), resp.Header
+}
+
+// TestStaffAndChefSameField: the projektledare helping the unit has the
+// form open while the verksamhetschef saves through the link; the
+// projektledare's stale save gets the conflict page (with the session's
+// CSRF field), and saving it keeps both.
+func TestStaffAndChefSameField(t *testing.T) {
+	e := newEnv(t)
+	chef := e.client()
+	pl := e.client()
+	csrf := e.loginAs(pl, "pl@borlange.example", "projektledare", "Borlänge")
+	s := e.openTwice(chef)
+	staffPath := fmt.Sprintf("/admin/enheter/%d/u/%d", e.unit.ID, s.id)
+	_, page := e.get(pl, staffPath)
+	loaded := formVersion(t, page)
+
+	if st, body, _ := e.post(chef, s.path, tab(s.version, map[string][]string{"syfte": {"Chefens syfte."}})); st != http.StatusSeeOther {
+		t.Fatalf("chef: %d %s", st, errorsIn(body))
+	}
+	st, page, _ := e.post(pl, staffPath, with(tab(loaded, map[string][]string{"syfte": {"Projektledarens syfte."},
+		"timmar": {"40"}}), map[string][]string{"csrf": {csrf}}))
+	if st != http.StatusConflict {
+		t.Fatalf("projektledare: %d, want 409", st)
+	}
+	action, form := conflictForm(t, page, "sparat")
+	if action != staffPath || form.Get("csrf") != csrf {
+		t.Fatalf("conflict form posts to %s with csrf %q", action, form.Get("csrf"))
+	}
+	form.Set("atgard", "spara")
+	if st, body, _ := e.post(pl, action, form); st != http.StatusSeeOther {
+		t.Fatalf("projektledare saves the conflict page: %d %s", st, errorsIn(body))
+	}
+	got := e.stored(s.id)
+	if got.Answers.Get("syfte") != "Chefens syfte." || got.Answers.Get("timmar") != "40" {
+		t.Errorf("stored syfte %q timmar %q, want the chef's syfte and the projektledare's hours", got.Answers.Get("syfte"), got.Answers.Get("timmar"))
+	}
 }

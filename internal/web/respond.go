@@ -153,7 +153,11 @@ func (s *Server) saveEvaluation(c echo.Context, id int64) error {
 	var conflict *respond.ConflictError
 	if errors.As(err, &conflict) {
 		if autosave {
-			return c.JSON(http.StatusConflict, map[string]any{"conflict": true, "message": autosaveConflict})
+			msg := autosaveConflict
+			if conflict.Conflicts[0].Deleted {
+				msg = autosaveDeleted
+			}
+			return c.JSON(http.StatusConflict, map[string]any{"conflict": true, "message": msg})
 		}
 		return s.renderConflict(c, sc, conflict.Conflicts[0], draft)
 	}
@@ -187,7 +191,10 @@ func (s *Server) saveEvaluation(c echo.Context, id int64) error {
 
 // autosaveConflict is what autosave shows when someone else changed the
 // evaluation: it stops, and what was typed stays in the form.
-const autosaveConflict = "Någon annan har ändrat utvärderingen – ladda om för att se ändringarna; din text finns kvar här"
+const (
+	autosaveConflict = "Någon annan har ändrat utvärderingen – ladda om för att se ändringarna; din text finns kvar här"
+	autosaveDeleted  = "Någon annan har tagit bort utvärderingen – din text finns kvar här; med Spara kan du spara den som en ny"
+)
 
 // postedVersion is the version the posted form was loaded with; 0 when it
 // carries none (the domain then treats every difference as a conflict).
