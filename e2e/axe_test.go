@@ -144,6 +144,18 @@ func TestAccessibility(t *testing.T) {
 			b.waitVisible("#felsammanfattning")
 		}},
 		{name: "ta-bort", path: fmt.Sprintf("%s/u/%d/ta-bort", link, done.Evaluation.ID), status: 200},
+		// Someone else saves the evaluation while the form is open; Spara
+		// with a change to the same field shows the conflict page.
+		{name: "konflikt", path: fmt.Sprintf("%s/u/%d", link, done.Evaluation.ID), status: 200, setup: func(b *browser) {
+			changed := done.Evaluation.Answers.Clone()
+			changed["syfte"] = "Ändrat i en annan flik."
+			if _, err := s.respond.Save(ctx, s.respond.ByLink(s.token), respond.Edit{ID: done.Evaluation.ID, Version: done.Evaluation.Version, Answers: changed}); err != nil {
+				b.t.Fatal(err)
+			}
+			eval[string](b, `document.getElementById('syfte').value = 'Ändrat här.'`)
+			b.loadAfter("Spara a stale form", chromedp.Click(chromedp.CSS(`button[name=atgard][value=spara]`)))
+			b.waitVisible("#konflikt")
+		}},
 		{name: "fel-404-lank", path: "/l/en-lank-som-inte-finns", status: 404},
 	}
 	staffPages := []pageCase{
