@@ -685,6 +685,7 @@ func FuzzReadUnitForm(f *testing.F) {
 	fill(f, book, 5, "id", "x", "timmar", "1,2,3", "anvandning/annat", "kanske")
 	f.Add(saveBook(f, book))
 	f.Add(workbook(f, sheetData{SheetUnitForm, [][]any{{"id", "benamning"}, {1, "A"}}}))
+	f.Add(workbook(f, sheetData{SheetUnitForm, [][]any{{"version", "id", "benamning"}, {"1e3", 1, "A"}, {-2, 2, "B"}}}))
 	f.Add([]byte("PK\x03\x04"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		rows, err := ReadUnitForm(bytes.NewReader(data), def, fuzzLimits)
@@ -706,7 +707,7 @@ func checkUnitFormRead(t *testing.T, rows []UnitFormRow, err error) {
 	}
 	ids := map[int64]bool{}
 	for _, r := range rows {
-		if r.Row < unitFormLabelRow || r.ID < 0 || (r.ID > 0 && ids[r.ID]) {
+		if r.Row < unitFormLabelRow || r.ID < 0 || (r.ID > 0 && ids[r.ID]) || r.Version < 0 || (r.ID == 0 && r.Version != 0) {
 			t.Fatalf("bad row %+v", r)
 		}
 		ids[r.ID] = r.ID > 0
