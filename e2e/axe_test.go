@@ -11,6 +11,7 @@ import (
 
 	"github.com/inventera/inventera/internal/form"
 	"github.com/inventera/inventera/internal/manage"
+	"github.com/inventera/inventera/internal/respond"
 	"github.com/inventera/inventera/internal/round"
 	"github.com/inventera/inventera/internal/staff"
 )
@@ -110,13 +111,13 @@ func TestAccessibility(t *testing.T) {
 	s := newServer(t, true)
 	s.addUser("samordnare@e2e.example", staff.Samordnare, "")
 	ctx := context.Background()
-	done, _, err := s.respond.Save(ctx, s.respond.ByLink(s.token), 0, form.Answers{"benamning": "Brukarundersökning hemtjänst", "kommunovergripande": "nej",
+	done, err := s.respond.Save(ctx, s.respond.ByLink(s.token), respond.Edit{Answers: form.Answers{"benamning": "Brukarundersökning hemtjänst", "kommunovergripande": "nej",
 		"periodicitet": "arligen", "uppdragsgivare_typ": "politisk", "syfte": "Brukarnas upplevelse.",
-		"resultatansvarig": "namnd", "anvandning": "handlingsplan", "brukarundersokning": "nej"}, false)
+		"resultatansvarig": "namnd", "anvandning": "handlingsplan", "brukarundersokning": "nej"}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	draft, _, err := s.respond.Save(ctx, s.respond.ByLink(s.token), 0, form.Answers{"benamning": "Nationella prov åk 9"}, true)
+	draft, err := s.respond.Save(ctx, s.respond.ByLink(s.token), respond.Edit{Answers: form.Answers{"benamning": "Nationella prov åk 9"}, Draft: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -139,10 +140,22 @@ func TestAccessibility(t *testing.T) {
 			b.loadAfter("Spara an empty form", chromedp.Click(chromedp.CSS(`button[name=atgard][value=spara]`)))
 			b.waitVisible("#felsammanfattning")
 		}},
-		{name: "formular-utkast", path: fmt.Sprintf("%s/u/%d", link, draft.ID), status: 200, setup: func(b *browser) {
+		{name: "formular-utkast", path: fmt.Sprintf("%s/u/%d", link, draft.Evaluation.ID), status: 200, setup: func(b *browser) {
 			b.waitVisible("#felsammanfattning")
 		}},
-		{name: "ta-bort", path: fmt.Sprintf("%s/u/%d/ta-bort", link, done.ID), status: 200},
+		{name: "ta-bort", path: fmt.Sprintf("%s/u/%d/ta-bort", link, done.Evaluation.ID), status: 200},
+		// Someone else saves the evaluation while the form is open; Spara
+		// with a change to the same field shows the conflict page.
+		{name: "konflikt", path: fmt.Sprintf("%s/u/%d", link, done.Evaluation.ID), status: 200, setup: func(b *browser) {
+			changed := done.Evaluation.Answers.Clone()
+			changed["syfte"] = "Ändrat i en annan flik."
+			if _, err := s.respond.Save(ctx, s.respond.ByLink(s.token), respond.Edit{ID: done.Evaluation.ID, Version: done.Evaluation.Version, Answers: changed}); err != nil {
+				b.t.Fatal(err)
+			}
+			eval[string](b, `document.getElementById('syfte').value = 'Ändrat här.'`)
+			b.loadAfter("Spara a stale form", chromedp.Click(chromedp.CSS(`button[name=atgard][value=spara]`)))
+			b.waitVisible("#konflikt")
+		}},
 		{name: "fel-404-lank", path: "/l/en-lank-som-inte-finns", status: 404},
 	}
 	staffPages := []pageCase{

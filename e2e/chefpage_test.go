@@ -16,6 +16,7 @@ import (
 
 	"github.com/inventera/inventera/internal/form"
 	"github.com/inventera/inventera/internal/manage"
+	"github.com/inventera/inventera/internal/respond"
 	"github.com/inventera/inventera/internal/round"
 	"github.com/inventera/inventera/internal/staff"
 )
@@ -124,7 +125,8 @@ func TestChefTypesAndLeaves(t *testing.T) {
 	s := newServer(t, false)
 
 	existing, existingToken := s.addUnit("Kulturnämnden")
-	ev, _, err := s.respond.Save(context.Background(), s.respond.ByLink(existingToken), 0, form.Answers{"benamning": "Besöksenkät bibliotek", "syfte": "Gammalt syfte."}, true)
+	saved, err := s.respond.Save(context.Background(), s.respond.ByLink(existingToken), respond.Edit{Answers: form.Answers{"benamning": "Besöksenkät bibliotek", "syfte": "Gammalt syfte."}, Draft: true})
+	ev, _ := saved.Evaluation, saved.Errors
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -346,7 +348,8 @@ func TestChefAvbrytLeavesNoDraft(t *testing.T) {
 
 	t.Run("existing evaluation", func(t *testing.T) {
 		unit, token := s.addUnit("Kulturnämnden")
-		ev, _, err := s.respond.Save(context.Background(), s.respond.ByLink(token), 0, form.Answers{"benamning": "Finns redan"}, true)
+		saved, err := s.respond.Save(context.Background(), s.respond.ByLink(token), respond.Edit{Answers: form.Answers{"benamning": "Finns redan"}, Draft: true})
+		ev, _ := saved.Evaluation, saved.Errors
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -431,8 +434,9 @@ func TestChefLongWordsWrap(t *testing.T) {
 	// A unit's name may be 200 characters (round.NormalizeUnit).
 	unit, token := s.addUnit(strings.Repeat("Förvaltningsnamnutanmellanslag", 10)[:200])
 	ctx := context.Background()
-	ev, errs, err := s.respond.Save(ctx, s.respond.ByLink(token), 0, form.Answers{"benamning": long, "periodicitet": "arligen", "uppdragsgivare_typ": "verksamhet",
-		"syfte": long, "resultatansvarig": "verksamhetschef", "anvandning": "inte_alls", "konsult_kr": "12500", "timmar": "12.5"}, false)
+	saved, err := s.respond.Save(ctx, s.respond.ByLink(token), respond.Edit{Answers: form.Answers{"benamning": long, "periodicitet": "arligen", "uppdragsgivare_typ": "verksamhet",
+		"syfte": long, "resultatansvarig": "verksamhetschef", "anvandning": "inte_alls", "konsult_kr": "12500", "timmar": "12.5"}})
+	ev, errs := saved.Evaluation, saved.Errors
 	if err != nil || len(errs) > 0 {
 		t.Fatalf("save: %v %v", err, errs)
 	}
@@ -491,10 +495,11 @@ func TestChefReadOnlyEvaluation(t *testing.T) {
 	b := newBrowser(t)
 	s := newServer(t, false)
 	ctx := context.Background()
-	ev, errs, err := s.respond.Save(ctx, s.respond.ByLink(s.token), 0, form.Answers{"benamning": "Brukarundersökning hemtjänst", "periodicitet": "arligen",
+	saved, err := s.respond.Save(ctx, s.respond.ByLink(s.token), respond.Edit{Answers: form.Answers{"benamning": "Brukarundersökning hemtjänst", "periodicitet": "arligen",
 		"uppdragsgivare_typ": "politisk", "uppdragsgivare": "Socialnämnden", "syfte": "Ta reda på hur brukarna upplever hemtjänsten.",
 		"resultatansvarig": "namnd;verksamhetschef", "anvandning": "handlingsplan;budget_malprocess", "brukarundersokning": "ja",
-		"malgrupp": "Brukare i hemtjänsten", "metod": "enkat_papper;intervju", "timmar": "120.5", "konsult_kr": "25000"}, false)
+		"malgrupp": "Brukare i hemtjänsten", "metod": "enkat_papper;intervju", "timmar": "120.5", "konsult_kr": "25000"}})
+	ev, errs := saved.Evaluation, saved.Errors
 	if err != nil || len(errs) > 0 {
 		t.Fatalf("save: %v %v", err, errs)
 	}

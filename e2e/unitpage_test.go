@@ -13,6 +13,7 @@ import (
 
 	"github.com/inventera/inventera/internal/form"
 	"github.com/inventera/inventera/internal/manage"
+	"github.com/inventera/inventera/internal/respond"
 	"github.com/inventera/inventera/internal/round"
 	"github.com/inventera/inventera/internal/sheet"
 	"github.com/inventera/inventera/internal/staff"
@@ -162,7 +163,7 @@ func TestClosingRoundWarnsOfDrafts(t *testing.T) {
 	s.addUser("samordnare@e2e.example", staff.Samordnare, "")
 	ctx := context.Background()
 	sys := manage.System("e2e")
-	if _, _, err := s.respond.Save(ctx, s.respond.ByLink(s.token), 0, form.Answers{"benamning": "Halvfärdig enkät"}, true); err != nil {
+	if _, err := s.respond.Save(ctx, s.respond.ByLink(s.token), respond.Edit{Answers: form.Answers{"benamning": "Halvfärdig enkät"}, Draft: true}); err != nil {
 		t.Fatal(err)
 	}
 	tekn, link, err := s.manage.AddUnit(ctx, sys, s.round.ID, manage.UnitInput{Name: "Tekniska nämnden", Kommuner: []string{"Borlänge"}})
@@ -171,8 +172,8 @@ func TestClosingRoundWarnsOfDrafts(t *testing.T) {
 	}
 	teknScope := s.respond.ByLink(link[strings.LastIndex(link, "/")+1:])
 	for _, name := range []string{"Gatuenkät", "Parkenkät"} {
-		if _, _, err := s.respond.Save(ctx, teknScope, 0, form.Answers{"benamning": name, "periodicitet": "arligen", "uppdragsgivare_typ": "verksamhet",
-			"syfte": "Följa upp", "resultatansvarig": "verksamhetschef", "anvandning": "handlingsplan"}, false); err != nil {
+		if _, err := s.respond.Save(ctx, teknScope, respond.Edit{Answers: form.Answers{"benamning": name, "periodicitet": "arligen", "uppdragsgivare_typ": "verksamhet",
+			"syfte": "Följa upp", "resultatansvarig": "verksamhetschef", "anvandning": "handlingsplan"}}); err != nil {
 			t.Fatal(err)
 		}
 	}

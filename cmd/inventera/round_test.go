@@ -12,6 +12,7 @@ import (
 	"github.com/inventera/inventera/internal/form"
 	"github.com/inventera/inventera/internal/mail/mailtest"
 	"github.com/inventera/inventera/internal/manage"
+	"github.com/inventera/inventera/internal/respond"
 	"github.com/inventera/inventera/internal/round"
 )
 
@@ -69,11 +70,11 @@ func roundDB(t *testing.T) string {
 	drafts := map[string]int{"Socialförvaltningen": 3, "Räddningstjänsten": 2}
 	for _, u := range ov.Units {
 		for i := 0; i < drafts[u.Name]; i++ {
-			_, errs, err := a.respond.Save(ctx, staff.UnitScope(u.ID), 0, form.Answers{"benamning": fmt.Sprintf("Utkast %d", i+1)}, true)
+			sv, err := a.respond.Save(ctx, staff.UnitScope(u.ID), respond.Edit{Answers: form.Answers{"benamning": fmt.Sprintf("Utkast %d", i+1)}, Draft: true})
 			if err != nil {
 				t.Fatalf("draft for %s: %v", u.Name, err)
 			}
-			_ = errs // a draft keeps what was typed; missing fields are expected
+			_ = sv.Errors // a draft keeps what was typed; missing fields are expected
 		}
 	}
 	return db

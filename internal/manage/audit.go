@@ -2,7 +2,6 @@ package manage
 
 import (
 	"context"
-	"strconv"
 	"strings"
 	"time"
 
@@ -131,36 +130,8 @@ func fieldValue(def *form.Definition, code, v string) string {
 	if def == nil {
 		return v
 	}
-	f := def.Field(code)
-	if f == nil {
-		return v
-	}
-	switch f.Type {
-	case form.TypeYesNo:
-		switch v {
-		case "ja":
-			return "Ja"
-		case "nej":
-			return "Nej"
-		}
-	case form.TypeChoice:
-		return f.OptionLabel(v)
-	case form.TypeMulti:
-		parts := strings.Split(v, form.MultiSeparator)
-		for i, p := range parts {
-			parts[i] = f.OptionLabel(strings.TrimSpace(p))
-		}
-		return strings.Join(parts, ", ")
-	case form.TypeDecimal, form.TypeInteger:
-		n, err := strconv.ParseFloat(v, 64)
-		if err != nil {
-			return v // a draft keeps what was typed
-		}
-		decimals := 0
-		if _, frac, ok := strings.Cut(v, "."); ok {
-			decimals = len(frac)
-		}
-		return form.FormatNumber(n, decimals)
+	if f := def.Field(code); f != nil {
+		return f.AnswerText(form.Answers{code: v})
 	}
 	return v
 }

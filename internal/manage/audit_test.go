@@ -11,6 +11,7 @@ import (
 	"github.com/inventera/inventera/internal/apperror"
 	"github.com/inventera/inventera/internal/form"
 	"github.com/inventera/inventera/internal/manage"
+	"github.com/inventera/inventera/internal/respond"
 )
 
 // TestAuditTrailByReader: who reads which events, and in what words.
@@ -24,27 +25,27 @@ func TestAuditTrailByReader(t *testing.T) {
 
 	// The Heby chef adds an evaluation, Heby's projektledare corrects it and
 	// helps the shared unit; Falun's chef adds one and deletes another.
-	saved, _, err := f.resp.Save(ctx, f.byLink(f.links["Socialnämnden/Heby"]), 0, complete("arligen", "Brukarenkät"), false)
+	saved, err := f.resp.Save(ctx, f.byLink(f.links["Socialnämnden/Heby"]), respond.Edit{Answers: complete("arligen", "Brukarenkät")})
 	if err != nil {
 		t.Fatal(err)
 	}
 	changed := complete("flera_per_ar", "Brukarenkät hemtjänst")
 	changed["konsult_kr"] = "12500"
-	if _, errs, err := f.resp.Save(ctx, heby.UnitScope(f.units["Socialnämnden/Heby"].ID), saved.ID, changed, false); err != nil || errs != nil {
-		t.Fatal(err, errs)
+	if sv, err := f.resp.Save(ctx, heby.UnitScope(f.units["Socialnämnden/Heby"].ID), respond.Edit{ID: saved.Evaluation.ID, Version: saved.Evaluation.Version, Answers: changed}); err != nil || sv.Errors != nil {
+		t.Fatal(err, sv.Errors)
 	}
-	if _, _, err := f.resp.Save(ctx, heby.UnitScope(f.units["Gemensam nämnd/Heby+Falun"].ID), 0, complete("arligen", "Gemensam enkät"), false); err != nil {
+	if _, err := f.resp.Save(ctx, heby.UnitScope(f.units["Gemensam nämnd/Heby+Falun"].ID), respond.Edit{Answers: complete("arligen", "Gemensam enkät")}); err != nil {
 		t.Fatal(err)
 	}
 	falunTok := f.byLink(f.links["Miljökontoret/Falun"])
-	if _, _, err := f.resp.Save(ctx, falunTok, 0, complete("arligen", "Tillsynsrapport"), false); err != nil {
+	if _, err := f.resp.Save(ctx, falunTok, respond.Edit{Answers: complete("arligen", "Tillsynsrapport")}); err != nil {
 		t.Fatal(err)
 	}
-	gone, _, err := f.resp.Save(ctx, falunTok, 0, complete("engangs", "Bortglömd enkät"), false)
+	gone, err := f.resp.Save(ctx, falunTok, respond.Edit{Answers: complete("engangs", "Bortglömd enkät")})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := f.resp.Delete(ctx, falunTok, gone.ID); err != nil {
+	if err := f.resp.Delete(ctx, falunTok, gone.Evaluation.ID); err != nil {
 		t.Fatal(err)
 	}
 	if err := f.resp.Submit(ctx, falunTok); err != nil {

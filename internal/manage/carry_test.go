@@ -5,6 +5,7 @@ import (
 
 	"github.com/inventera/inventera/internal/form"
 	"github.com/inventera/inventera/internal/manage"
+	"github.com/inventera/inventera/internal/respond"
 	"github.com/inventera/inventera/internal/round"
 )
 
@@ -17,8 +18,8 @@ func TestCarryForward(t *testing.T) {
 	f := newFixture(t)
 	tok := f.byLink(f.links["Socialnämnden/Heby"])
 	for _, a := range []form.Answers{complete("arligen", "Brukarenkät"), complete("engangs", "Utredning 2009"), complete("flera_per_ar", "Månadsrapport")} {
-		if _, errs, err := f.resp.Save(ctx, tok, 0, a, false); err != nil || errs != nil {
-			t.Fatal(err, errs)
+		if sv, err := f.resp.Save(ctx, tok, respond.Edit{Answers: a}); err != nil || sv.Errors != nil {
+			t.Fatal(err, sv.Errors)
 		}
 	}
 	if err := f.resp.Submit(ctx, tok); err != nil {
@@ -80,15 +81,15 @@ func TestCarryForward(t *testing.T) {
 func TestAuditTrail(t *testing.T) {
 	f := newFixture(t)
 	tok := f.byLink(f.links["Socialnämnden/Heby"])
-	saved, _, err := f.resp.Save(ctx, tok, 0, complete("arligen", "Brukarenkät"), false)
+	saved, err := f.resp.Save(ctx, tok, respond.Edit{Answers: complete("arligen", "Brukarenkät")})
 	if err != nil {
 		t.Fatal(err)
 	}
 	pl := manage.Actor{Email: "pl@heby.example", Role: "projektledare", Kommun: "Heby"}
 	changed := complete("arligen", "Brukarenkät hemtjänst")
 	changed["timmar"] = "12,5"
-	if _, errs, err := f.resp.Save(ctx, pl.UnitScope(f.units["Socialnämnden/Heby"].ID), saved.ID, changed, false); err != nil || errs != nil {
-		t.Fatal(err, errs)
+	if sv, err := f.resp.Save(ctx, pl.UnitScope(f.units["Socialnämnden/Heby"].ID), respond.Edit{ID: saved.Evaluation.ID, Version: saved.Evaluation.Version, Answers: changed}); err != nil || sv.Errors != nil {
+		t.Fatal(err, sv.Errors)
 	}
 	def := form.MustEvaluation()
 	trail, err := f.m.AuditTrail(ctx, f.system, def, f.round.ID, 0, 100)
@@ -97,7 +98,7 @@ func TestAuditTrail(t *testing.T) {
 	}
 	find := func(actor, field, old, new string) bool {
 		for _, e := range trail.Entries {
-			if e.Actor == actor && e.Field == field && e.Old == old && e.New == new && e.EvaluationID == saved.ID {
+			if e.Actor == actor && e.Field == field && e.Old == old && e.New == new && e.EvaluationID == saved.Evaluation.ID {
 				return true
 			}
 		}
@@ -119,11 +120,11 @@ func TestAuditTrail(t *testing.T) {
 		t.Error("styrgrupp read the audit trail")
 	}
 	// A projektledare of Heby cannot help a Falun unit.
-	if _, _, err := f.resp.Save(ctx, pl.UnitScope(f.units["Miljökontoret/Falun"].ID), 0, changed, false); err == nil {
+	if _, err := f.resp.Save(ctx, pl.UnitScope(f.units["Miljökontoret/Falun"].ID), respond.Edit{Answers: changed}); err == nil {
 		t.Error("Heby's projektledare wrote to a Falun unit")
 	}
 	// …but can help the unit Heby shares with Falun.
-	if _, _, err := f.resp.Save(ctx, pl.UnitScope(f.units["Gemensam nämnd/Heby+Falun"].ID), 0, changed, false); err != nil {
+	if _, err := f.resp.Save(ctx, pl.UnitScope(f.units["Gemensam nämnd/Heby+Falun"].ID), respond.Edit{Answers: changed}); err != nil {
 		t.Errorf("Heby's projektledare could not help the shared unit: %v", err)
 	}
 }

@@ -96,7 +96,7 @@ func newInviteWorld(t *testing.T) *inviteWorld {
 	f.clock = f.clock.Add(2 * time.Hour)
 
 	tok := func(name string) respond.Scope { return f.byLink(w.links[name]) }
-	if _, _, err := f.resp.Save(ctx, tok("Inskickad"), 0, validAnswers(), false); err != nil {
+	if _, err := f.resp.Save(ctx, tok("Inskickad"), respond.Edit{Answers: validAnswers()}); err != nil {
 		t.Fatal(err)
 	}
 	if err := f.resp.Submit(ctx, tok("Inskickad")); err != nil {

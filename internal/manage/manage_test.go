@@ -151,7 +151,7 @@ func TestInviteAndRemindOverRealSMTP(t *testing.T) {
 	if err := f.resp.Decline(ctx, f.byLink(f.links["Miljökontoret/Falun"]), "Ingen tid i år."); err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := f.resp.Save(ctx, f.byLink(f.links["Socialnämnden/Falun"]), 0, form.Answers{"benamning": "Utkast"}, true); err != nil {
+	if _, err := f.resp.Save(ctx, f.byLink(f.links["Socialnämnden/Falun"]), respond.Edit{Answers: form.Answers{"benamning": "Utkast"}, Draft: true}); err != nil {
 		t.Fatal(err)
 	}
 	before := len(srv.Messages())

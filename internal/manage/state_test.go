@@ -8,6 +8,7 @@ import (
 
 	"github.com/inventera/inventera/internal/apperror"
 	"github.com/inventera/inventera/internal/form"
+	"github.com/inventera/inventera/internal/respond"
 	"github.com/inventera/inventera/internal/round"
 )
 
@@ -37,7 +38,7 @@ func TestNothingSavedAfterClose(t *testing.T) {
 							return
 						default:
 						}
-						_, _, err := f.resp.Save(ctx, f.byLink(link), 0, answers, true)
+						_, err := f.resp.Save(ctx, f.byLink(link), respond.Edit{Answers: answers, Draft: true})
 						switch {
 						case err == nil:
 							acked.Add(1)
@@ -96,7 +97,7 @@ func TestStateChanges(t *testing.T) {
 		t.Fatalf("publish an open round: got %v, want conflict", err)
 	}
 	// One unit has a draft, one a submitted list.
-	if _, _, err := f.resp.Save(ctx, f.byLink(f.links["Socialnämnden/Heby"]), 0, form.Answers{"benamning": "Utkast"}, true); err != nil {
+	if _, err := f.resp.Save(ctx, f.byLink(f.links["Socialnämnden/Heby"]), respond.Edit{Answers: form.Answers{"benamning": "Utkast"}, Draft: true}); err != nil {
 		t.Fatal(err)
 	}
 	preview, err := f.m.PreviewState(ctx, f.system, f.round.ID, round.Closed)

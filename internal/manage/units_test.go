@@ -16,6 +16,7 @@ import (
 	inmail "github.com/inventera/inventera/internal/mail"
 	"github.com/inventera/inventera/internal/mail/mailtest"
 	"github.com/inventera/inventera/internal/manage"
+	"github.com/inventera/inventera/internal/respond"
 	"github.com/inventera/inventera/internal/round"
 	"github.com/inventera/inventera/internal/sheet"
 	"github.com/inventera/inventera/internal/staff"
@@ -185,7 +186,7 @@ func TestDeleteUnit(t *testing.T) {
 	f := newFixture(t)
 	heby := manage.Actor{Email: "pl@heby.example", Role: staff.Projektledare, Kommun: "Heby"}
 	// A draft, and an answer, each keep a unit.
-	if _, _, err := f.resp.Save(ctx, f.byLink(f.links["Socialnämnden/Falun"]), 0, form.Answers{"benamning": "Utkast"}, true); err != nil {
+	if _, err := f.resp.Save(ctx, f.byLink(f.links["Socialnämnden/Falun"]), respond.Edit{Answers: form.Answers{"benamning": "Utkast"}, Draft: true}); err != nil {
 		t.Fatal(err)
 	}
 	if err := f.resp.NoEvaluations(ctx, f.byLink(f.links["Socialnämnden/Heby"])); err != nil {

@@ -6,6 +6,7 @@ import (
 
 	"github.com/inventera/inventera/internal/form"
 	"github.com/inventera/inventera/internal/manage"
+	"github.com/inventera/inventera/internal/respond"
 	"github.com/inventera/inventera/internal/round"
 )
 
@@ -17,10 +18,10 @@ func TestReportCountsWhatStaffSubmit(t *testing.T) {
 	pl := manage.Actor{Email: "pl@heby.example", Role: "projektledare", Kommun: "Heby"}
 	unit := f.units["Socialnämnden/Heby"]
 	sc := pl.UnitScope(unit.ID)
-	if _, _, err := f.resp.Save(ctx, sc, 0, complete("arligen", "Brukarenkät"), false); err != nil {
+	if _, err := f.resp.Save(ctx, sc, respond.Edit{Answers: complete("arligen", "Brukarenkät")}); err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := f.resp.Save(ctx, sc, 0, form.Answers{"benamning": "Utkast"}, true); err != nil {
+	if _, err := f.resp.Save(ctx, sc, respond.Edit{Answers: form.Answers{"benamning": "Utkast"}, Draft: true}); err != nil {
 		t.Fatal(err)
 	}
 	leftOut := func() (counted, unsubmitted, drafts int) {
@@ -61,7 +62,7 @@ func TestReportCountsWhatStaffSubmit(t *testing.T) {
 func TestSetStateConfirmed(t *testing.T) {
 	f := newFixture(t)
 	heby, falun := f.units["Socialnämnden/Heby"], f.units["Socialnämnden/Falun"]
-	if _, _, err := f.resp.Save(ctx, f.byLink(f.links["Socialnämnden/Heby"]), 0, form.Answers{"benamning": "Utkast"}, true); err != nil {
+	if _, err := f.resp.Save(ctx, f.byLink(f.links["Socialnämnden/Heby"]), respond.Edit{Answers: form.Answers{"benamning": "Utkast"}, Draft: true}); err != nil {
 		t.Fatal(err)
 	}
 	pl := manage.Actor{Email: "pl@heby.example", Role: "projektledare", Kommun: "Heby"}

@@ -131,44 +131,103 @@ func (s *Service) Evaluation(ctx context.Context, sc Scope, id int64) (Page, rou
 	return p, e, err
 }
 
-// Save stores an evaluation (id 0 adds a new one). As a draft, what was
-// typed is kept as it is and the rule violations are returned for display;
-// otherwise the answers must pass every rule, or nothing is stored and the
-// violations are returned.
-func (s *Service) Save(ctx context.Context, sc Scope, id int64, in form.Answers, draft bool) (round.Evaluation, form.Errors, error) {
-	var (
-		answers form.Answers
-		errs    form.Errors
-	)
-	if draft {
-		answers, errs = s.Form.Draft(in)
-	} else {
-		answers, errs = s.Form.Validate(in, form.ModeForm)
-		if len(errs) > 0 {
-			return round.Evaluation{ID: id, Answers: in}, errs, nil
-		}
-	}
-	var saved round.Evaluation
-	err := s.change(ctx, sc, round.EditEvaluations, func(q *store.Queries, r round.Round, u round.Unit, now time.Time) error {
-		var err error
-		saved, err = saveEvaluation(q, r, u.ID, id, answers, !draft, sc.Actor(), now)
-		return err
-	})
-	if err != nil {
-		return round.Evaluation{}, nil, err
-	}
-	if !draft {
-		errs = nil
-	}
-	return saved, errs, nil
+// Edit is one save of the evaluation form.
+type Edit struct {
+	ID int64 // the evaluation; 0 adds a new one
+	// Version is the version of the evaluation the form was loaded with
+	// (round.Evaluation.Version); 0 when it is not known. A save from a
+	// stale form is merged or refused (see merge.go).
+	Version int64
+	Answers form.Answers // as posted
+	Draft   bool         // kept as typed; the rules' violations are hints
+	// Background is a save the user does not see the outcome of (autosave):
+	// the page that sent it goes on showing what it sent. A stale background
+	// save is refused whenever someone else changed anything since, as the
+	// page would not show their changes and its next save would undo them.
+	Background bool
 }
 
-// saveEvaluation writes an evaluation and its field-by-field audit trail in q.
-func saveEvaluation(q *store.Queries, r round.Round, unitID, id int64, answers form.Answers, complete bool, actor string, now time.Time) (round.Evaluation, error) {
-	e := round.Evaluation{ID: id, RoundID: r.ID, UnitID: unitID, Complete: complete, Answers: answers, UpdatedAt: now}
+// Saved is what a save did.
+type Saved struct {
+	// Evaluation is the evaluation as stored, with its new version. When a
+	// complete save is refused by the rules it holds the answers to show
+	// again (what was posted, with others' changes merged in) at the
+	// version stored, so that correcting them saves against that version.
+	Evaluation round.Evaluation
+	// Errors are the rules' violations: for a draft, hints of what is
+	// missing; for a complete save, why nothing was stored.
+	Errors form.Errors
+	// Others are the codes of the fields someone else changed after the
+	// form was loaded, which the save kept (form order).
+	Others []string
+}
+
+// Save stores an evaluation. As a draft, what was typed is kept as it is and
+// the rule violations are returned for display; otherwise the answers must
+// pass every rule, or nothing is stored and the violations are returned.
+//
+// An existing evaluation is saved against the version its form was loaded
+// with. When someone else saved it since, the changes are merged field by
+// field (see merge.go): the fields only they changed keep their values
+// (Saved.Others), and if a field was changed on both sides nothing is
+// stored and the save is refused with a *ConflictError. An evaluation
+// deleted since is refused the same way (Conflict.Deleted), with what was
+// posted, so that it can be saved as a new one.
+func (s *Service) Save(ctx context.Context, sc Scope, e Edit) (Saved, error) {
+	var out Saved
+	err := s.Store.InTx(ctx, func(q *store.Queries) error {
+		r, u, err := sc.load(q)
+		if err != nil {
+			return err
+		}
+		if err := u.Allows(r, round.EditEvaluations); err != nil {
+			return err
+		}
+		posted := e.Answers
+		var cur round.Evaluation
+		if e.ID != 0 {
+			if cur, err = q.Evaluation(u.ID, e.ID); err != nil {
+				if apperror.Code(err) == apperror.NotFound && e.Version > 0 {
+					return newConflictError([]Conflict{{ID: e.ID, Merged: posted, Deleted: true}})
+				}
+				return err
+			}
+			var c *Conflict
+			if posted, out.Others, c, err = s.reconcile(q, cur, e.Version, posted, e.Background); err != nil {
+				return err
+			}
+			if c != nil {
+				return newConflictError([]Conflict{*c})
+			}
+		}
+		var answers form.Answers
+		if e.Draft {
+			answers, out.Errors = s.Form.Draft(posted)
+		} else if answers, out.Errors = s.Form.Validate(posted, form.ModeForm); len(out.Errors) > 0 {
+			out.Evaluation = round.Evaluation{ID: e.ID, Version: cur.Version, Answers: posted}
+			return nil
+		}
+		now := s.Now()
+		if out.Evaluation, err = saveEvaluation(q, r, u.ID, cur, answers, !e.Draft, sc.Actor(), now); err != nil {
+			return err
+		}
+		return q.TouchUnit(u.ID, now, false)
+	})
+	if err != nil {
+		return Saved{}, err
+	}
+	return out, nil
+}
+
+// saveEvaluation writes an evaluation and its field-by-field audit trail in
+// q: a new one when prev.ID is 0, else over prev (as read in q, at its
+// version). Every event carries the version the write made, so that the
+// answers at an earlier version can be recovered (answersAt).
+func saveEvaluation(q *store.Queries, r round.Round, unitID int64, prev round.Evaluation, answers form.Answers, complete bool, actor string, now time.Time) (round.Evaluation, error) {
+	e := round.Evaluation{ID: prev.ID, RoundID: r.ID, UnitID: unitID, Complete: complete, Answers: answers, UpdatedAt: now}
 	var old form.Answers
 	action := "utvardering_andrad"
-	if id == 0 {
+	if prev.ID == 0 {
 		e.CreatedAt = now
 		created, err := q.CreateEvaluation(e)
 		if err != nil {
@@ -177,15 +236,14 @@ func saveEvaluation(q *store.Queries, r round.Round, unitID, id int64, answers f
 		e = created
 		action = "utvardering_ny"
 	} else {
-		prev, err := q.Evaluation(unitID, id)
+		old = prev.Answers
+		e.CreatedAt = prev.CreatedAt
+		e.Version = prev.Version
+		v, err := q.UpdateEvaluation(e)
 		if err != nil {
 			return round.Evaluation{}, err
 		}
-		old = prev.Answers
-		e.CreatedAt = prev.CreatedAt
-		if err := q.UpdateEvaluation(e); err != nil {
-			return round.Evaluation{}, err
-		}
+		e.Version = v
 	}
 	var events []store.AuditEvent
 	for code := range union(old, answers) {
@@ -195,6 +253,9 @@ func saveEvaluation(q *store.Queries, r round.Round, unitID, id int64, answers f
 	}
 	if len(events) == 0 {
 		events = append(events, auditEvent(r.ID, unitID, e.ID, now, actor, action, "", "", ""))
+	}
+	for i := range events {
+		events[i].EvaluationVersion = &e.Version
 	}
 	sortEvents(events)
 	return e, q.Audit(events...)

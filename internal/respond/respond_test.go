@@ -111,7 +111,7 @@ func TestStaffScope(t *testing.T) {
 			check("open", err)
 			if tt.want != "" {
 				// A refused actor changes nothing either.
-				_, _, err = f.resp.Save(ctx, sc, 0, complete("Brukarenkät"), false)
+				_, err = f.resp.Save(ctx, sc, respond.Edit{Answers: complete("Brukarenkät")})
 				check("save", err)
 				check("submit", f.resp.Submit(ctx, sc))
 				check("inga", f.resp.NoEvaluations(ctx, sc))
@@ -134,27 +134,27 @@ func TestStaffScope(t *testing.T) {
 				t.Error("staff opening the page marked the link as opened")
 			}
 			// By hand: a draft, completed; then one from the Excel form.
-			d, errs, err := f.resp.Save(ctx, sc, 0, form.Answers{"benamning": "Brukarenkät"}, true)
+			d, err := f.resp.Save(ctx, sc, respond.Edit{Answers: form.Answers{"benamning": "Brukarenkät"}, Draft: true})
 			check("save draft", err)
-			if len(errs) == 0 {
+			if len(d.Errors) == 0 {
 				t.Error("draft: no hints of what is missing")
 			}
 			if err := f.resp.Submit(ctx, sc); apperror.Code(err) != apperror.Invalid {
 				t.Errorf("submit with a draft: %v, want invalid", err)
 			}
-			_, _, err = f.resp.Save(ctx, sc, d.ID, complete("Brukarenkät"), false)
+			_, err = f.resp.Save(ctx, sc, respond.Edit{ID: d.Evaluation.ID, Version: d.Evaluation.Version, Answers: complete("Brukarenkät")})
 			check("complete", err)
-			n, err := f.resp.Upload(ctx, sc, []respond.Row{{Line: 2, Answers: complete("Uppladdad")}})
+			up, err := f.resp.Upload(ctx, sc, []respond.Row{{Line: 2, Answers: complete("Uppladdad")}})
 			check("upload", err)
-			if n != 1 {
-				t.Errorf("upload stored %d, want 1", n)
+			if up.Saved != 1 {
+				t.Errorf("upload stored %d, want 1", up.Saved)
 			}
 			check("submit", f.resp.Submit(ctx, sc))
 			if got, _ := f.st.Q(ctx).Unit(u.ID); got.Response != round.Submitted {
 				t.Fatalf("after submit the unit's answer is %q", got.Response)
 			}
 			// Submitted: changes wait until the answer is reopened.
-			if _, _, err := f.resp.Save(ctx, sc, 0, complete("Sen"), false); apperror.Code(err) != apperror.Conflict {
+			if _, err := f.resp.Save(ctx, sc, respond.Edit{Answers: complete("Sen")}); apperror.Code(err) != apperror.Conflict {
 				t.Errorf("save after submit: %v, want conflict", err)
 			}
 			check("reopen", f.resp.Reopen(ctx, sc))
@@ -214,15 +214,15 @@ func TestLinkScope(t *testing.T) {
 	if p.Unit.OpenedAt == nil {
 		t.Error("opening the link did not record it")
 	}
-	saved, _, err := f.resp.Save(ctx, sc, 0, complete("Brukarenkät"), false)
+	saved, err := f.resp.Save(ctx, sc, respond.Edit{Answers: complete("Brukarenkät")})
 	if err != nil {
 		t.Fatal(err)
 	}
 	other := f.resp.ByLink(f.tokens["falun"])
-	if _, _, err := f.resp.Evaluation(ctx, other, saved.ID); apperror.Code(err) != apperror.NotFound {
+	if _, _, err := f.resp.Evaluation(ctx, other, saved.Evaluation.ID); apperror.Code(err) != apperror.NotFound {
 		t.Errorf("another unit's link reads the evaluation: %v", err)
 	}
-	if err := f.resp.Delete(ctx, other, saved.ID); apperror.Code(err) != apperror.NotFound {
+	if err := f.resp.Delete(ctx, other, saved.Evaluation.ID); apperror.Code(err) != apperror.NotFound {
 		t.Errorf("another unit's link deletes the evaluation: %v", err)
 	}
 	for _, tok := range []string{"", "nonsense", strings.Repeat("A", 43)} {
@@ -242,7 +242,7 @@ func TestLinkScope(t *testing.T) {
 	trail, _ := f.st.Q(ctx).AuditTrail(f.round.ID, 100)
 	found := false
 	for _, ev := range trail {
-		if ev.Action == "utvardering_ny" && ev.EvaluationID != nil && *ev.EvaluationID == saved.ID {
+		if ev.Action == "utvardering_ny" && ev.EvaluationID != nil && *ev.EvaluationID == saved.Evaluation.ID {
 			found = ev.Actor == "Verksamhetschef via personlig länk"
 		}
 	}
@@ -256,7 +256,7 @@ func TestLinkScope(t *testing.T) {
 func TestClosedRoundRefusesEveryScope(t *testing.T) {
 	f := newFixture(t)
 	link := f.resp.ByLink(f.tokens["heby"])
-	saved, _, err := f.resp.Save(ctx, link, 0, complete("Brukarenkät"), false)
+	saved, err := f.resp.Save(ctx, link, respond.Edit{Answers: complete("Brukarenkät")})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -271,9 +271,9 @@ func TestClosedRoundRefusesEveryScope(t *testing.T) {
 		if p.Editable() || p.CanSubmit() || p.CanAnswerNone() || p.CanDecline() || p.CanReopen() || p.Closed() == "" {
 			t.Errorf("%s: closed round's page offers actions", name)
 		}
-		_, _, serr := f.resp.Save(ctx, sc, saved.ID, complete("Ändrad"), false)
+		_, serr := f.resp.Save(ctx, sc, respond.Edit{ID: saved.Evaluation.ID, Version: saved.Evaluation.Version, Answers: complete("Ändrad")})
 		_, uerr := f.resp.Upload(ctx, sc, []respond.Row{{Line: 2, Answers: complete("Ny")}})
-		for what, err := range map[string]error{"save": serr, "upload": uerr, "delete": f.resp.Delete(ctx, sc, saved.ID),
+		for what, err := range map[string]error{"save": serr, "upload": uerr, "delete": f.resp.Delete(ctx, sc, saved.Evaluation.ID),
 			"submit": f.resp.Submit(ctx, sc), "decline": f.resp.Decline(ctx, sc, "x"), "reopen": f.resp.Reopen(ctx, sc)} {
 			if apperror.Code(err) != apperror.Conflict {
 				t.Errorf("%s: %s in a closed round: %v, want conflict", name, what, err)

@@ -84,6 +84,13 @@ type Unit struct {
 	OpenedAt    *time.Time
 	RespondedAt *time.Time
 	UpdatedAt   time.Time
+	// Version counts the writes of the unit's editable data (name, member
+	// kommuner, område, fordelning, verksamhetschef and e-mail): 1 when
+	// created. An edit names the version it was loaded with, and the store
+	// refuses it when the unit has been changed since
+	// (store.Queries.AdvanceUnitVersion). Its answer, invitations and
+	// activity do not count.
+	Version int64
 }
 
 // Shared tells whether several kommuner run the unit together.
@@ -98,6 +105,11 @@ type Evaluation struct {
 	Answers   form.Answers
 	CreatedAt time.Time
 	UpdatedAt time.Time
+	// Version counts the writes of the evaluation: 1 when created, one more
+	// for every save, which the store refuses unless it names the version
+	// it replaces. A form carries the version it was loaded with, so a save
+	// from a stale form is recognised (see respond.Service.Save).
+	Version int64
 }
 
 // Title is the evaluation's name, or a placeholder for an unnamed draft.

@@ -17,8 +17,9 @@ import (
 //   - "Instruktioner": what the form is, how to fill it in, and one line per
 //     question, generated from the form definition.
 //   - "Utvärderingar": row 1 the technical column names (id, then every field
-//     code, a multi field as one "code/option" column per option), row 2 the
-//     Swedish question for each column, one evaluation per row from row 3.
+//     code, a multi field as one "code/option" column per option, last the
+//     version), row 2 the Swedish question for each column, one evaluation
+//     per row from row 3.
 //   - "Listor" (hidden, only when needed): dropdown lists too long for a cell
 //     validation's 255 characters.
 const (
@@ -28,8 +29,13 @@ const (
 )
 
 // colID names the column that ties a row of the unit form to a stored
-// evaluation.
-const colID = "id"
+// evaluation, and colVersion the one that says which version of it the row
+// was downloaded with (round.Evaluation.Version), so that an upload of an
+// old file is merged with, or refused over, what was changed since.
+const (
+	colID      = "id"
+	colVersion = "version"
+)
 
 // Layout of the Utvärderingar sheet.
 const (
@@ -44,8 +50,12 @@ const (
 	maxListFormula = 255
 )
 
-// idLabel is the row-2 label of the id column.
-const idLabel = "Id (ändra inte; tomt på nya rader)"
+// idLabel and versionLabel are the row-2 labels of the id and version
+// columns.
+const (
+	idLabel      = "Id (ändra inte; tomt på nya rader)"
+	versionLabel = "Version (ändra inte; tomt på nya rader)"
+)
 
 // UnitFormInfo is what the unit form says about itself on its instructions
 // sheet.
@@ -58,7 +68,8 @@ type UnitFormInfo struct {
 }
 
 // unitFormLayout lists the columns of the Utvärderingar sheet: id, then each
-// field in form order, a multi field as one "code/option" column per option.
+// field in form order, a multi field as one "code/option" column per option,
+// and last the version (out of the way: nobody types in it).
 func unitFormLayout(def *form.Definition) []outColumn {
 	cols := []outColumn{{name: colID}}
 	for _, f := range def.Fields {
@@ -70,12 +81,14 @@ func unitFormLayout(def *form.Definition) []outColumn {
 		}
 		cols = append(cols, outColumn{name: f.Code, field: f})
 	}
-	return cols
+	return append(cols, outColumn{name: colVersion})
 }
 
 // unitFormLabel is the Swedish row-2 label of a column.
 func unitFormLabel(c outColumn) string {
 	switch {
+	case c.name == colVersion && c.field == nil:
+		return versionLabel
 	case c.field == nil:
 		return idLabel
 	case c.option != "":
@@ -172,7 +185,7 @@ func (st unitFormStyles) column(c outColumn) int {
 func unitFormWidth(c outColumn) float64 {
 	switch {
 	case c.field == nil:
-		return 8
+		return 9
 	case c.option != "":
 		return 16
 	case c.field.Type == form.TypeTextarea:
@@ -257,6 +270,10 @@ func writeUnitFormCell(f *excelize.File, col, row int, c outColumn, e round.Eval
 	}
 	var v any
 	switch {
+	case c.name == colVersion && c.field == nil:
+		if e.ID > 0 && e.Version > 0 {
+			v = e.Version
+		}
 	case c.field == nil:
 		if e.ID > 0 {
 			v = e.ID
@@ -369,6 +386,12 @@ func addUnitFormValidations(f *excelize.File, cols []outColumn, last int) error 
 				dv.SetSqrefDropList(ref)
 			}
 			dv.SetError(excelize.DataValidationErrorStyleStop, "Välj i listan", listMessage(c))
+		case c.name == colVersion && c.field == nil:
+			if err := dv.SetRange(1, "", excelize.DataValidationTypeWhole, excelize.DataValidationOperatorGreaterThanOrEqual); err != nil {
+				return fmt.Errorf("sheet: validation %s: %w", c.name, err)
+			}
+			dv.SetError(excelize.DataValidationErrorStyleStop, "Ändra inte version",
+				"Låt version stå som den är: den visar vilken version av utvärderingen raden bygger på, så att ändringar som någon annan gjort under tiden inte skrivs över. Lämna den tom på nya rader.")
 		case c.field == nil:
 			if err := dv.SetRange(1, "", excelize.DataValidationTypeWhole, excelize.DataValidationOperatorGreaterThanOrEqual); err != nil {
 				return fmt.Errorf("sheet: validation %s: %w", c.name, err)

@@ -221,6 +221,7 @@ func unitFormSteps(def *form.Definition, info UnitFormInfo) []string {
 	steps := []string{
 		fmt.Sprintf("Skriv en rad för varje utvärdering på bladet %s, från rad %d och nedåt. Rad 1 har kolumnernas namn och rad 2 frågorna: ändra inte i dem.", SheetUnitForm, unitFormFirstRow),
 		"Låt kolumnen id stå som den är. En rad med id ändrar den utvärderingen som redan finns; en ny rad lämnar du utan id, så får den ett när filen laddas upp. Kopiera aldrig ett id till en annan rad.",
+		"Låt också kolumnen version (längst till höger) stå som den är. Den visar vilken version av utvärderingen raden bygger på. Har någon annan ändrat utvärderingen efter att du laddade ner filen behålls deras ändringar i de frågor du inte har ändrat; har ni ändrat samma fråga sparas ingenting och du får veta vilka rader och frågor det gäller.",
 		"Använd listorna i cellerna (klicka på cellen och på pilen) för ja/nej-frågor och frågor med svarsalternativ. Skriver du själv spelar stora och små bokstäver ingen roll.",
 		"Frågor där flera svar kan stämma har en kolumn per alternativ (till exempel anvandning/handlingsplan). Skriv ja i varje kolumn som stämmer och lämna de andra tomma eller skriv nej.",
 		"Tal skriver du med siffror, utan kr eller timmar. Både svenskt och engelskt skrivsätt går bra: 1 234,5 eller 1234.5. Komma eller punkt är decimaltecken; mellanslag får skilja tusental.",

@@ -103,6 +103,9 @@ func TestUnitFormLibreOffice(t *testing.T) {
 	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("rows after re-saving:\n got %v\nwant %v", got, want)
 	}
+	if got[0].ID != 11 || got[0].Version != 3 {
+		t.Errorf("row 3 after re-saving: id %d version %d, want 11 at version 3", got[0].ID, got[0].Version)
+	}
 
 	// The dropdowns and number checks survive.
 	g := openBook(t, resaved)

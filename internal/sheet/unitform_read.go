@@ -13,8 +13,12 @@ import (
 
 // UnitFormRow is one evaluation read from an uploaded unit form.
 type UnitFormRow struct {
-	Row     int          // spreadsheet row on the Utvärderingar sheet
-	ID      int64        // the evaluation the row updates; 0 for a new one
+	Row int   // spreadsheet row on the Utvärderingar sheet
+	ID  int64 // the evaluation the row updates; 0 for a new one
+	// Version is the version of the evaluation the row was downloaded with
+	// (the version column); 0 for a new row, and for a file without the
+	// column (downloaded before it was added) or a blank cell.
+	Version int64
 	Answers form.Answers // canonical, valid in form.ModeForm
 }
 
@@ -35,7 +39,9 @@ type UnitFormRow struct {
 //
 // An id is a positive whole number, at most once in the file. ReadUnitForm
 // cannot know which evaluations the unit has: the caller must check that
-// every id is one of the unit's evaluations before it stores anything.
+// every id is one of the unit's evaluations before it stores anything. A
+// version is a positive whole number or blank; the column may be missing
+// (a file from before it existed), and a new row's version is ignored.
 //
 // The workbook is checked against lim before it is read, as by ReadXLSX,
 // and the read stops with an error when ctx ends.
@@ -102,6 +108,7 @@ type unitFormReader struct {
 	def     *form.Definition
 	cols    []column
 	idCol   int
+	verCol  int
 	labels  map[string]string // column name → the row-2 label WriteUnitForm writes
 	missing map[string]bool   // required fields without a column: reported once
 	ids     map[int64]int     // id → row
@@ -125,7 +132,7 @@ func (u *unitFormReader) header(row int, cells []string) ([]column, bool) {
 	seen := map[string]bool{}
 	single := map[string]bool{}   // multi fields read from one column
 	perOption := map[string]int{} // multi fields read from per-option columns
-	u.idCol = -1
+	u.idCol, u.verCol = -1, -1
 	for i, c := range cells {
 		h := normName(c)
 		if h == "" {
@@ -138,6 +145,8 @@ func (u *unitFormReader) header(row int, cells []string) ([]column, bool) {
 		switch f := u.def.Field(code); {
 		case !isOpt && h == colID:
 			col = column{kind: colNamed, name: colID}
+		case !isOpt && h == colVersion:
+			col = column{kind: colNamed, name: colVersion}
 		case !isOpt && f != nil:
 			col = column{kind: colField, name: h, field: f}
 		case isOpt && f != nil && f.Type == form.TypeMulti:
@@ -165,6 +174,8 @@ func (u *unitFormReader) header(row int, cells []string) ([]column, bool) {
 		seen[col.name] = true
 		cols[i] = col
 		switch {
+		case col.kind == colNamed && col.name == colVersion:
+			u.verCol = i
 		case col.kind == colNamed:
 			u.idCol = i
 		case col.kind == colOption:
@@ -237,7 +248,7 @@ func (u *unitFormReader) row(row int, cells []string) {
 	answers := make(form.Answers, len(u.def.Fields))
 	var reported map[string]bool
 	filled := false
-	rawID := ""
+	rawID, rawVersion := "", ""
 	for i, c := range cells {
 		if i >= len(u.cols) {
 			break
@@ -245,7 +256,11 @@ func (u *unitFormReader) row(row int, cells []string) {
 		col := u.cols[i]
 		switch col.kind {
 		case colNamed:
-			rawID = strings.TrimSpace(c)
+			if col.name == colVersion {
+				rawVersion = strings.TrimSpace(c)
+			} else {
+				rawID = strings.TrimSpace(c)
+			}
 			continue
 		case colField:
 			if col.field.IsNumber() {
@@ -283,6 +298,10 @@ func (u *unitFormReader) row(row int, cells []string) {
 	}
 
 	id := u.readID(row, rawID)
+	var version int64
+	if id != 0 {
+		version = u.readVersion(row, rawVersion)
+	}
 	if !filled {
 		if rawID != "" {
 			u.b.add(sh, row, colID, "Raden har ett id men inga svar. Att tömma en rad tar inte bort utvärderingen: fyll i raden igen, eller ta bort utvärderingen på din personliga sida och raden här.")
@@ -299,7 +318,21 @@ func (u *unitFormReader) row(row int, cells []string) {
 	if len(u.b.probs) != before {
 		return
 	}
-	u.out = append(u.out, UnitFormRow{Row: row, ID: id, Answers: canon})
+	u.out = append(u.out, UnitFormRow{Row: row, ID: id, Version: version, Answers: canon})
+}
+
+// readVersion reads the version cell of a row with an id: blank (0: not
+// known) or a positive whole number.
+func (u *unitFormReader) readVersion(row int, raw string) int64 {
+	if raw == "" {
+		return 0
+	}
+	n, err := form.ParseNumber(normalizeFloat(raw, 0), 0)
+	if err != nil || n.Units <= 0 {
+		u.b.add(SheetUnitForm, row, colVersion, "”%s” är ingen giltig version. Låt version stå som den var i formuläret du laddade ner.", apperror.Clip(raw))
+		return 0
+	}
+	return n.Units
 }
 
 // readID reads the id cell: blank (0) or a positive whole number that no

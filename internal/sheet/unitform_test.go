@@ -30,10 +30,10 @@ var unitInfo = UnitFormInfo{
 // with.
 func existingEvaluations(t testing.TB) []round.Evaluation {
 	return []round.Evaluation{
-		{ID: 11, Complete: true, Answers: canonForm(t, base(
+		{ID: 11, Version: 3, Complete: true, Answers: canonForm(t, base(
 			"uppdragsgivare_typ", "politisk", "lagstadgad", "ja", "timmar", "3", "konsult_kr", "15000",
 			"anvandning", "politiskt_beslut;annat", "anvandning_annat", "=SUM(A1)"))},
-		{ID: 12, Complete: true, Answers: canonForm(t, base(
+		{ID: 12, Version: 1, Complete: true, Answers: canonForm(t, base(
 			"benamning", "Tillsyn", "kostnad_totalt_kr", "250000", "anvandning", "inte_alls",
 			"resultatansvarig", "ingen", "syfte", "rad ett\nrad två"))},
 	}
@@ -162,9 +162,13 @@ func TestWriteUnitForm(t *testing.T) {
 	if header[0] != "id" || header[1] != "benamning" {
 		t.Errorf("first columns = %v, want id, benamning", header[:2])
 	}
+	if last := header[len(header)-1]; last != "version" {
+		t.Errorf("last column = %s, want version", last)
+	}
 
 	labels := []struct{ column, label string }{
 		{"id", idLabel},
+		{"version", versionLabel},
 		{"benamning", "Utvärderingens namn"},
 		{"anvandning/handlingsplan", "Resultatet har legat till grund för: Handlingsplan för förbättringsarbete"},
 		{"resultatansvarig/ingen", "Vem ansvarar för resultatet: Ingen"},
@@ -191,6 +195,7 @@ func TestWriteUnitForm(t *testing.T) {
 		{"konsult_kr", "whole", "0"},
 		{"kostnad_totalt_kr", "whole", "0"},
 		{"id", "whole", "1"},
+		{"version", "whole", "1"},
 	}
 	for _, c := range checks {
 		dv := dvs[c.column]
@@ -222,6 +227,9 @@ func TestWriteUnitForm(t *testing.T) {
 	}{
 		{"id", 3, "11"},
 		{"id", 4, "12"},
+		{"version", 3, "3"},
+		{"version", 4, "1"},
+		{"version", 5, ""},
 		{"benamning", 3, "Brukarundersökning hemtjänst"},
 		{"periodicitet", 3, "Årligen"},
 		{"uppdragsgivare_typ", 3, "Politisk uppdragsgivare"},
@@ -362,10 +370,10 @@ func TestUnitFormRoundTrip(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := []UnitFormRow{
-		{Row: 3, ID: 11, Answers: canonForm(t, base(
+		{Row: 3, ID: 11, Version: 3, Answers: canonForm(t, base(
 			"uppdragsgivare_typ", "politisk", "lagstadgad", "nej", "timmar", "12.5", "konsult_kr", "15000",
 			"anvandning", "politiskt_beslut;handlingsplan"))},
-		{Row: 4, ID: 12, Answers: evs[1].Answers},
+		{Row: 4, ID: 12, Version: 1, Answers: evs[1].Answers},
 		{Row: 6, ID: 0, Answers: form.Answers{
 			"benamning": "Elevenkät", "kommunovergripande": "nej", "periodicitet": "mer_sallan",
 			"uppdragsgivare_typ": "extern", "uppdragsgivare": "Skolverket", "syfte": "Mäta trivsel",
@@ -384,7 +392,7 @@ func TestUnitFormRoundTrip(t *testing.T) {
 func TestUnitFormUnchanged(t *testing.T) {
 	evs := existingEvaluations(t)
 	// A draft too: written as typed, read back canonical.
-	evs = append(evs, round.Evaluation{ID: 99, Answers: form.Answers{
+	evs = append(evs, round.Evaluation{ID: 99, Version: 14, Answers: form.Answers{
 		"benamning": " Utkast ", "periodicitet": "arligen", "uppdragsgivare_typ": "verksamhet",
 		"syfte": "S", "resultatansvarig": "ks", "anvandning": "annat", "anvandning_annat": "Annat",
 		"timmar": "7,25",
@@ -395,7 +403,7 @@ func TestUnitFormUnchanged(t *testing.T) {
 	}
 	var want []UnitFormRow
 	for i, e := range evs {
-		want = append(want, UnitFormRow{Row: unitFormFirstRow + i, ID: e.ID, Answers: canonForm(t, e.Answers)})
+		want = append(want, UnitFormRow{Row: unitFormFirstRow + i, ID: e.ID, Version: e.Version, Answers: canonForm(t, e.Answers)})
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("rows:\n got %v\nwant %v", got, want)
@@ -407,7 +415,7 @@ func TestReadUnitFormProblems(t *testing.T) {
 	// Row 3: a bad id and a bad hour count.
 	fill(t, f, 3, "id", "abc", "timmar", "tolv")
 	// Row 4: total cost beside a part, and a bad multi cell.
-	fill(t, f, 4, "material_kr", 100, "anvandning/handlingsplan", "kanske")
+	fill(t, f, 4, "material_kr", 100, "anvandning/handlingsplan", "kanske", "version", "två")
 	// Row 5: a new row with the first row's id, an unknown choice, and
 	// nothing under resultatansvarig.
 	fill(t, f, 5, "id", 12, "benamning", "Kopia", "periodicitet", "Varje vecka", "uppdragsgivare_typ", "extern",
@@ -431,6 +439,7 @@ func TestReadUnitFormProblems(t *testing.T) {
 		{SheetUnitForm, 3, "id"},
 		{SheetUnitForm, 3, "timmar"},
 		{SheetUnitForm, 4, "anvandning"},
+		{SheetUnitForm, 4, "version"},
 		{SheetUnitForm, 4, "kostnad_totalt_kr"},
 		{SheetUnitForm, 5, "id"},
 		{SheetUnitForm, 5, "periodicitet"},
@@ -449,6 +458,7 @@ func TestReadUnitFormProblems(t *testing.T) {
 		{SheetUnitForm, 3, "id"}:                 "inget giltigt id",
 		{SheetUnitForm, 3, "timmar"}:             "inget tal",
 		{SheetUnitForm, 4, "anvandning"}:         "skriv ja eller nej",
+		{SheetUnitForm, 4, "version"}:            "ingen giltig version",
 		{SheetUnitForm, 5, "id"}:                 "står redan på rad 4",
 		{SheetUnitForm, 5, "periodicitet"}:       "Varje vecka",
 		{SheetUnitForm, 8, "id"}:                 "inga svar",
@@ -488,6 +498,20 @@ func TestReadUnitFormColumns(t *testing.T) {
 				{"S", 7, "A", "Årligen", "Extern uppdragsgivare", "Nämnd eller styrelse; ks", "handlingsplan"},
 			},
 			rows2: []UnitFormRow{{Row: 2, ID: 7, Answers: canonForm(t, base("benamning", "A", "uppdragsgivare_typ", "extern", "syfte", "S", "resultatansvarig", "ks;namnd"))}},
+		},
+		{
+			name: "version column anywhere; blank, or on a new row, is no version",
+			rows: [][]any{
+				append([]any{"Version"}, minimalHeader...),
+				append([]any{5}, append([]any{8}, minimal[1:]...)...),
+				append([]any{nil}, append([]any{9}, minimal[1:]...)...),
+				append([]any{6}, minimal...),
+			},
+			rows2: []UnitFormRow{
+				{Row: 2, ID: 8, Version: 5, Answers: canonForm(t, base("benamning", "A", "uppdragsgivare_typ", "extern", "syfte", "S", "resultatansvarig", "namnd"))},
+				{Row: 3, ID: 9, Answers: canonForm(t, base("benamning", "A", "uppdragsgivare_typ", "extern", "syfte", "S", "resultatansvarig", "namnd"))},
+				{Row: 4, Answers: canonForm(t, base("benamning", "A", "uppdragsgivare_typ", "extern", "syfte", "S", "resultatansvarig", "namnd"))},
+			},
 		},
 		{
 			name: "unknown, duplicate and unnamed columns",
@@ -662,6 +686,7 @@ func FuzzReadUnitForm(f *testing.F) {
 	fill(f, book, 5, "id", "x", "timmar", "1,2,3", "anvandning/annat", "kanske")
 	f.Add(saveBook(f, book))
 	f.Add(workbook(f, sheetData{SheetUnitForm, [][]any{{"id", "benamning"}, {1, "A"}}}))
+	f.Add(workbook(f, sheetData{SheetUnitForm, [][]any{{"version", "id", "benamning"}, {"1e3", 1, "A"}, {-2, 2, "B"}}}))
 	f.Add([]byte("PK\x03\x04"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		rows, err := ReadUnitForm(context.Background(), bytes.NewReader(data), def, fuzzLimits)
@@ -683,7 +708,7 @@ func checkUnitFormRead(t *testing.T, rows []UnitFormRow, err error) {
 	}
 	ids := map[int64]bool{}
 	for _, r := range rows {
-		if r.Row < unitFormLabelRow || r.ID < 0 || (r.ID > 0 && ids[r.ID]) {
+		if r.Row < unitFormLabelRow || r.ID < 0 || (r.ID > 0 && ids[r.ID]) || r.Version < 0 || (r.ID == 0 && r.Version != 0) {
 			t.Fatalf("bad row %+v", r)
 		}
 		ids[r.ID] = r.ID > 0

@@ -17,6 +17,12 @@ type AuditEvent struct {
 	Field        string
 	OldValue     string
 	NewValue     string
+	// EvaluationVersion is, for a change of an evaluation's answers, the
+	// version the change made (round.Evaluation.Version after it). Every
+	// field it changed has an event with it, and a change of no field one
+	// event with Field "", so the answers at an earlier version can be
+	// recovered from the later events' old values. nil for other events.
+	EvaluationVersion *int64
 }
 
 func (AuditEvent) TableName() string { return "audit_events" }

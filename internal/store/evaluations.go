@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"time"
 
+	"gorm.io/gorm"
+
 	"github.com/inventera/inventera/internal/apperror"
 	"github.com/inventera/inventera/internal/form"
 	"github.com/inventera/inventera/internal/round"
@@ -18,6 +20,7 @@ type evaluationRow struct {
 	Answers   string // JSON object code → canonical value
 	CreatedAt time.Time
 	UpdatedAt time.Time
+	Version   int64 // see round.Evaluation.Version
 }
 
 func (evaluationRow) TableName() string { return "evaluations" }
@@ -31,7 +34,7 @@ func (r evaluationRow) domain() (round.Evaluation, error) {
 		a = form.Answers{}
 	}
 	return round.Evaluation{ID: r.ID, RoundID: r.RoundID, UnitID: r.UnitID, Complete: r.Complete,
-		Answers: a, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}, nil
+		Answers: a, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt, Version: r.Version}, nil
 }
 
 func encodeAnswers(a form.Answers) (string, error) {
@@ -45,36 +48,59 @@ func encodeAnswers(a form.Answers) (string, error) {
 	return string(b), nil
 }
 
-// CreateEvaluation stores a new evaluation and returns it with its ID.
+// CreateEvaluation stores a new evaluation and returns it with its ID, at
+// version 1.
 func (t *Queries) CreateEvaluation(e round.Evaluation) (round.Evaluation, error) {
 	js, err := encodeAnswers(e.Answers)
 	if err != nil {
 		return round.Evaluation{}, err
 	}
 	row := evaluationRow{RoundID: e.RoundID, UnitID: e.UnitID, Complete: e.Complete, Answers: js,
-		CreatedAt: e.CreatedAt, UpdatedAt: e.UpdatedAt}
+		CreatedAt: e.CreatedAt, UpdatedAt: e.UpdatedAt, Version: 1}
 	if err := t.db.Create(&row).Error; err != nil {
 		return round.Evaluation{}, fmt.Errorf("store: create evaluation: %w", err)
 	}
-	e.ID = row.ID
+	e.ID, e.Version = row.ID, row.Version
 	return e, nil
 }
 
-// UpdateEvaluation replaces an evaluation's answers and completeness.
-func (t *Queries) UpdateEvaluation(e round.Evaluation) error {
+// UpdateEvaluation replaces an evaluation's answers and completeness if it
+// is still at e.Version (the version the caller read), and returns the new
+// version, one more. Every write goes through here, so every write advances
+// the version. An evaluation changed since e.Version was read is refused
+// with apperror.Conflict and nothing is written; one that does not exist
+// (or is another unit's) is NotFound.
+func (t *Queries) UpdateEvaluation(e round.Evaluation) (int64, error) {
 	js, err := encodeAnswers(e.Answers)
 	if err != nil {
-		return err
+		return 0, err
 	}
-	res := t.db.Model(&evaluationRow{}).Where("id = ? AND unit_id = ?", e.ID, e.UnitID).
-		Updates(map[string]any{"answers": js, "complete": e.Complete, "updated_at": e.UpdatedAt})
+	res := t.db.Model(&evaluationRow{}).Where("id = ? AND unit_id = ? AND version = ?", e.ID, e.UnitID, e.Version).
+		Updates(map[string]any{"answers": js, "complete": e.Complete, "updated_at": e.UpdatedAt,
+			"version": gorm.Expr("version + 1")})
 	if res.Error != nil {
-		return fmt.Errorf("store: update evaluation: %w", res.Error)
+		return 0, fmt.Errorf("store: update evaluation: %w", res.Error)
 	}
 	if res.RowsAffected == 0 {
-		return apperror.New(apperror.NotFound, "Utvärderingen finns inte.")
+		if _, err := t.Evaluation(e.UnitID, e.ID); err != nil {
+			return 0, err
+		}
+		return 0, apperror.New(apperror.Conflict, "Utvärderingen har ändrats av någon annan under tiden. Öppna den igen och gör om ändringen.")
 	}
-	return nil
+	return e.Version + 1, nil
+}
+
+// EvaluationChanges lists the audit events that record the evaluation's
+// changes after version `after`, newest version first: the events that
+// carry the version their change made (see AuditEvent.EvaluationVersion).
+func (t *Queries) EvaluationChanges(evaluationID, after int64) ([]AuditEvent, error) {
+	var out []AuditEvent
+	err := t.db.Where("evaluation_id = ? AND evaluation_version > ?", evaluationID, after).
+		Order("evaluation_version DESC, id DESC").Find(&out).Error
+	if err != nil {
+		return nil, fmt.Errorf("store: evaluation changes: %w", err)
+	}
+	return out, nil
 }
 
 // DeleteEvaluation removes one of a unit's evaluations.
@@ -145,7 +171,8 @@ func decodeEvaluations(rows []evaluationRow) ([]round.Evaluation, error) {
 	return out, nil
 }
 
-// CreateEvaluations stores many evaluations in batches (an import).
+// CreateEvaluations stores many evaluations in batches (an import), each at
+// version 1.
 func (t *Queries) CreateEvaluations(es []round.Evaluation) error {
 	rows := make([]evaluationRow, len(es))
 	for i, e := range es {
@@ -154,7 +181,7 @@ func (t *Queries) CreateEvaluations(es []round.Evaluation) error {
 			return err
 		}
 		rows[i] = evaluationRow{RoundID: e.RoundID, UnitID: e.UnitID, Complete: e.Complete, Answers: js,
-			CreatedAt: e.CreatedAt, UpdatedAt: e.UpdatedAt}
+			CreatedAt: e.CreatedAt, UpdatedAt: e.UpdatedAt, Version: 1}
 	}
 	if len(rows) == 0 {
 		return nil

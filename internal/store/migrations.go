@@ -168,6 +168,17 @@ CREATE UNIQUE INDEX report_texts_scope ON report_texts (round_id, COALESCE(kommu
 	`
 ALTER TABLE rounds ADD COLUMN population_source TEXT NOT NULL DEFAULT '';
 `,
+	// 8: no lost update. An evaluation and a unit's editable data carry a
+	// version that every write advances; a save names the version it was
+	// loaded with. The audit events of an evaluation's change carry the
+	// version the change made, so the answers as they were at an earlier
+	// version can be recovered (the base of a three-way merge).
+	`
+ALTER TABLE evaluations ADD COLUMN version BIGINT NOT NULL DEFAULT 1;
+ALTER TABLE units ADD COLUMN version BIGINT NOT NULL DEFAULT 1;
+ALTER TABLE audit_events ADD COLUMN evaluation_version BIGINT;
+CREATE INDEX audit_events_evaluation ON audit_events (evaluation_id, evaluation_version);
+`,
 }
 
 // migrationLock is the PostgreSQL advisory lock every migration transaction

@@ -255,8 +255,11 @@ func TestEvaluations(t *testing.T) {
 		wantCode(t, err, apperror.NotFound)
 
 		answers2 := form.Answers{"benamning": "Medarbetarenkät", "atgard": "spara"}
-		check(t, q.UpdateEvaluation(round.Evaluation{ID: e.ID, UnitID: u.ID, Complete: true, Answers: answers2, UpdatedAt: t0.Add(time.Hour)}))
-		wantCode(t, q.UpdateEvaluation(round.Evaluation{ID: e.ID, UnitID: other.ID, Answers: answers2}), apperror.NotFound)
+		if v := must[int64](t)(q.UpdateEvaluation(round.Evaluation{ID: e.ID, UnitID: u.ID, Version: 1, Complete: true, Answers: answers2, UpdatedAt: t0.Add(time.Hour)})); v != 2 {
+			t.Fatalf("version after update %d, want 2", v)
+		}
+		_, err = q.UpdateEvaluation(round.Evaluation{ID: e.ID, UnitID: other.ID, Version: 2, Answers: answers2})
+		wantCode(t, err, apperror.NotFound)
 		got = must[round.Evaluation](t)(q.Evaluation(u.ID, e.ID))
 		if !got.Complete || !mapsEqual(got.Answers, answers2) {
 			t.Fatalf("after update %+v", got)

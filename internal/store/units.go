@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
 	"github.com/inventera/inventera/internal/apperror"
@@ -26,6 +27,7 @@ type unitRow struct {
 	OpenedAt    *time.Time
 	RespondedAt *time.Time
 	UpdatedAt   time.Time
+	Version     int64 // see round.Unit.Version
 }
 
 func (unitRow) TableName() string { return "units" }
@@ -42,7 +44,7 @@ func (u unitRow) domain(kommuner []string) round.Unit {
 	return round.Unit{ID: u.ID, RoundID: u.RoundID, Name: u.Name, Kommuner: kommuner, Omrade: u.Omrade,
 		Fordelning: u.Fordelning, ChefName: u.ChefName, ChefEmail: u.ChefEmail,
 		Response: round.Response(u.Response), Reason: u.Reason, InvitedAt: u.InvitedAt,
-		OpenedAt: u.OpenedAt, RespondedAt: u.RespondedAt, UpdatedAt: u.UpdatedAt}
+		OpenedAt: u.OpenedAt, RespondedAt: u.RespondedAt, UpdatedAt: u.UpdatedAt, Version: u.Version}
 }
 
 // CreateUnit stores a unit with its member kommuner (by name, which must
@@ -60,7 +62,8 @@ func (t *Queries) CreateUnit(u round.Unit) (round.Unit, error) {
 	}
 	row := unitRow{RoundID: u.RoundID, Name: u.Name, Omrade: u.Omrade, Fordelning: u.Fordelning,
 		ChefName: u.ChefName, ChefEmail: u.ChefEmail, Response: string(u.Response), Reason: u.Reason,
-		InvitedAt: u.InvitedAt, OpenedAt: u.OpenedAt, RespondedAt: u.RespondedAt, UpdatedAt: u.UpdatedAt}
+		InvitedAt: u.InvitedAt, OpenedAt: u.OpenedAt, RespondedAt: u.RespondedAt, UpdatedAt: u.UpdatedAt,
+		Version: 1}
 	if row.UpdatedAt.IsZero() {
 		row.UpdatedAt = time.Now().UTC()
 	}
@@ -232,7 +235,36 @@ func (t *Queries) unitMembers(unitIDs []int64) (map[int64][]string, error) {
 	return out, nil
 }
 
-// SetUnitResponse records a unit's answer as a whole.
+// AdvanceUnitVersion is the compare-and-set of a unit's editable data (name,
+// member kommuner, område, fordelning, verksamhetschef, e-mail): when the
+// unit is still at version loaded (the version its edit form was loaded
+// with), it moves it to loaded+1 and returns that; otherwise nothing is
+// written and the edit is refused with apperror.Conflict, as someone else
+// changed the unit since. Every write of a unit's editable data calls it
+// first in its transaction, so no edit can overwrite a change it never saw.
+// A unit that does not exist is NotFound.
+func (t *Queries) AdvanceUnitVersion(unitID, loaded int64) (int64, error) {
+	res := t.db.Model(&unitRow{}).Where("id = ? AND version = ?", unitID, loaded).
+		Update("version", gorm.Expr("version + 1"))
+	if res.Error != nil {
+		return 0, fmt.Errorf("store: advance unit version: %w", res.Error)
+	}
+	if res.RowsAffected == 0 {
+		var n int64
+		if err := t.db.Model(&unitRow{}).Where("id = ?", unitID).Count(&n).Error; err != nil {
+			return 0, fmt.Errorf("store: advance unit version: %w", err)
+		}
+		if n == 0 {
+			return 0, apperror.New(apperror.NotFound, "Enheten finns inte.")
+		}
+		return 0, apperror.New(apperror.Conflict, "Enhetens uppgifter har ändrats av någon annan sedan du öppnade dem. Öppna enheten igen och gör om ändringen.")
+	}
+	return loaded + 1, nil
+}
+
+// SetUnitResponse records a unit's answer as a whole. The answer is not part
+// of the unit's editable data: its version stays (the round rules, checked
+// under the unit's lock, keep two answers from crossing).
 func (t *Queries) SetUnitResponse(unitID int64, resp round.Response, reason string, at time.Time) error {
 	var respondedAt *time.Time
 	if resp != round.NoResponse {

@@ -77,13 +77,21 @@ func readUnitRows(ctx context.Context, s *Server, data []byte) ([]respond.Row, e
 	}
 	out := make([]respond.Row, len(rows))
 	for i, r := range rows {
-		out[i] = respond.Row{Line: r.Row, ID: r.ID, Answers: r.Answers}
+		out[i] = respond.Row{Line: r.Row, ID: r.ID, Version: r.Version, Answers: r.Answers}
 	}
 	return out, nil
 }
 
-// uploadRefused shows the unit page with every faulty row listed.
+// uploadRefused shows the unit page with every faulty row listed, or every
+// row someone else changed since the file was downloaded.
 func (s *Server) uploadRefused(c echo.Context, v unitView, err error) error {
+	var conflict *respond.ConflictError
+	if errors.As(err, &conflict) {
+		page := view{Title: v.Page.Unit.Name, Data: v, Problems: s.conflictLines(conflict)}
+		return s.render(c, http.StatusConflict, "unit", page.withError("Filen lästes inte in och ingenting sparades. "+
+			"Någon annan har ändrat utvärderingarna nedan efter att du laddade ner filen, i samma frågor som du. "+
+			"Ladda ner formuläret på nytt, för in dina ändringar där och ladda upp det igen."))
+	}
 	switch apperror.Code(err) {
 	case apperror.Invalid:
 	case apperror.TooLarge:
@@ -121,18 +129,22 @@ func (s *Server) uploadUnitForm(c echo.Context) error {
 		return err
 	}
 	_, data, err := uploadedFile(c)
+	var up respond.Uploaded
 	if err == nil {
 		err = s.uploads.run(ctx, func(readCtx context.Context) error {
 			rows, err := readUnitRows(readCtx, s, data)
 			if err != nil {
 				return err
 			}
-			_, err = s.respond.Upload(ctx, sc.scope, rows)
+			up, err = s.respond.Upload(ctx, sc.scope, rows)
 			return err
 		})
 	}
 	if err != nil {
 		return s.uploadRefused(c, sc.view(p), err)
+	}
+	if len(up.Others) > 0 {
+		return redirectMerged(c, sc.base, "excel", up.Others)
 	}
 	return redirect(c, sc.base, "excel")
 }

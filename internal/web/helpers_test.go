@@ -196,3 +196,16 @@ func (e *env) loginAs(c *http.Client, email, role, kommun string) string {
 	}
 	return m[1]
 }
+
+var versionField = regexp.MustCompile(`name="version" value="(\d*)"`)
+
+// formVersion is the version an evaluation form page was loaded with (its
+// hidden field), as a browser posts it back.
+func formVersion(t *testing.T, page string) string {
+	t.Helper()
+	m := versionField.FindStringSubmatch(page)
+	if m == nil {
+		t.Fatal("the form has no version field")
+	}
+	return m[1]
+}

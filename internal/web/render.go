@@ -172,6 +172,7 @@ var notices = map[string]string{
 	"enhet-borttagen":   "Enheten är borttagen.",
 	"manuellt":          "Länken är markerad som skickad manuellt, och enheten räknas som inbjuden.",
 	"texter":            "Texten är sparad och står i rapporten.",
+	"forenad":           "Sparad.",
 }
 
 func notice(c echo.Context) string { return notices[c.QueryParam("meddelande")] }

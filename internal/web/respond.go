@@ -1,6 +1,7 @@
 package web
 
 import (
+	"errors"
 	"net/http"
 	"strconv"
 	"strings"
@@ -106,7 +107,7 @@ func (s *Server) unitPage(c echo.Context) error {
 		}
 		v.Admin = &admin
 	}
-	return s.render(c, http.StatusOK, "unit", view{Title: p.Unit.Name, Notice: notice(c), Data: v})
+	return s.render(c, http.StatusOK, "unit", view{Title: p.Unit.Name, Notice: s.unitNotice(c), Data: v})
 }
 
 func (s *Server) newEvaluation(c echo.Context) error {
@@ -145,8 +146,10 @@ func (s *Server) updateEvaluation(c echo.Context) error {
 }
 
 // saveEvaluation stores the posted form as a draft ("Spara utkast", and the
-// autosave) or as complete ("Spara"). A refused form is shown again with
-// everything typed kept and each error beside its field.
+// autosave) or as complete ("Spara"), against the version the form was
+// loaded with. A refused form is shown again with everything typed kept and
+// each error beside its field; a form someone else changed meanwhile is
+// merged by the domain, or refused with the conflict page.
 func (s *Server) saveEvaluation(c echo.Context, id int64) error {
 	sc := scopeOf(c)
 	in, err := s.postedAnswers(c)
@@ -154,25 +157,63 @@ func (s *Server) saveEvaluation(c echo.Context, id int64) error {
 		return err
 	}
 	draft := c.FormValue("atgard") == "utkast"
-	saved, errs, err := s.respond.Save(c.Request().Context(), sc.scope, id, in, draft)
+	autosave := c.Request().Header.Get("X-Autosave") == "1"
+	saved, err := s.respond.Save(c.Request().Context(), sc.scope, respond.Edit{ID: id, Version: postedVersion(c),
+		Answers: in, Draft: draft, Background: autosave})
+	var conflict *respond.ConflictError
+	if errors.As(err, &conflict) {
+		if autosave {
+			msg := autosaveConflict
+			if conflict.Conflicts[0].Deleted {
+				msg = autosaveDeleted
+			}
+			return c.JSON(http.StatusConflict, map[string]any{"conflict": true, "message": msg})
+		}
+		return s.renderConflict(c, sc, conflict.Conflicts[0], draft)
+	}
 	if err != nil {
 		return err
 	}
-	if c.Request().Header.Get("X-Autosave") == "1" {
-		return c.JSON(http.StatusOK, map[string]any{"id": saved.ID,
-			"action": sc.base + "/u/" + strconv.FormatInt(saved.ID, 10)})
+	if autosave {
+		return c.JSON(http.StatusOK, map[string]any{"id": saved.Evaluation.ID, "version": saved.Evaluation.Version,
+			"action": sc.base + "/u/" + strconv.FormatInt(saved.Evaluation.ID, 10)})
 	}
-	if !draft && len(errs) > 0 {
+	if !draft && len(saved.Errors) > 0 {
 		p, err := s.respond.Open(c.Request().Context(), sc.scope)
 		if err != nil {
 			return err
 		}
-		return s.renderForm(c, http.StatusUnprocessableEntity, refusedFormView(sc.view(p), id, in, errs))
+		return s.renderFormNotice(c, http.StatusUnprocessableEntity, refusedFormView(sc.view(p), saved.Evaluation, saved.Errors),
+			s.othersKept(saved.Others, "Ändringar som någon annan gjort under tiden i %s finns med nedan."))
+	}
+	if len(saved.Others) > 0 {
+		key := "forenad" // "Sparad. Ändringar som någon annan gjort under tiden i … finns kvar."
+		if draft {
+			key = "utkast"
+		}
+		return redirectMerged(c, sc.base, key, saved.Others)
 	}
 	if draft {
 		return redirect(c, sc.base, "utkast")
 	}
 	return redirect(c, sc.base, "sparad")
+}
+
+// autosaveConflict is what autosave shows when someone else changed the
+// evaluation: it stops, and what was typed stays in the form.
+const (
+	autosaveConflict = "Någon annan har ändrat utvärderingen – ladda om för att se ändringarna; din text finns kvar här"
+	autosaveDeleted  = "Någon annan har tagit bort utvärderingen – din text finns kvar här; med Spara kan du spara den som en ny"
+)
+
+// postedVersion is the version the posted form was loaded with; 0 when it
+// carries none (the domain then treats every difference as a conflict).
+func postedVersion(c echo.Context) int64 {
+	v, err := strconv.ParseInt(strings.TrimSpace(c.FormValue("version")), 10, 64)
+	if err != nil || v < 0 {
+		return 0
+	}
+	return v
 }
 
 // newFormView is an empty form with the definition's defaults.
@@ -196,16 +237,22 @@ func (s *Server) editFormView(u unitView, e round.Evaluation) formView {
 	return v
 }
 
-// refusedFormView shows a refused form again with what was typed.
-func refusedFormView(u unitView, id int64, in form.Answers, errs form.Errors) formView {
+// refusedFormView shows a refused form again with what was typed, at the
+// version stored (e carries both, see respond.Saved).
+func refusedFormView(u unitView, e round.Evaluation, errs form.Errors) formView {
 	action := u.Base + "/ny"
-	if id != 0 {
-		action = u.Base + "/u/" + strconv.FormatInt(id, 10)
+	if e.ID != 0 {
+		action = u.Base + "/u/" + strconv.FormatInt(e.ID, 10)
 	}
-	return formView{unitView: u, Evaluation: round.Evaluation{ID: id}, Answers: in, Errors: errs, Action: action}
+	return formView{unitView: u, Evaluation: round.Evaluation{ID: e.ID, Version: e.Version}, Answers: e.Answers, Errors: errs, Action: action}
 }
 
 func (s *Server) renderForm(c echo.Context, status int, v formView) error {
+	return s.renderFormNotice(c, status, v, "")
+}
+
+// renderFormNotice renders the evaluation form with a notice on top.
+func (s *Server) renderFormNotice(c echo.Context, status int, v formView, notice string) error {
 	v.Def = s.form
 	title := "Ny utvärdering"
 	if v.Evaluation.ID != 0 {
@@ -217,7 +264,7 @@ func (s *Server) renderForm(c echo.Context, status int, v formView) error {
 	if !v.CanEdit() {
 		title = v.Evaluation.Title()
 	}
-	return s.render(c, status, "evaluation", view{Title: title, Data: v})
+	return s.render(c, status, "evaluation", view{Title: title, Notice: notice, Data: v})
 }
 
 // postedAnswers reads the form's fields from the request: a multi-choice

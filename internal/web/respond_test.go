@@ -129,8 +129,9 @@ func TestDraftSavedAndResumed(t *testing.T) {
 	if !strings.Contains(html.UnescapeString(body), "Det här saknas innan utvärderingen är klar") {
 		t.Errorf("draft page does not list what is missing")
 	}
-	// Finish it.
-	status, body, _ = e.post(later, fmt.Sprintf("/l/%s/u/%d", e.token, evs[0].ID), validForm())
+	// Finish it, from the form as loaded (with its version).
+	status, body, _ = e.post(later, fmt.Sprintf("/l/%s/u/%d", e.token, evs[0].ID),
+		with(validForm(), map[string][]string{"version": {formVersion(t, body)}}))
 	if status != http.StatusSeeOther {
 		t.Fatalf("complete: status %d; %s", status, errorsIn(body))
 	}

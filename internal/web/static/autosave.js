@@ -25,6 +25,9 @@
   var stopped = false;     // the form was sent or thrown away: save no more
   var submitter = null;    // a Spara pressed while the evaluation was being added
   var initial = fields();
+  // The version the form was loaded with, sent with every save; each
+  // autosave that succeeds moves it on, so a tab never conflicts with itself.
+  var version = form.querySelector('input[name=version]');
 
   // fields is the form's content as it would be sent, to tell whether
   // anything was filled in.
@@ -81,11 +84,23 @@
     adding = adds(action);
     var p = fetch(action, opts)
       .then(function (r) {
+        if (r.status === 409) {
+          // Someone else changed the evaluation (the server says so in
+          // JSON), or it cannot be changed now: stop autosaving and keep
+          // everything typed in the form; Spara merges or shows the conflict.
+          return r.json().catch(function () { return {}; }).then(function (res) {
+            stopped = true;
+            show((res && res.conflict && res.message) || 'Utkastet kunde inte sparas automatiskt. Din text finns kvar här.');
+            return null;
+          });
+        }
         if (!r.ok) { throw new Error('status ' + r.status); }
         return r.json();
       })
       .then(function (res) {
-        if (res && res.action) { form.setAttribute('action', res.action); }
+        if (!res) { return; }
+        if (res.action) { form.setAttribute('action', res.action); }
+        if (res.version && version) { version.value = res.version; }
         show('Utkastet sparades automatiskt kl. ' + clock(new Date()) + '.');
       }, function () {
         dirty = true;
@@ -126,9 +141,11 @@
   form.addEventListener('change', changed);
   form.addEventListener('submit', function (e) {
     clearTimeout(timer);
-    if (saving && adding) {
-      // Wait for the draft being added, so that Spara stores into it
-      // instead of adding the evaluation a second time.
+    if (saving) {
+      // Wait for the autosave under way: Spara then stores into the draft
+      // it added (instead of adding the evaluation a second time) and
+      // carries the version it moved on to (instead of conflicting with
+      // this tab's own autosave).
       e.preventDefault();
       submitter = e.submitter || submitter || form.querySelector('button[type=submit]');
       return;
