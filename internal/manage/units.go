@@ -114,6 +114,10 @@ type UnitChange struct {
 	UnitInput
 	// SendLink mails the unit's link to a changed address in the same step.
 	SendLink bool
+	// Version is the unit's version the edit form was loaded with; a change
+	// made by someone else since refuses the edit (no lost update). 0 when
+	// not known: the unit as it is now.
+	Version int64
 }
 
 // UnitChangeResult is what a correction did.
@@ -182,6 +186,13 @@ func (s *Service) UpdateUnit(ctx context.Context, actor Actor, m Mailer, unitID 
 			if err := q.Audit(event(r.ID, old.ID, now, actor.Name(), "enhet_andrad", "inbjuden", round.SwedishTime(*old.InvitedAt), "")); err != nil {
 				return err
 			}
+		}
+		loaded := in.Version
+		if loaded == 0 {
+			loaded = old.Version
+		}
+		if next.Version, err = q.AdvanceUnitVersion(old.ID, loaded); err != nil {
+			return err
 		}
 		next.UpdatedAt = now
 		if err := q.UpdateUnit(next); err != nil {

@@ -23,6 +23,7 @@ type unitEditView struct {
 	SendLink bool
 	Errors   round.UnitProblems // per field
 	CSRF     string
+	Version  int64 // the unit's version the form was loaded with
 }
 
 // Checked tells whether the form has the kommun ticked.
@@ -54,7 +55,7 @@ func (s *Server) editUnit(c echo.Context) error {
 		return err
 	}
 	u := a.Unit
-	return s.render(c, http.StatusOK, "unitedit", view{Title: "Ändra " + u.Name, Data: unitEditView{Admin: a, CSRF: csrf(c), SendLink: true,
+	return s.render(c, http.StatusOK, "unitedit", view{Title: "Ändra " + u.Name, Data: unitEditView{Admin: a, CSRF: csrf(c), SendLink: true, Version: u.Version,
 		Input: manage.UnitInput{Name: u.Name, Kommuner: u.Kommuner, Omrade: u.Omrade, Fordelning: u.Fordelning, ChefName: u.ChefName, ChefEmail: u.ChefEmail}}})
 }
 
@@ -70,6 +71,7 @@ func (s *Server) updateUnit(c echo.Context) error {
 	in := manage.UnitChange{UnitInput: manage.UnitInput{Name: c.FormValue("enhet"), Kommuner: params["kommun"], Omrade: c.FormValue("omrade"),
 		Fordelning: c.FormValue("fordelning"), ChefName: c.FormValue("verksamhetschef"), ChefEmail: c.FormValue("epost")},
 		SendLink: c.FormValue("skicka_lank") == "ja"}
+	in.Version, _ = strconv.ParseInt(c.FormValue("version"), 10, 64)
 	res, err := s.manage.UpdateUnit(c.Request().Context(), actor(c), s.mailer, unitID, in)
 	if err != nil {
 		code := apperror.Code(err)
@@ -80,7 +82,12 @@ func (s *Server) updateUnit(c echo.Context) error {
 		if aerr != nil {
 			return aerr
 		}
-		v := unitEditView{Admin: a, Input: in.UnitInput, SendLink: in.SendLink, CSRF: csrf(c)}
+		// What was typed is kept; after a conflict it is shown against the
+		// unit as it is now, so saving again is a choice made knowingly.
+		v := unitEditView{Admin: a, Input: in.UnitInput, SendLink: in.SendLink, CSRF: csrf(c), Version: in.Version}
+		if code == apperror.Conflict {
+			v.Version = a.Unit.Version
+		}
 		errors.As(err, &v.Errors)
 		return s.render(c, statusOf[code], "unitedit", view{Title: "Ändra " + a.Unit.Name, Data: v}.withError(apperror.Message(err)))
 	}

@@ -336,3 +336,47 @@ func TestDeleteAndMarkOnTheWeb(t *testing.T) {
 		t.Errorf("delete page for a unit with an evaluation: %d", status)
 	}
 }
+
+// TestStaleUnitEditIsRefused: two staff members open the unit's correction
+// form; the first saves, the second's save (loaded with the old version)
+// is refused with 409 and keeps what was typed, and the first change stays.
+func TestStaleUnitEditIsRefused(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	a, b := e.client(), e.client()
+	csrfA := e.login(a, "samordnare")
+	csrfB := e.loginAs(b, "pl@borlange.example", "projektledare", "Borlänge")
+	path := fmt.Sprintf("/admin/enheter/%d/uppgifter", e.unit.ID)
+	version := regexp.MustCompile(`name="version" value="(\d+)"`)
+	_, formA := e.get(a, path)
+	_, formB := e.get(b, path)
+	va, vb := version.FindStringSubmatch(formA), version.FindStringSubmatch(formB)
+	if va == nil || vb == nil || va[1] != vb[1] {
+		t.Fatalf("edit forms carry versions %v and %v, want the same", va, vb)
+	}
+	base := url.Values{"enhet": {e.unit.Name}, "kommun": {"Borlänge"}, "epost": {e.unit.ChefEmail}}
+	post := func(c *http.Client, csrf, chef string) (int, string) {
+		f := url.Values{"csrf": {csrf}, "version": {va[1]}, "verksamhetschef": {chef}}
+		for k, v := range base {
+			f[k] = v
+		}
+		status, body, _ := e.post(c, path, f)
+		return status, html.UnescapeString(body)
+	}
+	if status, _ := post(a, csrfA, "Anna Andersson"); status != http.StatusSeeOther {
+		t.Fatalf("first save: %d", status)
+	}
+	status, body := post(b, csrfB, "Bertil Berg")
+	if status != http.StatusConflict || !strings.Contains(body, "ändrats av någon annan") || !strings.Contains(body, `value="Bertil Berg"`) {
+		t.Fatalf("stale save: %d, want 409 keeping what was typed", status)
+	}
+	u, _ := e.manage.Unit(ctx, manage.System("test"), e.unit.ID)
+	if u.ChefName != "Anna Andersson" {
+		t.Errorf("chef after the refused stale save: %q, want the first save's", u.ChefName)
+	}
+	// The refused page carries the unit's current version: saving again
+	// is a knowing choice and goes through.
+	if v := version.FindStringSubmatch(body); v == nil || v[1] == va[1] {
+		t.Fatalf("conflict page carries version %v, want the new one", v)
+	}
+}
