@@ -14,6 +14,7 @@ import (
 	"net/url"
 	"os"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -42,12 +43,33 @@ type Store struct {
 	// WAL mode they read one snapshot without taking the write lock, so a
 	// report being loaded does not hold up submissions. nil on PostgreSQL.
 	reader *gorm.DB
+
+	trace        func(stmt string) // Options.Trace
+	statements   atomic.Int64      // statements sent (Stats)
+	transactions atomic.Int64      // transactions begun (Stats)
+	connects     atomic.Int64      // PostgreSQL connections opened (Stats)
 }
 
 // Options select the database: a SQLite file (Path) or a PostgreSQL URL.
 type Options struct {
 	Path        string
 	DatabaseURL string
+
+	// The PostgreSQL connection pool of this instance; a zero value takes
+	// the default. MaxOpenConns (20) bounds the connections;
+	// MaxIdleConns (the same as MaxOpenConns) are kept open between
+	// queries; a connection is closed after ConnMaxLifetime (30 min) and
+	// after ConnMaxIdleTime (5 min) unused. SQLite's pools are fixed: one
+	// writer at a time needs no more.
+	MaxOpenConns    int
+	MaxIdleConns    int
+	ConnMaxLifetime time.Duration
+	ConnMaxIdleTime time.Duration
+
+	// Trace, when set, is called with every SQL statement the store sends
+	// and with BEGIN, COMMIT and ROLLBACK (tests count round trips with it).
+	// It is called from many goroutines at once.
+	Trace func(stmt string)
 }
 
 // Open connects, applies pending migrations and returns the store.
@@ -75,15 +97,22 @@ func open(ctx context.Context, opt Options) (*Store, error) {
 		SkipDefaultTransaction: true, // every multi-row write is an explicit InTx
 		NowFunc:                func() time.Time { return time.Now().UTC() },
 	}
+	maxOpen, maxIdle, lifetime, idleTime, err := opt.pool()
+	if err != nil {
+		return nil, err
+	}
 	var (
-		db  *gorm.DB
-		err error
-		s   = &Store{}
+		db *gorm.DB
+		s  = &Store{trace: opt.Trace}
 	)
 	if opt.DatabaseURL != "" {
+		// database/sql's pool, not pgxpool: gorm runs on database/sql, and
+		// pgxpool would only be reachable through stdlib.OpenDBFromPool,
+		// which puts database/sql's pool (with its own idle limit) in front
+		// of pgxpool's, two pools to size for one.
 		s.dialect = "postgres"
 		db, err = gorm.Open(postgres.New(postgres.Config{DSN: opt.DatabaseURL,
-			OptionOpenDB: []stdlib.OptionOpenDB{stdlib.OptionAfterConnect(scanTimesInUTC)}}), cfg)
+			OptionOpenDB: []stdlib.OptionOpenDB{stdlib.OptionAfterConnect(s.afterConnect)}}), cfg)
 	} else {
 		if opt.Path == "" {
 			return nil, errors.New("store: no database given (--db or --database-url)")
@@ -104,6 +133,10 @@ func open(ctx context.Context, opt Options) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("store: %w", err)
 	}
+	if err := s.countStatements(db); err != nil {
+		sqlDB.Close()
+		return nil, err
+	}
 	if s.dialect == "sqlite" {
 		// WAL lets readers run beside the one writer; _txlock=immediate makes
 		// every transaction take the write lock at BEGIN, so a transaction
@@ -112,7 +145,10 @@ func open(ctx context.Context, opt Options) (*Store, error) {
 		sqlDB.SetMaxOpenConns(8)
 		sqlDB.SetConnMaxIdleTime(time.Minute)
 	} else {
-		sqlDB.SetMaxOpenConns(20)
+		sqlDB.SetMaxOpenConns(maxOpen)
+		sqlDB.SetMaxIdleConns(maxIdle)
+		sqlDB.SetConnMaxLifetime(lifetime)
+		sqlDB.SetConnMaxIdleTime(idleTime)
 	}
 	if err := sqlDB.PingContext(ctx); err != nil {
 		sqlDB.Close()
@@ -131,6 +167,10 @@ func open(ctx context.Context, opt Options) (*Store, error) {
 		if rdb, err := reader.DB(); err == nil {
 			rdb.SetMaxOpenConns(4)
 			rdb.SetConnMaxIdleTime(time.Minute)
+		}
+		if err := s.countStatements(reader); err != nil {
+			sqlDB.Close()
+			return nil, err
 		}
 		s.reader = reader
 	}
@@ -204,11 +244,11 @@ func sqliteDSN(path string) string {
 // not write.
 func (s *Store) ReadTx(ctx context.Context, fn func(q *Queries) error) error {
 	if s.reader == nil {
-		return s.db.WithContext(ctx).Transaction(func(g *gorm.DB) error {
+		return s.transaction(ctx, s.db, func(g *gorm.DB) error {
 			return fn(&Queries{db: g, postgres: s.dialect == "postgres"})
 		})
 	}
-	return s.reader.WithContext(ctx).Transaction(func(g *gorm.DB) error {
+	return s.transaction(ctx, s.reader, func(g *gorm.DB) error {
 		return fn(&Queries{db: g})
 	})
 }
@@ -254,7 +294,7 @@ func (s *Store) InTx(ctx context.Context, fn func(tx *Queries) error) error {
 			return ctx.Err()
 		}
 	}
-	return s.db.WithContext(ctx).Transaction(func(g *gorm.DB) error {
+	return s.transaction(ctx, s.db, func(g *gorm.DB) error {
 		return fn(&Queries{db: g, postgres: s.dialect == "postgres", inTx: true})
 	})
 }
