@@ -43,7 +43,12 @@ func newEnv(t *testing.T) *env { return newEnvWith(t, web.Config{}) }
 
 func newEnvWith(t *testing.T, cfg web.Config) *env {
 	t.Helper()
-	st := storetest.MustOpen(t)
+	return newEnvOn(t, cfg, storetest.MustOpen(t))
+}
+
+// newEnvOn is newEnvWith on a store the test opened.
+func newEnvOn(t *testing.T, cfg web.Config, st *store.Store) *env {
+	t.Helper()
 	e := &env{t: t, clock: time.Now}
 	now := func() time.Time { return e.clock().UTC().Add(e.skew) }
 	def := form.MustEvaluation()
