@@ -143,6 +143,19 @@ ALTER TABLE users ADD COLUMN must_change_password BOOLEAN NOT NULL DEFAULT FALSE
 ALTER TABLE users ADD COLUMN last_login_at {{ts}};
 CREATE INDEX sessions_user ON sessions (user_id);
 `,
+	// 5: idempotency keys of form posts, each with the outcome it answered,
+	// committed with the post's writes (store.Claim); kept a day.
+	`
+CREATE TABLE idempotency_keys (
+	key TEXT PRIMARY KEY,
+	created_at {{ts}} NOT NULL,
+	status INTEGER NOT NULL,
+	location TEXT NOT NULL DEFAULT '',
+	content_type TEXT NOT NULL DEFAULT '',
+	body TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX idempotency_keys_created ON idempotency_keys (created_at);
+`,
 }
 
 // migrationLock is the PostgreSQL advisory lock every migration transaction

@@ -48,6 +48,7 @@ type Store struct {
 	statements   atomic.Int64      // statements sent (Stats)
 	transactions atomic.Int64      // transactions begun (Stats)
 	connects     atomic.Int64      // PostgreSQL connections opened (Stats)
+	lastPurge    atomic.Int64      // when expired idempotency keys were last deleted (Unix seconds)
 }
 
 // Options select the database: a SQLite file (Path) or a PostgreSQL URL.
@@ -105,6 +106,7 @@ func open(ctx context.Context, opt Options) (*Store, error) {
 		db *gorm.DB
 		s  = &Store{trace: opt.Trace}
 	)
+	s.lastPurge.Store(time.Now().Unix())
 	if opt.DatabaseURL != "" {
 		// database/sql's pool, not pgxpool: gorm runs on database/sql, and
 		// pgxpool would only be reachable through stdlib.OpenDBFromPool,
@@ -242,7 +244,13 @@ func sqliteDSN(path string) string {
 // ReadTx runs fn in one reading transaction: it sees one consistent
 // snapshot and, on SQLite, does not wait for or hold the write lock. fn must
 // not write.
+//
+// Within a request whose writes are claimed by an idempotency key (Claim)
+// and have begun, it reads in that request's transaction.
 func (s *Store) ReadTx(ctx context.Context, fn func(q *Queries) error) error {
+	if c := s.claimIn(ctx); c != nil && c.tx != nil {
+		return fn(c.queries())
+	}
 	if s.reader == nil {
 		return s.transaction(ctx, s.db, func(g *gorm.DB) error {
 			return fn(&Queries{db: g, postgres: s.dialect == "postgres"})
@@ -285,7 +293,20 @@ type Queries struct {
 // the queries whose callers read, check, then write take the row or
 // advisory locks that keep those checks true until commit (see lockUnit,
 // CreateUnit and Hit).
+//
+// Within a request whose writes are claimed by an idempotency key (Claim),
+// fn runs in the request's one transaction, which begins by storing the key
+// and ends when the request's outcome is stored with it (Claim.Commit); a
+// key used before returns a *Replay instead, and fn does not run.
 func (s *Store) InTx(ctx context.Context, fn func(tx *Queries) error) error {
+	if c := s.claimIn(ctx); c != nil {
+		return c.inTx(fn)
+	}
+	return s.inTx(ctx, fn)
+}
+
+// inTx is InTx outside any claim.
+func (s *Store) inTx(ctx context.Context, fn func(tx *Queries) error) error {
 	if s.writer != nil {
 		select {
 		case s.writer <- struct{}{}:
@@ -299,8 +320,12 @@ func (s *Store) InTx(ctx context.Context, fn func(tx *Queries) error) error {
 	})
 }
 
-// q returns a Tx over the plain connection, for single reads and writes.
+// q returns a Tx over the plain connection, for single reads and writes;
+// within a claimed request whose writes have begun, over its transaction.
 func (s *Store) q(ctx context.Context) *Queries {
+	if c := s.claimIn(ctx); c != nil && c.tx != nil {
+		return c.queries()
+	}
 	return &Queries{db: s.db.WithContext(ctx), postgres: s.dialect == "postgres"}
 }
 

@@ -48,6 +48,7 @@ func parsePages(def *form.Definition) (*pages, error) {
 			}
 			return option
 		},
+		"formKey":       newFormKey,
 		"roleLabel":     staff.RoleLabel,
 		"progressLabel": func(p round.Progress) string { return p.Label() },
 		"join":          strings.Join,

@@ -42,7 +42,8 @@ func (l *statementLog) during(fn func()) []string {
 
 // TestRoundTrips counts the database round trips (statements, and BEGIN and
 // COMMIT) of the requests that carry the load: a respondent's page view, a
-// submission of a complete form, and a staff member's round overview. Each must stay within
+// submission of a complete form (with and without an idempotency key, and
+// its repeat), and a staff member's round overview. Each must stay within
 // its budget, so that a change that adds queries to them shows here. The
 // audit trail of a save is one INSERT however many fields it records.
 func TestRoundTrips(t *testing.T) {
@@ -54,6 +55,7 @@ func TestRoundTrips(t *testing.T) {
 	}
 	staffer := e.client()
 	e.login(staffer, staff.Samordnare)
+	keyed := with(validForm(), map[string][]string{"idem": {"nyckel-for-rundresor-1"}})
 
 	for _, tc := range []struct {
 		name       string
@@ -67,6 +69,14 @@ func TestRoundTrips(t *testing.T) {
 			s, _, _ := e.post(respondent, "/l/"+e.token+"/ny", validForm())
 			return s
 		}, true},
+		{"POST /l/TOKEN/ny med nyckel", 9, http.StatusSeeOther, func() int {
+			s, _, _ := e.post(respondent, "/l/"+e.token+"/ny", keyed)
+			return s
+		}, true},
+		{"POST /l/TOKEN/ny med samma nyckel igen", 5, http.StatusSeeOther, func() int {
+			s, _, _ := e.post(respondent, "/l/"+e.token+"/ny", keyed)
+			return s
+		}, false},
 		{"GET /admin/omgangar/ID (samordnare)", 8, http.StatusOK, func() int {
 			s, _ := e.get(staffer, fmt.Sprintf("/admin/omgangar/%d", e.round.ID))
 			return s
@@ -90,5 +100,8 @@ func TestRoundTrips(t *testing.T) {
 		if tc.audit && audits != 1 {
 			t.Errorf("%s: %d INSERTs of audit events, want 1", tc.name, audits)
 		}
+	}
+	if n := len(e.evaluations(e.unit.ID)); n != 2 {
+		t.Errorf("%d evaluations stored, want 2 (the repeat with the same key stores nothing)", n)
 	}
 }

@@ -6,6 +6,12 @@
   if (!form || !window.fetch || !window.FormData) { return; }
   var status = document.getElementById('autosave-status');
   var dirty = false, busy = false;
+  // Each autosave carries the form's idempotency key, ".a" and a number
+  // that moves on once a save is answered: a save that got no answer is
+  // sent again under the same key, and if the first had been stored the
+  // server replays its answer (Idempotent-Replayed) and the newest content
+  // is saved again under the next key.
+  var key = form.elements.idem ? form.elements.idem.value : '', seq = 1;
   form.addEventListener('input', function () { dirty = true; });
   form.addEventListener('change', function () { dirty = true; });
   form.addEventListener('submit', function () { dirty = false; });
@@ -14,9 +20,17 @@
     busy = true; dirty = false;
     var data = new FormData(form);
     data.set('atgard', 'utkast');
+    if (key) { data.set('idem', key + '.a' + seq); }
+    var replayed = false;
     fetch(form.getAttribute('action'), { method: 'POST', body: new URLSearchParams(data), headers: { 'X-Autosave': '1' }, credentials: 'same-origin' })
-      .then(function (r) { if (!r.ok) { throw new Error(r.status); } return r.json(); })
+      .then(function (r) {
+        if (!r.ok) { throw new Error(r.status); }
+        replayed = r.headers.get('Idempotent-Replayed') === 'true';
+        return r.json();
+      })
       .then(function (res) {
+        seq++;
+        if (replayed) { dirty = true; }
         if (res.action) { form.setAttribute('action', res.action); }
         var t = new Date();
         status.textContent = 'Utkastet sparades automatiskt ' + t.toLocaleTimeString('sv-SE', { hour: '2-digit', minute: '2-digit' }) + '.';
