@@ -17,8 +17,8 @@ const (
 	DefaultMaxOpenConns = 20
 	// DefaultConnMaxLifetime retires a connection after half an hour, so
 	// that a failover or a changed DNS name is picked up and no backend
-	// grows for ever; database/sql retires one connection at a time as each
-	// reaches its age, while the others keep serving.
+	// grows for ever. Replacing the pool's connections costs a few
+	// milliseconds each, once per half hour.
 	DefaultConnMaxLifetime = 30 * time.Minute
 	// DefaultConnMaxIdleTime closes connections unused for five minutes, so
 	// a quiet instance gives its backends back to the server.
@@ -30,7 +30,7 @@ const (
 // idle connections, every burst above two concurrent queries closed the
 // extra connections when they were released and opened new ones for the
 // next burst (a new PostgreSQL connection costs a process fork and an
-// authentication, 3–10 ms on a loaded machine).
+// authentication: milliseconds, more on a loaded machine).
 func (o Options) pool() (maxOpen, maxIdle int, lifetime, idleTime time.Duration, err error) {
 	if o.MaxOpenConns < 0 || o.MaxIdleConns < 0 || o.ConnMaxLifetime < 0 || o.ConnMaxIdleTime < 0 {
 		return 0, 0, 0, 0, fmt.Errorf("store: pool sizes and times must not be negative")
