@@ -85,20 +85,15 @@ func (p Page) Answer() string {
 }
 
 // Open returns the unit's page. Through the personal link it records the
-// link's first use; staff opening the page change nothing.
+// link's first use; staff opening the page change nothing. The page is read
+// in a reading transaction, which on SQLite does not wait for writers; only
+// a link's first use writes.
 func (s *Service) Open(ctx context.Context, sc Scope) (Page, error) {
 	var p Page
-	load := func(q *store.Queries) error {
+	err := s.Store.ReadTx(ctx, func(q *store.Queries) error {
 		r, u, err := sc.load(q)
 		if err != nil {
 			return err
-		}
-		if sc.link && u.OpenedAt == nil {
-			now := s.Now()
-			if err := q.TouchUnit(u.ID, now, true); err != nil {
-				return err
-			}
-			u.OpenedAt = &now
 		}
 		evs, err := q.UnitEvaluations(u.ID)
 		if err != nil {
@@ -106,11 +101,18 @@ func (s *Service) Open(ctx context.Context, sc Scope) (Page, error) {
 		}
 		p = Page{Round: r, Unit: u, Evaluations: evs}
 		return nil
+	})
+	if err != nil {
+		return Page{}, err
 	}
-	if sc.link {
-		return p, s.Store.InTx(ctx, load)
+	if sc.link && p.Unit.OpenedAt == nil {
+		now := s.Now()
+		if err := s.Store.InTx(ctx, func(q *store.Queries) error { return q.TouchUnit(p.Unit.ID, now, true) }); err != nil {
+			return Page{}, err
+		}
+		p.Unit.OpenedAt = &now
 	}
-	return p, s.Store.ReadTx(ctx, load)
+	return p, nil
 }
 
 // Evaluation returns one of the unit's evaluations.

@@ -16,13 +16,15 @@ import (
 type Scope struct {
 	who  string // the actor in the audit trail
 	link bool   // the personal link: its first opening is recorded
-	find func(q *store.Queries) (round.Unit, error)
+	// find resolves the scope in q: the unit and its round, read for a
+	// change (see store.Queries.RoundForWrite).
+	find func(q *store.Queries) (round.Round, round.Unit, error)
 }
 
 // ByLink is the scope of a personal link's token. The token is checked when
 // an operation runs: an unknown link is NotFound, a revoked one Gone.
 func (s *Service) ByLink(token string) Scope {
-	return Scope{who: "Verksamhetschef", link: true, find: func(q *store.Queries) (round.Unit, error) {
+	return Scope{who: "Verksamhetschef", link: true, find: func(q *store.Queries) (round.Round, round.Unit, error) {
 		return linkUnit(q, token)
 	}}
 }
@@ -31,7 +33,17 @@ func (s *Service) ByLink(token string) Scope {
 // them) acting for the unit that find returns. find decides whether they may:
 // it loads the unit in q and returns NotFound or Forbidden otherwise.
 func ForStaff(name string, find func(q *store.Queries) (round.Unit, error)) Scope {
-	return Scope{who: name, find: find}
+	return Scope{who: name, find: func(q *store.Queries) (round.Round, round.Unit, error) {
+		u, err := find(q)
+		if err != nil {
+			return round.Round{}, round.Unit{}, err
+		}
+		r, err := q.RoundForWrite(u.RoundID)
+		if err != nil {
+			return round.Round{}, round.Unit{}, err
+		}
+		return r, u, nil
+	}}
 }
 
 // Actor is how changes made through the scope appear in the audit trail.
@@ -54,34 +66,26 @@ func (sc Scope) load(q *store.Queries) (round.Round, round.Unit, error) {
 	if sc.find == nil {
 		return round.Round{}, round.Unit{}, apperror.New(apperror.NotFound, "Enheten finns inte.")
 	}
-	u, err := sc.find(q)
-	if err != nil {
-		return round.Round{}, round.Unit{}, err
-	}
-	r, err := q.RoundForWrite(u.RoundID)
-	if err != nil {
-		return round.Round{}, round.Unit{}, err
-	}
-	return r, u, nil
+	return sc.find(q)
 }
 
-// linkUnit finds the unit of a live personal link. An unknown or revoked
-// token is marked apperror.BadToken, so that only it counts as guessing
-// links.
-func linkUnit(q *store.Queries, token string) (round.Unit, error) {
+// linkUnit finds the unit of a live personal link and its round, in one
+// query. An unknown or revoked token is marked apperror.BadToken, so that
+// only it counts as guessing links.
+func linkUnit(q *store.Queries, token string) (round.Round, round.Unit, error) {
 	missing := apperror.BadToken(apperror.New(apperror.NotFound, "Länken finns inte. Kontrollera att du har kopierat hela länken från e-postmeddelandet."))
 	if !round.PlausibleToken(token) {
-		return round.Unit{}, missing
+		return round.Round{}, round.Unit{}, missing
 	}
-	link, err := q.LinkByHash(round.HashToken(token))
+	link, u, r, err := q.LinkUnit(round.HashToken(token))
 	if err != nil {
 		if apperror.Code(err) == apperror.NotFound {
-			return round.Unit{}, missing
+			return round.Round{}, round.Unit{}, missing
 		}
-		return round.Unit{}, err
+		return round.Round{}, round.Unit{}, err
 	}
 	if link.RevokedAt != nil {
-		return round.Unit{}, apperror.BadToken(apperror.New(apperror.Gone, "Länken har ersatts av en ny. Använd den senaste länken du har fått, eller kontakta din projektledare."))
+		return round.Round{}, round.Unit{}, apperror.BadToken(apperror.New(apperror.Gone, "Länken har ersatts av en ny. Använd den senaste länken du har fått, eller kontakta din projektledare."))
 	}
-	return q.Unit(link.UnitID)
+	return r, u, nil
 }

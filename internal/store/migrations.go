@@ -179,6 +179,19 @@ ALTER TABLE units ADD COLUMN version BIGINT NOT NULL DEFAULT 1;
 ALTER TABLE audit_events ADD COLUMN evaluation_version BIGINT;
 CREATE INDEX audit_events_evaluation ON audit_events (evaluation_id, evaluation_version);
 `,
+	// 9: idempotency keys of form posts, each with the outcome it answered,
+	// committed with the post's writes (store.Claim); kept a day.
+	`
+CREATE TABLE idempotency_keys (
+	key TEXT PRIMARY KEY,
+	created_at {{ts}} NOT NULL,
+	status INTEGER NOT NULL,
+	location TEXT NOT NULL DEFAULT '',
+	content_type TEXT NOT NULL DEFAULT '',
+	body TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX idempotency_keys_created ON idempotency_keys (created_at);
+`,
 }
 
 // migrationLock is the PostgreSQL advisory lock every migration transaction

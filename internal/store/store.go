@@ -14,6 +14,7 @@ import (
 	"net/url"
 	"os"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -42,12 +43,34 @@ type Store struct {
 	// WAL mode they read one snapshot without taking the write lock, so a
 	// report being loaded does not hold up submissions. nil on PostgreSQL.
 	reader *gorm.DB
+
+	trace        func(stmt string) // Options.Trace
+	statements   atomic.Int64      // statements sent (Stats)
+	transactions atomic.Int64      // transactions begun (Stats)
+	connects     atomic.Int64      // PostgreSQL connections opened (Stats)
+	lastPurge    atomic.Int64      // when expired idempotency keys were last deleted (Unix seconds)
 }
 
 // Options select the database: a SQLite file (Path) or a PostgreSQL URL.
 type Options struct {
 	Path        string
 	DatabaseURL string
+
+	// The PostgreSQL connection pool of this instance; a zero value takes
+	// the default. MaxOpenConns (20) bounds the connections;
+	// MaxIdleConns (the same as MaxOpenConns) are kept open between
+	// queries; a connection is closed after ConnMaxLifetime (30 min) and
+	// after ConnMaxIdleTime (5 min) unused. SQLite's pools are fixed: one
+	// writer at a time needs no more.
+	MaxOpenConns    int
+	MaxIdleConns    int
+	ConnMaxLifetime time.Duration
+	ConnMaxIdleTime time.Duration
+
+	// Trace, when set, is called with every SQL statement the store sends
+	// and with BEGIN, COMMIT and ROLLBACK (tests count round trips with it).
+	// It is called from many goroutines at once.
+	Trace func(stmt string)
 }
 
 // Open connects, applies pending migrations and returns the store.
@@ -75,15 +98,23 @@ func open(ctx context.Context, opt Options) (*Store, error) {
 		SkipDefaultTransaction: true, // every multi-row write is an explicit InTx
 		NowFunc:                func() time.Time { return time.Now().UTC() },
 	}
+	maxOpen, maxIdle, lifetime, idleTime, err := opt.pool()
+	if err != nil {
+		return nil, err
+	}
 	var (
-		db  *gorm.DB
-		err error
-		s   = &Store{}
+		db *gorm.DB
+		s  = &Store{trace: opt.Trace}
 	)
+	s.lastPurge.Store(time.Now().Unix())
 	if opt.DatabaseURL != "" {
+		// database/sql's pool, not pgxpool: gorm runs on database/sql, and
+		// pgxpool would only be reachable through stdlib.OpenDBFromPool,
+		// which puts database/sql's pool (with its own idle limit) in front
+		// of pgxpool's, two pools to size for one.
 		s.dialect = "postgres"
 		db, err = gorm.Open(postgres.New(postgres.Config{DSN: opt.DatabaseURL,
-			OptionOpenDB: []stdlib.OptionOpenDB{stdlib.OptionAfterConnect(scanTimesInUTC)}}), cfg)
+			OptionOpenDB: []stdlib.OptionOpenDB{stdlib.OptionAfterConnect(s.afterConnect)}}), cfg)
 	} else {
 		if opt.Path == "" {
 			return nil, errors.New("store: no database given (--db or --database-url)")
@@ -104,6 +135,10 @@ func open(ctx context.Context, opt Options) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("store: %w", err)
 	}
+	if err := s.countStatements(db); err != nil {
+		sqlDB.Close()
+		return nil, err
+	}
 	if s.dialect == "sqlite" {
 		// WAL lets readers run beside the one writer; _txlock=immediate makes
 		// every transaction take the write lock at BEGIN, so a transaction
@@ -112,7 +147,10 @@ func open(ctx context.Context, opt Options) (*Store, error) {
 		sqlDB.SetMaxOpenConns(8)
 		sqlDB.SetConnMaxIdleTime(time.Minute)
 	} else {
-		sqlDB.SetMaxOpenConns(20)
+		sqlDB.SetMaxOpenConns(maxOpen)
+		sqlDB.SetMaxIdleConns(maxIdle)
+		sqlDB.SetConnMaxLifetime(lifetime)
+		sqlDB.SetConnMaxIdleTime(idleTime)
 	}
 	if err := sqlDB.PingContext(ctx); err != nil {
 		sqlDB.Close()
@@ -131,6 +169,10 @@ func open(ctx context.Context, opt Options) (*Store, error) {
 		if rdb, err := reader.DB(); err == nil {
 			rdb.SetMaxOpenConns(4)
 			rdb.SetConnMaxIdleTime(time.Minute)
+		}
+		if err := s.countStatements(reader); err != nil {
+			sqlDB.Close()
+			return nil, err
 		}
 		s.reader = reader
 	}
@@ -202,13 +244,19 @@ func sqliteDSN(path string) string {
 // ReadTx runs fn in one reading transaction: it sees one consistent
 // snapshot and, on SQLite, does not wait for or hold the write lock. fn must
 // not write.
+//
+// Within a request whose writes are claimed by an idempotency key (Claim)
+// and have begun, it reads in that request's transaction.
 func (s *Store) ReadTx(ctx context.Context, fn func(q *Queries) error) error {
+	if c := s.claimIn(ctx); c != nil && c.tx != nil {
+		return fn(c.queries())
+	}
 	if s.reader == nil {
-		return s.db.WithContext(ctx).Transaction(func(g *gorm.DB) error {
+		return s.transaction(ctx, s.db, func(g *gorm.DB) error {
 			return fn(&Queries{db: g, postgres: s.dialect == "postgres"})
 		})
 	}
-	return s.reader.WithContext(ctx).Transaction(func(g *gorm.DB) error {
+	return s.transaction(ctx, s.reader, func(g *gorm.DB) error {
 		return fn(&Queries{db: g})
 	})
 }
@@ -245,7 +293,20 @@ type Queries struct {
 // the queries whose callers read, check, then write take the row or
 // advisory locks that keep those checks true until commit (see lockUnit,
 // CreateUnit and Hit).
+//
+// Within a request whose writes are claimed by an idempotency key (Claim),
+// fn runs in the request's one transaction, which begins by storing the key
+// and ends when the request's outcome is stored with it (Claim.Commit); a
+// key used before returns a *Replay instead, and fn does not run.
 func (s *Store) InTx(ctx context.Context, fn func(tx *Queries) error) error {
+	if c := s.claimIn(ctx); c != nil {
+		return c.inTx(fn)
+	}
+	return s.inTx(ctx, fn)
+}
+
+// inTx is InTx outside any claim.
+func (s *Store) inTx(ctx context.Context, fn func(tx *Queries) error) error {
 	if s.writer != nil {
 		select {
 		case s.writer <- struct{}{}:
@@ -254,13 +315,17 @@ func (s *Store) InTx(ctx context.Context, fn func(tx *Queries) error) error {
 			return ctx.Err()
 		}
 	}
-	return s.db.WithContext(ctx).Transaction(func(g *gorm.DB) error {
+	return s.transaction(ctx, s.db, func(g *gorm.DB) error {
 		return fn(&Queries{db: g, postgres: s.dialect == "postgres", inTx: true})
 	})
 }
 
-// q returns a Tx over the plain connection, for single reads and writes.
+// q returns a Tx over the plain connection, for single reads and writes;
+// within a claimed request whose writes have begun, over its transaction.
 func (s *Store) q(ctx context.Context) *Queries {
+	if c := s.claimIn(ctx); c != nil && c.tx != nil {
+		return c.queries()
+	}
 	return &Queries{db: s.db.WithContext(ctx), postgres: s.dialect == "postgres"}
 }
 

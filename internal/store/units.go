@@ -2,12 +2,10 @@ package store
 
 import (
 	"fmt"
-	"sort"
 	"strings"
 	"time"
 
 	"gorm.io/gorm"
-	"gorm.io/gorm/clause"
 
 	"github.com/inventera/inventera/internal/apperror"
 	"github.com/inventera/inventera/internal/round"
@@ -168,71 +166,20 @@ func (t *Queries) DeleteUnit(id int64) error {
 // what the caller checks about the unit (its response, its drafts) stays
 // true while it writes, as on SQLite, where transactions run one at a time.
 func (t *Queries) Unit(id int64) (round.Unit, error) {
-	var row unitRow
-	db := t.db
-	if t.postgres && t.inTx {
-		db = db.Clauses(clause.Locking{Strength: "NO KEY UPDATE"})
-	}
-	if err := db.First(&row, id).Error; err != nil {
-		return round.Unit{}, notFound(err, "Enheten")
-	}
-	members, err := t.unitMembers([]int64{id})
+	units, err := t.unitsWithMembers("u.id = ?", "u.id", t.lockClause("FOR NO KEY UPDATE OF u"), id)
 	if err != nil {
 		return round.Unit{}, err
 	}
-	return row.domain(members[id]), nil
+	if len(units) == 0 {
+		return round.Unit{}, apperror.New(apperror.NotFound, "Enheten finns inte.")
+	}
+	return units[0], nil
 }
 
 // Units lists a round's units by name (code point order; units of the same
 // name in the order they were added) with their member kommuner.
 func (t *Queries) Units(roundID int64) ([]round.Unit, error) {
-	var rows []unitRow
-	if err := t.db.Where("round_id = ?", roundID).Order(t.byText("name") + ", id").Find(&rows).Error; err != nil {
-		return nil, fmt.Errorf("store: list units: %w", err)
-	}
-	ids := make([]int64, len(rows))
-	for i, r := range rows {
-		ids[i] = r.ID
-	}
-	members, err := t.unitMembers(ids)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]round.Unit, len(rows))
-	for i, r := range rows {
-		out[i] = r.domain(members[r.ID])
-	}
-	return out, nil
-}
-
-func (t *Queries) unitMembers(unitIDs []int64) (map[int64][]string, error) {
-	type member struct {
-		UnitID   int64
-		Name     string
-		Position int
-	}
-	var ms []member
-	if len(unitIDs) > 0 {
-		err := t.db.Raw(`SELECT uk.unit_id, k.name, uk.position FROM unit_kommuner uk
-			JOIN kommuner k ON k.id = uk.kommun_id WHERE uk.unit_id IN ?`, unitIDs).Scan(&ms).Error
-		if err != nil {
-			return nil, fmt.Errorf("store: unit members: %w", err)
-		}
-	}
-	sort.Slice(ms, func(i, j int) bool {
-		if ms[i].UnitID != ms[j].UnitID {
-			return ms[i].UnitID < ms[j].UnitID
-		}
-		if ms[i].Position != ms[j].Position {
-			return ms[i].Position < ms[j].Position
-		}
-		return ms[i].Name < ms[j].Name
-	})
-	out := map[int64][]string{}
-	for _, m := range ms {
-		out[m.UnitID] = append(out[m.UnitID], m.Name)
-	}
-	return out, nil
+	return t.unitsWithMembers("u.round_id = ?", t.byText("u.name")+", u.id", "", roundID)
 }
 
 // AdvanceUnitVersion is the compare-and-set of a unit's editable data (name,

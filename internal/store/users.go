@@ -107,19 +107,6 @@ func (t *Queries) CreateSession(s Session) (Session, error) {
 	return s, nil
 }
 
-// SessionUser returns the unexpired session with the token hash and its user.
-func (t *Queries) SessionUser(tokenHash string, now time.Time) (Session, User, error) {
-	var s Session
-	if err := t.db.Where("token_hash = ? AND expires_at > ?", tokenHash, now).First(&s).Error; err != nil {
-		return Session{}, User{}, notFound(err, "Sessionen")
-	}
-	var u User
-	if err := t.db.First(&u, s.UserID).Error; err != nil {
-		return Session{}, User{}, notFound(err, "Användaren")
-	}
-	return s, u, nil
-}
-
 // DeleteSession ends a session.
 func (t *Queries) DeleteSession(tokenHash string) error {
 	if err := t.db.Where("token_hash = ?", tokenHash).Delete(&Session{}).Error; err != nil {

@@ -46,7 +46,17 @@ func newEnvWith(t *testing.T, cfg web.Config) *env { return newEnvMailer(t, cfg,
 // newEnvMailer is newEnvWith with a mailer for invitations (nil: none).
 func newEnvMailer(t *testing.T, cfg web.Config, mailer manage.Mailer) *env {
 	t.Helper()
-	st := storetest.MustOpen(t)
+	return newEnvFull(t, cfg, storetest.MustOpen(t), mailer)
+}
+
+// newEnvOn is newEnvWith on a store the test opened.
+func newEnvOn(t *testing.T, cfg web.Config, st *store.Store) *env {
+	t.Helper()
+	return newEnvFull(t, cfg, st, nil)
+}
+
+func newEnvFull(t *testing.T, cfg web.Config, st *store.Store, mailer manage.Mailer) *env {
+	t.Helper()
 	e := &env{t: t, clock: time.Now}
 	now := func() time.Time { return e.clock().UTC().Add(e.skew) }
 	def := form.MustEvaluation()

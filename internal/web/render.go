@@ -45,6 +45,7 @@ func parsePages(def *form.Definition) (*pages, error) {
 			}
 			return option
 		},
+		"formKey":   newFormKey,
 		"roleLabel": staff.RoleLabel,
 		// Every time on a page is Swedish time with its zone.
 		"swedishTime": func(t any) string {

@@ -91,21 +91,22 @@ func (s *Server) routes(e *echo.Echo) {
 }
 
 // unitRoutes are a unit's pages under g, whose middleware resolves the
-// unit scope (linkScope or staffUnitScope).
+// unit scope (linkScope or staffUnitScope). Every post is idempotent under
+// the key its form carries (see idempotent).
 func (s *Server) unitRoutes(g *echo.Group, upload echo.MiddlewareFunc) {
 	g.GET("", s.unitPage)
 	g.GET("/ny", s.newEvaluation)
-	g.POST("/ny", s.createEvaluation)
+	g.POST("/ny", s.createEvaluation, s.idempotent)
 	g.GET("/u/:id", s.editEvaluation)
-	g.POST("/u/:id", s.updateEvaluation)
+	g.POST("/u/:id", s.updateEvaluation, s.idempotent)
 	g.GET("/u/:id/ta-bort", s.confirmDelete)
-	g.POST("/u/:id/ta-bort", s.deleteEvaluation)
-	g.POST("/skicka-in", s.submitUnit)
-	g.POST("/inga", s.noEvaluations)
-	g.POST("/avboj", s.declineUnit)
-	g.POST("/andra", s.reopenUnit)
+	g.POST("/u/:id/ta-bort", s.deleteEvaluation, s.idempotent)
+	g.POST("/skicka-in", s.submitUnit, s.idempotent)
+	g.POST("/inga", s.noEvaluations, s.idempotent)
+	g.POST("/avboj", s.declineUnit, s.idempotent)
+	g.POST("/andra", s.reopenUnit, s.idempotent)
 	g.GET("/excel", s.downloadUnitForm)
-	g.POST("/excel/fil", s.uploadUnitForm, upload)
+	g.POST("/excel/fil", s.uploadUnitForm, upload, s.idempotent)
 }
 
 // securityHeaders sets the headers every page carries. Personal links are

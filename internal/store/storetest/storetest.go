@@ -11,7 +11,9 @@
 // choose (BothEmpty likewise for tests of Open itself); only the PostgreSQL
 // half is skipped when the variable is unset.
 // OpenPostgresPair opens two stores on one schema, as two instances of the
-// service behind a load balancer share one database.
+// service behind a load balancer share one database; OpenPostgresN opens
+// any number, and OpenShared does the same on whichever database MustOpen
+// would choose.
 package storetest
 
 import (
@@ -67,6 +69,59 @@ func OpenPostgresPair(tb testing.TB) (*store.Store, *store.Store) {
 	tb.Helper()
 	dsn := NewSchema(tb)
 	return openStore(tb, store.Options{DatabaseURL: dsn}), openStore(tb, store.Options{DatabaseURL: dsn})
+}
+
+// OpenPostgresN returns n stores, each with its own connections, on one
+// fresh PostgreSQL schema: n instances of the service sharing one database.
+// opt sets everything but the database (the pool, a trace). It skips the
+// test when INVENTERA_TEST_DATABASE_URL is unset.
+func OpenPostgresN(tb testing.TB, n int, opt store.Options) []*store.Store {
+	tb.Helper()
+	opt.Path, opt.DatabaseURL = "", NewSchema(tb)
+	return openN(tb, n, opt)
+}
+
+// OpenShared returns n stores on one database, as MustOpen chooses it: a
+// fresh PostgreSQL schema when INVENTERA_TEST_DATABASE_URL is set,
+// otherwise one temporary SQLite file that n stores open, as n processes
+// would.
+func OpenShared(tb testing.TB, n int, opt store.Options) []*store.Store {
+	tb.Helper()
+	if os.Getenv(EnvDatabaseURL) != "" {
+		return OpenPostgresN(tb, n, opt)
+	}
+	opt.Path, opt.DatabaseURL = filepath.Join(tb.TempDir(), "test.db"), ""
+	return openN(tb, n, opt)
+}
+
+// BothShared runs fn as two subtests, "sqlite" and "postgres", each with n
+// stores on one database of that kind (one SQLite file; one PostgreSQL
+// schema), as n instances of the service would share it. The PostgreSQL
+// half is skipped when INVENTERA_TEST_DATABASE_URL is unset.
+func BothShared(t *testing.T, n int, opt store.Options, fn func(t *testing.T, stores []*store.Store)) {
+	t.Helper()
+	t.Run("sqlite", func(t *testing.T) {
+		o := opt
+		o.Path, o.DatabaseURL = filepath.Join(t.TempDir(), "test.db"), ""
+		fn(t, openN(t, n, o))
+	})
+	t.Run("postgres", func(t *testing.T) { fn(t, OpenPostgresN(t, n, opt)) })
+}
+
+// MustOpenWith is MustOpen with the other options of opt (the pool, a
+// trace); its Path and DatabaseURL are chosen as MustOpen chooses them.
+func MustOpenWith(tb testing.TB, opt store.Options) *store.Store {
+	tb.Helper()
+	return OpenShared(tb, 1, opt)[0]
+}
+
+func openN(tb testing.TB, n int, opt store.Options) []*store.Store {
+	tb.Helper()
+	out := make([]*store.Store, n)
+	for i := range out {
+		out[i] = openStore(tb, opt)
+	}
+	return out
 }
 
 // Both runs fn as two subtests, "sqlite" and "postgres", with open giving

@@ -28,6 +28,15 @@
   // The version the form was loaded with, sent with every save; each
   // autosave that succeeds moves it on, so a tab never conflicts with itself.
   var version = form.querySelector('input[name=version]');
+  // Each autosave carries the form's idempotency key, ".a" and a number
+  // that moves on once a save is answered: a save that got no answer is
+  // sent again under the same key, and if the first had been stored the
+  // server replays its answer (Idempotent-Replayed) and the newest content
+  // is saved again under the next key. A save sent while another is still
+  // under way (the page being left) gets a key of its own, so that it is
+  // not taken for a repeat of the first and its newer text kept.
+  var key = form.elements.idem ? form.elements.idem.value : '';
+  var seq = 1;
 
   // fields is the form's content as it would be sent, to tell whether
   // anything was filled in.
@@ -75,6 +84,8 @@
     var action = form.getAttribute('action');
     var data = new FormData(form);
     data.set('atgard', 'utkast');
+    if (key) { data.set('idem', key + '.a' + seq + (saving ? '.' + Date.now() : '')); }
+    var replayed = false;
     var body = new URLSearchParams(data).toString();
     var opts = {
       method: 'POST', body: body, credentials: 'same-origin',
@@ -95,10 +106,13 @@
           });
         }
         if (!r.ok) { throw new Error('status ' + r.status); }
+        replayed = r.headers.get('Idempotent-Replayed') === 'true';
         return r.json();
       })
       .then(function (res) {
         if (!res) { return; }
+        seq++;
+        if (replayed) { dirty = true; }
         if (res.action) { form.setAttribute('action', res.action); }
         if (res.version && version) { version.value = res.version; }
         show('Utkastet sparades automatiskt kl. ' + clock(new Date()) + '.');

@@ -1,0 +1,163 @@
+package store_test
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/inventera/inventera/internal/round"
+	"github.com/inventera/inventera/internal/store"
+	"github.com/inventera/inventera/internal/store/storetest"
+)
+
+// createRound is a write for the claim tests: a round of the name.
+func createRound(name string) func(q *store.Queries) error {
+	return func(q *store.Queries) error {
+		_, err := q.CreateRound(round.Round{Name: name, HourlyRate: 280, CreatedAt: t0})
+		return err
+	}
+}
+
+func roundNames(t *testing.T, st *store.Store) []string {
+	t.Helper()
+	var names []string
+	for _, r := range must[[]round.Round](t)(st.Q(ctx).Rounds()) {
+		names = append(names, r.Name)
+	}
+	slices.Sort(names)
+	return names
+}
+
+func wantReplay(t *testing.T, err error, want store.Outcome) {
+	t.Helper()
+	var rep *store.Replay
+	if !errors.As(err, &rep) {
+		t.Fatalf("err = %v, want a replay of %+v", err, want)
+	}
+	if rep.Outcome.Status != want.Status || rep.Outcome.Location != want.Location ||
+		rep.Outcome.ContentType != want.ContentType || string(rep.Outcome.Body) != string(want.Body) {
+		t.Fatalf("replayed %+v, want %+v", rep.Outcome, want)
+	}
+}
+
+// TestClaim: a request's writes under an idempotency key are committed with
+// the key and the outcome, or not at all; a later request with the key gets
+// the outcome and writes nothing.
+func TestClaim(t *testing.T) {
+	storetest.Both(t, func(t *testing.T, open func(testing.TB) *store.Store) {
+		st := open(t)
+		first := store.Outcome{Status: http.StatusSeeOther, Location: "/l/x?meddelande=sparad", ContentType: "text/html", Body: []byte("åäö")}
+
+		// Two writes of one request, then the outcome: one transaction.
+		c1ctx, c1 := st.Claim(ctx, "nyckel-1")
+		check(t, st.InTx(c1ctx, createRound("A")))
+		if !c1.Active() {
+			t.Fatal("the claim is not active after a write")
+		}
+		// Reads with the request's context see its writes (and on SQLite
+		// do not wait for its write lock).
+		if _, err := st.Q(c1ctx).RoundByName("A"); err != nil {
+			t.Fatalf("Q in the claimed request: %v", err)
+		}
+		check(t, st.ReadTx(c1ctx, func(q *store.Queries) error { _, err := q.RoundByName("A"); return err }))
+		check(t, st.InTx(c1ctx, createRound("B")))
+		check(t, c1.Commit(first))
+		if got := roundNames(t, st); !slices.Equal(got, []string{"A", "B"}) {
+			t.Fatalf("rounds %v after the commit, want [A B]", got)
+		}
+
+		// The same key again: the first outcome, and nothing written.
+		c2ctx, c2 := st.Claim(ctx, "nyckel-1")
+		ran := false
+		err := st.InTx(c2ctx, func(q *store.Queries) error { ran = true; return createRound("C")(q) })
+		wantReplay(t, err, first)
+		if ran || c2.Active() {
+			t.Fatalf("the repeat ran its write (%v) or holds a transaction (%v)", ran, c2.Active())
+		}
+		c2.Rollback()
+
+		// A write that fails undoes the request's writes; the key is not
+		// kept, so a repeat does the work.
+		c3ctx, c3 := st.Claim(ctx, "nyckel-2")
+		check(t, st.InTx(c3ctx, createRound("D")))
+		boom := errors.New("boom")
+		if err := st.InTx(c3ctx, func(q *store.Queries) error { return boom }); !errors.Is(err, boom) {
+			t.Fatalf("InTx = %v, want boom", err)
+		}
+		if c3.Active() {
+			t.Fatal("the claim is still active after a failed write")
+		}
+		check(t, c3.Commit(store.Outcome{Status: http.StatusUnprocessableEntity})) // nothing to commit
+		c4ctx, c4 := st.Claim(ctx, "nyckel-2")
+		check(t, st.InTx(c4ctx, createRound("E")))
+		check(t, c4.Commit(store.Outcome{Status: http.StatusSeeOther}))
+
+		// A request that wrote and then failed (Rollback) stores nothing.
+		c5ctx, c5 := st.Claim(ctx, "nyckel-3")
+		check(t, st.InTx(c5ctx, createRound("F")))
+		c5.Rollback()
+		// A request that never wrote keeps no key.
+		_, c6 := st.Claim(ctx, "nyckel-4")
+		check(t, c6.Commit(store.Outcome{Status: http.StatusOK}))
+		for _, key := range []string{"nyckel-3", "nyckel-4"} {
+			cctx, c := st.Claim(ctx, key)
+			check(t, st.InTx(cctx, createRound("G "+key)))
+			check(t, c.Commit(store.Outcome{Status: http.StatusSeeOther}))
+		}
+		if got, want := roundNames(t, st), []string{"A", "B", "E", "G nyckel-3", "G nyckel-4"}; !slices.Equal(got, want) {
+			t.Fatalf("rounds %v, want %v", got, want)
+		}
+
+		// Keys expire: a key older than IdempotencyKeyLife is deleted, and
+		// its repeat is a new request.
+		check(t, st.AgeIdempotencyKeys(ctx, time.Now().Add(-store.IdempotencyKeyLife-time.Minute)))
+		c7ctx, c7 := st.Claim(ctx, "nyckel-1")
+		check(t, st.InTx(c7ctx, createRound("H")))
+		check(t, c7.Commit(first))
+		if got := roundNames(t, st); !slices.Contains(got, "H") {
+			t.Fatalf("rounds %v: the expired key's repeat wrote nothing", got)
+		}
+	})
+}
+
+// TestClaimAcrossInstances: two instances get the same key at the same
+// time; the second waits for the first's transaction, then replays its
+// outcome, on either database. One round is stored.
+func TestClaimAcrossInstances(t *testing.T) {
+	storetest.BothShared(t, 2, store.Options{}, func(t *testing.T, stores []*store.Store) {
+		a, b := stores[0], stores[1]
+		outcome := store.Outcome{Status: http.StatusOK, ContentType: "application/json", Body: []byte(`{"id":1}`)}
+
+		actx, ca := a.Claim(ctx, "samma-nyckel")
+		check(t, a.InTx(actx, createRound("Resultatstyrning 2009")))
+
+		var (
+			wg   sync.WaitGroup
+			berr error
+			done = make(chan struct{})
+		)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer close(done)
+			bctx, cb := b.Claim(context.Background(), "samma-nyckel")
+			defer cb.Rollback()
+			berr = b.InTx(bctx, createRound("Resultatstyrning 2009 (igen)"))
+		}()
+		select {
+		case <-done:
+			t.Fatalf("B did not wait for A's open transaction: %v", berr)
+		case <-time.After(300 * time.Millisecond):
+		}
+		check(t, ca.Commit(outcome))
+		wg.Wait()
+		wantReplay(t, berr, outcome)
+		if got := roundNames(t, a); !slices.Equal(got, []string{"Resultatstyrning 2009"}) {
+			t.Fatalf("rounds %v, want the first one only", got)
+		}
+	})
+}

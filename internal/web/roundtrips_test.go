@@ -1,0 +1,107 @@
+package web_test
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/inventera/inventera/internal/staff"
+	"github.com/inventera/inventera/internal/store"
+	"github.com/inventera/inventera/internal/store/storetest"
+	"github.com/inventera/inventera/internal/web"
+)
+
+// statementLog collects the statements a store sends while it is on.
+type statementLog struct {
+	mu    sync.Mutex
+	on    bool
+	stmts []string
+}
+
+func (l *statementLog) trace(stmt string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.on {
+		l.stmts = append(l.stmts, stmt)
+	}
+}
+
+// during returns the statements sent while fn ran.
+func (l *statementLog) during(fn func()) []string {
+	l.mu.Lock()
+	l.on, l.stmts = true, nil
+	l.mu.Unlock()
+	fn()
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.on = false
+	return l.stmts
+}
+
+// TestRoundTrips counts the database round trips (statements, and BEGIN and
+// COMMIT) of the requests that carry the load: a respondent's page view, a
+// submission of a complete form (with and without an idempotency key, and
+// its repeat), and a staff member's round overview. Each must stay within
+// its budget, so that a change that adds queries to them shows here. The
+// audit trail of a save is one INSERT however many fields it records.
+func TestRoundTrips(t *testing.T) {
+	var log statementLog
+	e := newEnvOn(t, web.Config{}, storetest.MustOpenWith(t, store.Options{Trace: log.trace}))
+	respondent := e.client()
+	if status, _ := e.get(respondent, "/l/"+e.token); status != http.StatusOK { // the link's first use is recorded once
+		t.Fatalf("first page view: status %d", status)
+	}
+	staffer := e.client()
+	e.login(staffer, staff.Samordnare)
+	keyed := with(validForm(), map[string][]string{"idem": {"nyckel-for-rundresor-1"}})
+
+	for _, tc := range []struct {
+		name       string
+		budget     int
+		wantStatus int
+		do         func() int
+		audit      bool // one INSERT of audit events
+	}{
+		{"GET /l/TOKEN (sidvisning)", 5, http.StatusOK, func() int { s, _ := e.get(respondent, "/l/"+e.token); return s }, false},
+		{"POST /l/TOKEN/ny (inlämning)", 7, http.StatusSeeOther, func() int {
+			s, _, _ := e.post(respondent, "/l/"+e.token+"/ny", validForm())
+			return s
+		}, true},
+		{"POST /l/TOKEN/ny med nyckel", 9, http.StatusSeeOther, func() int {
+			s, _, _ := e.post(respondent, "/l/"+e.token+"/ny", keyed)
+			return s
+		}, true},
+		{"POST /l/TOKEN/ny med samma nyckel igen", 5, http.StatusSeeOther, func() int {
+			s, _, _ := e.post(respondent, "/l/"+e.token+"/ny", keyed)
+			return s
+		}, false},
+		{"GET /admin/omgangar/ID (samordnare)", 8, http.StatusOK, func() int {
+			s, _ := e.get(staffer, fmt.Sprintf("/admin/omgangar/%d", e.round.ID))
+			return s
+		}, false},
+	} {
+		var status int
+		stmts := log.during(func() { status = tc.do() })
+		if status != tc.wantStatus {
+			t.Errorf("%s: status %d, want %d", tc.name, status, tc.wantStatus)
+		}
+		t.Logf("%s: %d round trips\n\t%s", tc.name, len(stmts), strings.Join(stmts, "\n\t"))
+		if len(stmts) > tc.budget {
+			t.Errorf("%s: %d round trips, want at most %d", tc.name, len(stmts), tc.budget)
+		}
+		audits := 0
+		for _, s := range stmts {
+			if strings.Contains(s, "INSERT INTO \"audit_events\"") || strings.Contains(s, "INSERT INTO `audit_events`") {
+				audits++
+			}
+		}
+		if tc.audit && audits != 1 {
+			t.Errorf("%s: %d INSERTs of audit events, want 1", tc.name, audits)
+		}
+	}
+	if n := len(e.evaluations(e.unit.ID)); n != 2 {
+		t.Errorf("%d evaluations stored, want 2 (the repeat with the same key stores nothing)", n)
+	}
+}
