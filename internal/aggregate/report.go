@@ -64,6 +64,9 @@ type Municipality struct {
 	UnsubmittedEvaluations int               `json:"unsubmitted_evaluations"`
 	UnsubmittedDrafts      int               `json:"unsubmitted_drafts"`
 	UnsubmittedUnits       []UnsubmittedUnit `json:"unsubmitted_units"`
+	// Evaluations the working group ruled out of scope: they count nowhere
+	// above (design §5, "Review").
+	Excluded []ExcludedEvaluation `json:"excluded"`
 }
 
 // UsageCounts counts evaluations per `anvandning` option.
@@ -272,6 +275,9 @@ type Network struct {
 	UnsubmittedEvaluations int               `json:"unsubmitted_evaluations"`
 	UnsubmittedDrafts      int               `json:"unsubmitted_drafts"`
 	UnsubmittedUnits       []UnsubmittedUnit `json:"unsubmitted_units"`
+	// Evaluations the working group ruled out of scope: they count nowhere
+	// above (design §5, "Review").
+	Excluded []ExcludedEvaluation `json:"excluded"`
 }
 
 // The package's own copies: the exported slices could be changed by a caller.

@@ -15,6 +15,8 @@ type UnitStatus struct {
 	Progress    round.Progress
 	Evaluations int
 	Link        string // full personal link, "" when none is active
+	// OpenQuestions counts the review's questions to the unit still open.
+	OpenQuestions int
 }
 
 // KommunStatus totals a kommun's units by progress.
@@ -24,6 +26,9 @@ type KommunStatus struct {
 	Answered    int // submitted, "inga utvärderingar" or declined
 	Evaluations int
 	ByProgress  map[round.Progress]int
+	// OpenQuestions counts the review's open questions to the kommun's
+	// units (a shared unit's in each member kommun).
+	OpenQuestions int
 }
 
 // Overview is a round with its kommuner and units' progress.
@@ -33,6 +38,9 @@ type Overview struct {
 	Units    []UnitStatus
 	Totals   map[round.Progress]int
 	Steps    []round.Progress // the progress steps in order, for tables
+	// OpenQuestions counts the review's open questions to the units shown
+	// (each once).
+	OpenQuestions int
 }
 
 // Overview loads a round's progress page.
@@ -63,6 +71,10 @@ func (s *Service) Overview(ctx context.Context, actor Actor, roundID int64) (Ove
 		if err != nil {
 			return err
 		}
+		questions, err := q.OpenQuestionCounts(roundID)
+		if err != nil {
+			return err
+		}
 		ov = Overview{Round: r, Totals: map[round.Progress]int{}, Steps: round.ProgressSteps}
 		perKommun := map[string]*KommunStatus{}
 		for _, k := range ks {
@@ -77,7 +89,8 @@ func (s *Service) Overview(ctx context.Context, actor Actor, roundID int64) (Ove
 			if !actor.SeesUnit(u) {
 				continue
 			}
-			st := UnitStatus{Unit: u, Evaluations: counts[u.ID], Progress: round.ProgressOf(u, counts[u.ID])}
+			st := UnitStatus{Unit: u, Evaluations: counts[u.ID], Progress: round.ProgressOf(u, counts[u.ID]), OpenQuestions: questions[u.ID]}
+			ov.OpenQuestions += st.OpenQuestions
 			if l, ok := links[u.ID]; ok {
 				st.Link = s.LinkURL(s.Keys.Token(l.Nonce))
 			}
@@ -87,6 +100,7 @@ func (s *Service) Overview(ctx context.Context, actor Actor, roundID int64) (Ove
 				if ks := perKommun[k]; ks != nil {
 					ks.Units++
 					ks.Evaluations += st.Evaluations
+					ks.OpenQuestions += st.OpenQuestions
 					ks.ByProgress[st.Progress]++
 					if u.Answered() {
 						ks.Answered++

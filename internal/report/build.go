@@ -29,6 +29,7 @@ func build(rep *aggregate.Report, lb labels) *page {
 		p.KommunNames = joinList(names)
 	}
 	p.Method = methodNote(rep)
+	p.Excluded = excludedNote(rep)
 	var n numbering
 	p.Volumes = buildVolumes(rep, &n)
 	p.Usage = buildUsage(rep, lb, &n)

@@ -21,6 +21,7 @@ type page struct {
 	KommunCount  string
 	Evaluations  string
 	Method       []string // the methods note: what the report counts and leaves out
+	Excluded     []string // the methods note on the review: what it ruled out of scope
 	Volumes      volumes
 	Usage        usageSection
 	Surveys      surveySection
