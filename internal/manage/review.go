@@ -27,6 +27,22 @@ const (
 	ReviewQuestions = "fragor"    // with an open question
 )
 
+// ReviewStatusOption is one choice of the review list's status filter.
+type ReviewStatusOption struct {
+	Value string
+	Label string
+}
+
+// ReviewStatuses are the status filter's choices, in the order shown.
+func ReviewStatuses() []ReviewStatusOption {
+	return []ReviewStatusOption{
+		{ReviewAll, "Alla"},
+		{ReviewIncluded, "Med i rapporten"},
+		{ReviewExcluded, "Utanför avgränsningen"},
+		{ReviewQuestions, "Med öppna frågor"},
+	}
+}
+
 // ReviewFilter narrows the review list.
 type ReviewFilter struct {
 	Kommun string // "" for every kommun the reviewer sees
@@ -127,6 +143,13 @@ func (a Actor) requireReviewer() error {
 func (s *Service) Review(ctx context.Context, actor Actor, roundID int64, f ReviewFilter) (Review, error) {
 	if err := actor.requireReviewer(); err != nil {
 		return Review{}, err
+	}
+	known := false
+	for _, o := range ReviewStatuses() {
+		known = known || o.Value == f.Status
+	}
+	if !known {
+		return Review{}, apperror.New(apperror.Invalid, "Okänd status ”%s”: välj med, utesluten eller fragor.", f.Status)
 	}
 	var rv Review
 	err := s.Store.ReadTx(ctx, func(q *store.Queries) error {
@@ -250,6 +273,9 @@ type ReviewPanel struct {
 	Round round.Round
 	ReviewItem
 }
+
+// Reviewable tells whether the evaluation is sent in, so reviewed.
+func (p ReviewPanel) Reviewable() bool { return p.Unit.Reviewable(p.Evaluation) }
 
 // CanExclude tells whether the evaluation may be ruled out of scope now.
 func (p ReviewPanel) CanExclude() bool {
@@ -399,9 +425,10 @@ func (s *Service) Ask(ctx context.Context, actor Actor, roundID, evaluationID in
 }
 
 // CloseQuestion closes a question once the reviewer is satisfied with the
-// answer or the correction.
-func (s *Service) CloseQuestion(ctx context.Context, actor Actor, roundID, questionID int64) error {
-	return s.Store.InTx(ctx, func(q *store.Queries) error {
+// answer or the correction, and returns it closed.
+func (s *Service) CloseQuestion(ctx context.Context, actor Actor, roundID, questionID int64) (round.Question, error) {
+	var out round.Question
+	err := s.Store.InTx(ctx, func(q *store.Queries) error {
 		qu, err := q.Question(questionID)
 		if err != nil {
 			return err
@@ -423,8 +450,11 @@ func (s *Service) CloseQuestion(ctx context.Context, actor Actor, roundID, quest
 		if err := q.CloseQuestion(qu.ID, actor.Name(), now); err != nil {
 			return err
 		}
+		qu.ClosedBy, qu.ClosedAt = actor.Name(), &now
+		out = qu
 		return q.Audit(reviewEvent(r.ID, u.ID, e.ID, now, actor.Name(), "fraga_avslutad", "fraga", qu.Text, ""))
 	})
+	return out, err
 }
 
 func reviewEvent(roundID, unitID, evaluationID int64, at time.Time, actor, action, field, old, new string) store.AuditEvent {

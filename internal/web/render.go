@@ -48,6 +48,7 @@ func parsePages(def *form.Definition) (*pages, error) {
 			}
 			return option
 		},
+		"answerText":    def.Display,
 		"roleLabel":     staff.RoleLabel,
 		"progressLabel": func(p round.Progress) string { return p.Label() },
 		"join":          strings.Join,
@@ -59,7 +60,7 @@ func parsePages(def *form.Definition) (*pages, error) {
 			return form.FormatNumber(float64(*p), 0)
 		},
 	}
-	layout, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/partials.html")
+	layout, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/partials*.html")
 	if err != nil {
 		return nil, fmt.Errorf("web: parse layout: %w", err)
 	}
@@ -70,7 +71,7 @@ func parsePages(def *form.Definition) (*pages, error) {
 	p := &pages{byName: map[string]*template.Template{}}
 	for _, n := range names {
 		base := strings.TrimPrefix(n, "templates/")
-		if base == "layout.html" || base == "partials.html" {
+		if base == "layout.html" || strings.HasPrefix(base, "partials") {
 			continue
 		}
 		t, err := template.Must(layout.Clone()).ParseFS(templateFS, n)
@@ -145,6 +146,15 @@ var notices = map[string]string{
 	"avstangt":  "Kontot är avstängt och utloggat. Det kan inte logga in förrän det aktiveras igen.",
 	"aktiverat": "Kontot är aktiverat och kan logga in igen.",
 	"losenord":  "Ditt lösenord är bytt. Dina andra inloggningar är utloggade.",
+	// The review and the carry-forward (review.go, unitreview.go).
+	"fragesvar":      "Tack! Ditt svar på frågan är skickat till granskaren.",
+	"rattad":         "Utvärderingen är rättad. Enhetens svar är fortfarande inskickat.",
+	"bekraftad":      "Utvärderingen från förra omgången är bekräftad och klar.",
+	"upphord":        "Utvärderingen är borttagen ur årets lista. Den finns kvar i förra omgången.",
+	"utesluten":      "Utvärderingen är markerad som utanför avgränsningen och räknas inte i rapporten.",
+	"medtagen":       "Utvärderingen är med i rapporten igen.",
+	"fraga":          "Frågan är skickad. Enheten ser den på sin sida.",
+	"fraga_avslutad": "Frågan är avslutad.",
 }
 
 func notice(c echo.Context) string { return notices[c.QueryParam("meddelande")] }

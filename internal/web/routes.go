@@ -75,6 +75,13 @@ func (s *Server) routes(e *echo.Echo) {
 	adm.GET("/omgangar/:id/lankar.xlsx", s.linksList)
 	adm.GET("/omgangar/:id/enheter-mall.xlsx", s.unitsTemplate)
 	adm.POST("/omgangar/:id/enheter/fil", s.uploadUnits, upload)
+	// The working group's review of what came in (review.go).
+	adm.GET("/omgangar/:id/granskning", s.reviewList)
+	adm.GET("/omgangar/:id/granskning/:eval", s.reviewPanel)
+	adm.POST("/omgangar/:id/granskning/:eval/utanfor", s.excludeEvaluation)
+	adm.POST("/omgangar/:id/granskning/:eval/med", s.includeEvaluation)
+	adm.POST("/omgangar/:id/granskning/:eval/fraga", s.askQuestion)
+	adm.POST("/omgangar/:id/fragor/:q/avsluta", s.closeQuestion)
 	// Staff helping a unit: the unit's pages, as the personal link has them.
 	s.unitRoutes(adm.Group("/enheter/:unit", s.staffUnitScope), upload)
 }
@@ -95,6 +102,13 @@ func (s *Server) unitRoutes(g *echo.Group, upload echo.MiddlewareFunc) {
 	g.POST("/andra", s.reopenUnit)
 	g.GET("/excel", s.downloadUnitForm)
 	g.POST("/excel/fil", s.uploadUnitForm, upload)
+	// The review's questions and the carry-forward (unitreview.go).
+	g.POST("/fragor/:q/svar", s.answerQuestion)
+	g.GET("/u/:id/ratta", s.correctionForm)
+	g.POST("/u/:id/ratta", s.correctEvaluation)
+	g.POST("/u/:id/bekrafta", s.confirmCarried)
+	g.POST("/u/:id/upphor", s.discontinueCarried)
+	g.GET("/forra", s.previousAnswers)
 }
 
 // securityHeaders sets the headers every page carries. Personal links are
