@@ -35,6 +35,7 @@ const (
 const (
 	colKommun          = "kommun"
 	colInvanare        = "invanare"
+	colKommunkod       = "kommunkod"
 	colEnhet           = "enhet"
 	colOmrade          = "omrade"
 	colFordelning      = "fordelning"
