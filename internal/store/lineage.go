@@ -56,7 +56,7 @@ func (t *Queries) SetEvaluationLineage(previous map[int64]int64) error {
 		args := make([]any, 0, 3*len(batch))
 		sb.WriteString(`UPDATE evaluations SET previous_evaluation_id = CASE id`)
 		for _, id := range batch {
-			sb.WriteString(` WHEN ? THEN ?`)
+			sb.WriteString(` WHEN ? THEN CAST(? AS BIGINT)`)
 			args = append(args, id, previous[id])
 		}
 		sb.WriteString(` END WHERE id IN ?`)
