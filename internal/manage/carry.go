@@ -3,6 +3,9 @@ package manage
 import (
 	"context"
 	"fmt"
+	"sort"
+	"strconv"
+	"strings"
 
 	"github.com/inventera/inventera/internal/round"
 	"github.com/inventera/inventera/internal/store"
@@ -62,7 +65,9 @@ func (s *Service) CarryForward(ctx context.Context, actor Actor, fromRoundID int
 			byUnit[e.UnitID] = append(byUnit[e.UnitID], e)
 		}
 		now := s.Now()
-		lineage := map[int64]int64{}
+		var copies []round.Evaluation
+		var from []int64 // from[i] is the evaluation copies[i] was copied from
+		unitLineage := make(map[int64]int64, len(units))
 		recurring, drafts := 0, 0
 		for _, u := range units {
 			nu, err := q.CreateUnit(round.Unit{RoundID: r.ID, Name: u.Name, Kommuner: u.Kommuner, Omrade: u.Omrade,
@@ -70,9 +75,7 @@ func (s *Service) CarryForward(ctx context.Context, actor Actor, fromRoundID int
 			if err != nil {
 				return err
 			}
-			if err := q.SetUnitLineage(nu.ID, u.ID); err != nil {
-				return err
-			}
+			unitLineage[nu.ID] = u.ID
 			if _, err := s.issueLink(q, nu.ID); err != nil {
 				return err
 			}
@@ -80,18 +83,29 @@ func (s *Service) CarryForward(ctx context.Context, actor Actor, fromRoundID int
 				if !carried(e, excluded) {
 					continue
 				}
-				c, err := q.CreateEvaluation(round.Evaluation{RoundID: r.ID, UnitID: nu.ID, Complete: false,
+				copies = append(copies, round.Evaluation{RoundID: r.ID, UnitID: nu.ID, Complete: false,
 					Answers: e.Answers.Clone(), CreatedAt: now, UpdatedAt: now})
-				if err != nil {
-					return err
-				}
-				lineage[c.ID] = e.ID
+				from = append(from, e.ID)
 				if e.Complete {
 					recurring++
 				} else {
 					drafts++
 				}
 			}
+		}
+		if err := q.SetUnitLineage(unitLineage); err != nil {
+			return err
+		}
+		if err := q.CreateEvaluations(copies); err != nil {
+			return err
+		}
+		stored, err := q.RoundAnswers(r.ID)
+		if err != nil {
+			return err
+		}
+		lineage, err := copiedFrom(copies, from, stored)
+		if err != nil {
+			return err
 		}
 		if err := q.SetEvaluationLineage(lineage); err != nil {
 			return err
@@ -116,4 +130,45 @@ func carried(e round.Evaluation, excluded map[int64]round.Exclusion) bool {
 		return false
 	}
 	return true
+}
+
+// copiedFrom pairs the stored copies (of a round that holds nothing else)
+// with the evaluations they were copied from: a copy is known by its unit
+// and its answers, and copies alike in both are interchangeable. So the
+// copies are stored in batches, whatever order the database gives them
+// their IDs in.
+func copiedFrom(copies []round.Evaluation, from []int64, stored []round.Evaluation) (map[int64]int64, error) {
+	waiting := make(map[string][]int64, len(copies))
+	for i, c := range copies {
+		k := copyKey(c)
+		waiting[k] = append(waiting[k], from[i])
+	}
+	out := make(map[int64]int64, len(stored))
+	for _, e := range stored {
+		k := copyKey(e)
+		if ids := waiting[k]; len(ids) > 0 {
+			out[e.ID], waiting[k] = ids[0], ids[1:]
+		}
+	}
+	if len(out) != len(copies) {
+		return nil, fmt.Errorf("manage: carry forward: %d of %d copies found again", len(out), len(copies))
+	}
+	return out, nil
+}
+
+// copyKey is an evaluation's unit and answers in one unambiguous string:
+// the codes in order, each code and value preceded by its length.
+func copyKey(e round.Evaluation) string {
+	codes := make([]string, 0, len(e.Answers))
+	for c := range e.Answers {
+		codes = append(codes, c)
+	}
+	sort.Strings(codes)
+	var b strings.Builder
+	b.WriteString(strconv.FormatInt(e.UnitID, 10))
+	for _, c := range codes {
+		v := e.Answers[c]
+		b.WriteString(";" + strconv.Itoa(len(c)) + ":" + c + strconv.Itoa(len(v)) + ":" + v)
+	}
+	return b.String()
 }

@@ -35,34 +35,53 @@ func (t *Queries) PreviousRoundID(roundID int64) (int64, error) {
 	return id.Int64, nil
 }
 
-// SetUnitLineage records the unit a unit continues.
-func (t *Queries) SetUnitLineage(unitID, previousID int64) error {
-	if err := t.db.Exec(`UPDATE units SET previous_unit_id = ? WHERE id = ?`, previousID, unitID).Error; err != nil {
-		return fmt.Errorf("store: set unit lineage: %w", err)
-	}
-	return nil
+// SetUnitLineage records, for each unit ID, the unit it continues.
+func (t *Queries) SetUnitLineage(previous map[int64]int64) error {
+	return t.setLineage("units", "previous_unit_id", previous)
 }
 
 // SetEvaluationLineage records, for each evaluation ID, the evaluation it
-// continues, in batches.
+// continues.
 func (t *Queries) SetEvaluationLineage(previous map[int64]int64) error {
+	return t.setLineage("evaluations", "previous_evaluation_id", previous)
+}
+
+// setLineage sets a lineage column in batches of one UPDATE each: on
+// PostgreSQL joined with a VALUES list, on SQLite by a CASE.
+func (t *Queries) setLineage(table, column string, previous map[int64]int64) error {
 	ids := make([]int64, 0, len(previous))
 	for id := range previous {
 		ids = append(ids, id)
 	}
-	for start := 0; start < len(ids); start += 300 {
-		batch := ids[start:min(start+300, len(ids))]
+	size := 300
+	if t.postgres {
+		size = 2000
+	}
+	for start := 0; start < len(ids); start += size {
+		batch := ids[start:min(start+size, len(ids))]
 		var sb strings.Builder
-		args := make([]any, 0, 3*len(batch))
-		sb.WriteString(`UPDATE evaluations SET previous_evaluation_id = CASE id`)
-		for _, id := range batch {
-			sb.WriteString(` WHEN ? THEN CAST(? AS BIGINT)`)
-			args = append(args, id, previous[id])
+		args := make([]any, 0, 2*len(batch)+1)
+		if t.postgres {
+			sb.WriteString(`UPDATE ` + table + ` AS t SET ` + column + ` = v.p FROM (VALUES `)
+			for i, id := range batch {
+				if i > 0 {
+					sb.WriteString(`, `)
+				}
+				sb.WriteString(`(CAST(? AS BIGINT), CAST(? AS BIGINT))`)
+				args = append(args, id, previous[id])
+			}
+			sb.WriteString(`) AS v(id, p) WHERE t.id = v.id`)
+		} else {
+			sb.WriteString(`UPDATE ` + table + ` SET ` + column + ` = CASE id`)
+			for _, id := range batch {
+				sb.WriteString(` WHEN ? THEN ?`)
+				args = append(args, id, previous[id])
+			}
+			sb.WriteString(` END WHERE id IN ?`)
+			args = append(args, batch)
 		}
-		sb.WriteString(` END WHERE id IN ?`)
-		args = append(args, batch)
 		if err := t.db.Exec(sb.String(), args...).Error; err != nil {
-			return fmt.Errorf("store: set evaluation lineage: %w", err)
+			return fmt.Errorf("store: set %s: %w", column, err)
 		}
 	}
 	return nil

@@ -99,7 +99,7 @@ func TestLineageAndKommunkod(t *testing.T) {
 	u1 := must[round.Unit](t)(q.CreateUnit(round.Unit{RoundID: r1.ID, Name: "S", Kommuner: []string{"Falun"}, UpdatedAt: t0}))
 	u2 := must[round.Unit](t)(q.CreateUnit(round.Unit{RoundID: r2.ID, Name: "S", Kommuner: []string{"Falun"}, UpdatedAt: t0}))
 	check(t, q.SetPreviousRound(r2.ID, r1.ID))
-	check(t, q.SetUnitLineage(u2.ID, u1.ID))
+	check(t, q.SetUnitLineage(map[int64]int64{u2.ID: u1.ID}))
 	prev := map[int64]int64{}
 	for i := range 3 {
 		e1 := must[round.Evaluation](t)(q.CreateEvaluation(round.Evaluation{RoundID: r1.ID, UnitID: u1.ID, Complete: true, Answers: form.Answers{}, CreatedAt: t0, UpdatedAt: t0}))
