@@ -353,3 +353,25 @@ func TestKommunkod(t *testing.T) {
 		t.Errorf("codes = %v, want %v", codes, want)
 	}
 }
+
+// TestCarryForwardTwins: two evaluations alike in every answer are each
+// carried, each with its own lineage.
+func TestCarryForwardTwins(t *testing.T) {
+	f := newFixture(t)
+	twins := f.submitted(t, "Socialnämnden/Falun", complete("arligen", "Kvartalsrapport"), complete("arligen", "Kvartalsrapport"))
+	next, err := f.m.CarryForward(ctx, f.system, f.round.ID, manage.RoundInput{Name: "2010"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	lineage, err := f.st.Q(ctx).EvaluationLineage(next.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	from := map[int64]int{}
+	for _, p := range lineage {
+		from[p]++
+	}
+	if len(lineage) != 2 || from[twins[0].ID] != 1 || from[twins[1].ID] != 1 {
+		t.Errorf("lineage = %v, want one copy of each of %d and %d", lineage, twins[0].ID, twins[1].ID)
+	}
+}
