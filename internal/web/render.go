@@ -142,7 +142,7 @@ var notices = map[string]string{
 	"utloggad":  "Du är utloggad.",
 	"excel":     "Excelfilen är inläst och utvärderingarna är sparade. Kontrollera listan och skicka in när den är komplett.",
 	"enheter":   "Enheterna är registrerade och har fått personliga länkar.",
-	"overford":  "Den nya omgången är skapad med kommunerna, enheterna och de återkommande utvärderingarna som utkast. Enheterna har fått nya länkar.",
+	"overford":  "Den nya omgången är skapad med kommunerna, enheterna och de återkommande utvärderingarna (och enheternas utkast) som utkast att bekräfta. Enheterna har fått nya länkar.",
 	"avstangt":  "Kontot är avstängt och utloggat. Det kan inte logga in förrän det aktiveras igen.",
 	"aktiverat": "Kontot är aktiverat och kan logga in igen.",
 	"losenord":  "Ditt lösenord är bytt. Dina andra inloggningar är utloggade.",
