@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/xuri/excelize/v2"
+
 	"github.com/inventera/inventera/internal/aggregate"
 	"github.com/inventera/inventera/internal/round"
 )
@@ -133,6 +135,26 @@ func TestExcludedInJSONAndMethodsNote(t *testing.T) {
 	}
 	if n := strings.Count(html, name); n != 1 {
 		t.Errorf("%q appears %d times in the report, want once (in the methods note)", name, n)
+	}
+	var xbuf bytes.Buffer
+	if err := newRenderer(t).XLSX(&xbuf, rep, nil); err != nil {
+		t.Fatal(err)
+	}
+	f, err := excelize.OpenReader(&xbuf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rows, err := f.GetRows(SheetSummary)
+	if err != nil {
+		t.Fatal(err)
+	}
+	noted := false
+	for _, r := range rows {
+		noted = noted || len(r) > 1 && r[0] == "Utanför avgränsningen" && strings.Contains(r[1], "Per kommun: Borlänge 1 och Säter 1")
+	}
+	if !noted {
+		t.Errorf("the workbook's summary lacks the exclusions: %q", rows)
 	}
 	if html := renderHTML(t, before, HTMLOptions{}); strings.Contains(html, "utanför studiens avgränsning") || !strings.Contains(html, name) {
 		t.Error("before the exclusion: the methods note speaks of exclusions, or the evaluation is not in the report")

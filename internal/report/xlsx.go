@@ -289,6 +289,9 @@ func (r *Renderer) sheets(rep *aggregate.Report) []xsheet {
 	for _, sentence := range methodNote(rep) {
 		summary.rows = append(summary.rows, xrow{cells: []any{"Om underlaget", sentence}})
 	}
+	for _, sentence := range excludedNote(rep) {
+		summary.rows = append(summary.rows, xrow{cells: []any{"Utanför avgränsningen", sentence}})
+	}
 	for i, s := range findings(rep, lb) {
 		summary.rows = append(summary.rows, xrow{cells: []any{fmt.Sprintf("Iakttagelse %d", i+1), s}})
 	}
