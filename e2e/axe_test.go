@@ -122,6 +122,24 @@ func TestAccessibility(t *testing.T) {
 		t.Fatal(err)
 	}
 	link := "/l/" + s.token
+	fixtureEvs, err := s.store.Q(ctx).RoundEvaluations(s.fixture.ID)
+	if err != nil || len(fixtureEvs) == 0 {
+		t.Fatalf("fixture evaluations: %v", err)
+	}
+	// The next round, carried forward from the small one: its unit's page
+	// lists last year's evaluations and links to last year's answers.
+	nextUnit := func(b *browser) string {
+		b.t.Helper()
+		next, err := s.manage.CarryForward(ctx, manage.System("e2e"), s.round.ID, manage.RoundInput{Name: "Webbtest 2027"})
+		if err != nil {
+			b.t.Fatal(err)
+		}
+		ov, err := s.manage.Overview(ctx, manage.System("e2e"), next.ID)
+		if err != nil || len(ov.Units) != 1 {
+			b.t.Fatalf("next round: %v", err)
+		}
+		return ov.Units[0].Link
+	}
 
 	type pageCase struct {
 		name   string
@@ -168,6 +186,19 @@ func TestAccessibility(t *testing.T) {
 		{name: "stang-bekrafta", path: fmt.Sprintf("/admin/omgangar/%d", s.round.ID), status: 200, setup: func(b *browser) {
 			b.loadAfter("Stäng omgången", chromedp.Click(chromedp.CSS(`main form[action$="/status"] button[value=stangd]`)))
 			b.waitVisible("main button.danger")
+		}},
+		{name: "granskning", path: fmt.Sprintf("/admin/omgangar/%d/granskning", s.fixture.ID), status: 200},
+		{name: "granskning-utvardering", path: fmt.Sprintf("/admin/omgangar/%d/granskning/%d", s.fixture.ID, fixtureEvs[0].ID), status: 200},
+		{name: "enhet-nasta-omgang-och-forra-svaren", path: "/admin", status: 200, setup: func(b *browser) {
+			l := nextUnit(b)
+			if st := b.open(l, ""); st != 200 {
+				b.t.Fatalf("next round's link: %d", st)
+			}
+			b.waitVisible("main .carried")
+			b.axe(src)
+			if st := b.open(l, "/forra"); st != 200 {
+				b.t.Fatalf("last year's answers: %d", st)
+			}
 		}},
 		{name: "rapporter", path: "/rapporter", status: 200},
 		{name: "rapport", path: fmt.Sprintf("/rapporter/%d", s.fixture.ID), status: 200},

@@ -38,6 +38,7 @@ func commands() map[string]command {
 		"invite":   {"skickar personliga länkar (eller påminnelser) med e-post", runInvite},
 		"bench":    {"mäter en nationell omgång: import, rapporter och inlämningar", runBench},
 		"round":    {"öppnar, stänger eller publicerar en omgång; round list visar omgångarna", runRound},
+		"review":   {"granskar inskickade utvärderingar: review list, exclude, include", runReview},
 	}
 }
 

@@ -61,6 +61,9 @@ func runRound(ctx context.Context, env *environment, args []string) error {
 	if len(ch.Unsubmitted) > 0 {
 		warnUnsubmitted(env.stderr, ch)
 	}
+	if len(ch.OpenQuestions) > 0 {
+		warnOpenQuestions(env.stderr, ch)
+	}
 	state := strings.ToLower(to.Label())
 	if *dryRun {
 		fmt.Fprintf(env.stdout, "Omgången ”%s” kan bli %s. Inget är ändrat (--dry-run).\n", ch.Round.Name, state)
@@ -81,6 +84,17 @@ func warnUnsubmitted(w io.Writer, ch manage.StateChange) {
 		count(units, "enhet", "enheter"), count(evals, "utvärdering", "utvärderingar"), plural(evals, "inskickad", "inskickade"))
 	for _, u := range ch.Unsubmitted {
 		fmt.Fprintf(w, "  %s (%s): %s\n", u.Unit.Name, strings.Join(u.Unit.Kommuner, ", "), count(u.Evaluations, "utvärdering", "utvärderingar"))
+	}
+}
+
+// warnOpenQuestions names the review's questions still open when the
+// round closes: the units can no longer answer them.
+func warnOpenQuestions(w io.Writer, ch manage.StateChange) {
+	n := len(ch.OpenQuestions)
+	fmt.Fprintf(w, "Varning: %s från granskningen är fortfarande %s; enheterna kan inte svara när omgången är stängd:\n",
+		count(n, "fråga", "frågor"), plural(n, "öppen", "öppna"))
+	for _, q := range ch.OpenQuestions {
+		fmt.Fprintf(w, "  %s, %s (%s): %s\n", q.Evaluation, q.Unit.Name, strings.Join(q.Unit.Kommuner, ", "), oneLine(q.Text))
 	}
 }
 

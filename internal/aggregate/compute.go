@@ -65,11 +65,14 @@ func Compute(r round.Round, ds round.Dataset) (*Report, error) {
 			rep.Network.UnsubmittedEvaluations += u.Unsubmitted
 			rep.Network.UnsubmittedDrafts += u.UnsubmittedDrafts
 		}
+		excluded := excludedOf(u)
+		rep.Network.Excluded = append(rep.Network.Excluded, excluded...)
 		for i, m := range members {
 			kommuner[m].addUnit(ut, shares[i], len(members) == 1)
 			if left != nil {
 				kommuner[m].unsubmitted = append(kommuner[m].unsubmitted, *left)
 			}
+			kommuner[m].excluded = append(kommuner[m].excluded, inKommun(excluded, ds.Kommuner[m].Name)...)
 		}
 	}
 
@@ -151,6 +154,7 @@ func Compute(r round.Round, ds round.Dataset) (*Report, error) {
 	nw.Unused = net.rows[totalt][1+nUsage-1]
 	nw.UnusedCost = kronor(unusedOre)
 	nw.UnsubmittedUnits = sortUnsubmitted(nw.UnsubmittedUnits, col)
+	nw.Excluded = sortExcluded(nw.Excluded, col)
 	if nw.Costs.Total > 0 {
 		nw.UnusedCostShare = nw.UnusedCost / nw.Costs.Total
 	}
@@ -370,6 +374,7 @@ type kommunTally struct {
 	response      Response
 	nonResponding []NonResponding
 	unsubmitted   []UnsubmittedUnit
+	excluded      []ExcludedEvaluation
 }
 
 func (k *kommunTally) addUnit(u *unitTally, share float64, whole bool) {
@@ -467,6 +472,7 @@ func (k *kommunTally) municipality(km round.Kommun, col *collator) Municipality 
 		m.Response.NonRespondingUnits[i] = n.Enhet
 	}
 	m.UnsubmittedUnits = sortUnsubmitted(k.unsubmitted, col)
+	m.Excluded = sortExcluded(k.excluded, col)
 	for _, u := range m.UnsubmittedUnits {
 		m.UnsubmittedEvaluations += u.Evaluations
 		m.UnsubmittedDrafts += u.Drafts

@@ -528,7 +528,8 @@ func TestEmptyRound(t *testing.T) {
 	m := muni(t, rep, "A")
 	if m.Evaluations != 0 || m.Usage.Shares != (UsageShares{}) || m.UserSurveyShare != 0 ||
 		m.Unused == nil || m.UserSurveyTable == nil || m.NonResponding == nil || m.Response.NonRespondingUnits == nil ||
-		m.UnsubmittedUnits == nil || len(m.UnsubmittedUnits) != 0 || m.UnsubmittedEvaluations != 0 {
+		m.UnsubmittedUnits == nil || len(m.UnsubmittedUnits) != 0 || m.UnsubmittedEvaluations != 0 ||
+		m.Excluded == nil || len(m.Excluded) != 0 {
 		t.Errorf("empty kommun = %+v, want zeros and empty (non-nil) lists", m)
 	}
 	nw := rep.Network
@@ -536,7 +537,7 @@ func TestEmptyRound(t *testing.T) {
 		t.Errorf("network population %v per_invanare %v, want 1000 and 0", nw.Population, nw.Costs.PerInvanare)
 	}
 	nw.Population, nw.Costs.PerInvanare = nil, nil
-	if !reflect.DeepEqual(nw, Network{UnsubmittedUnits: []UnsubmittedUnit{}}) {
+	if !reflect.DeepEqual(nw, Network{UnsubmittedUnits: []UnsubmittedUnit{}, Excluded: []ExcludedEvaluation{}}) {
 		t.Errorf("network = %+v, want zero", nw)
 	}
 }

@@ -34,6 +34,14 @@ func ev(kv ...string) round.Evaluation {
 	return round.Evaluation{Complete: true, Answers: a}
 }
 
+// excludedEv is a complete evaluation named name that the review ruled out
+// of scope for the reason.
+func excludedEv(name, reason string, kv ...string) round.Evaluation {
+	e := ev(append([]string{"benamning", name}, kv...)...)
+	e.Excluded = &round.Exclusion{Reason: reason}
+	return e
+}
+
 // evs repeats ev(kv...) n times.
 func evs(n int, kv ...string) []round.Evaluation {
 	out := make([]round.Evaluation, n)

@@ -77,7 +77,8 @@ var reportSchema = object{
 		"unsubmitted_units":       unsubmittedUnits,                                                        // extra
 		"standing": object{"politiskt_beslut": tString, "handlingsplan": tString, "budget_malprocess": tString, // extra
 			"annat": tString, "inte_alls": tString, "best": tString, "worst": tString},
-		"comment": tString, // extra
+		"comment":  tString, // extra
+		"excluded": excludedSchema,
 	}},
 	"network": object{
 		"evaluations":  tInteger,
@@ -105,11 +106,17 @@ var reportSchema = object{
 		"user_survey_pooled":     tNumber,     // extra
 		"unused_cost_share":      tNumber,     // extra
 		"population":             tNumberNull, // extra
+		"excluded":               excludedSchema,
 	},
 	"findings": arrayOf{object{"measure": tString, "direction": tString, "kommuner": arrayOf{tString}, "text": tString,
 		"key": tBool /* extra */}},
 	"reflection": tString, // extra
 }
+
+// excludedSchema is design §6's network.excluded (and the same per kommun),
+// plus the unit's member kommuner (extra).
+var excludedSchema = arrayOf{object{"benamning": tString, "enhet": tString, "kommun": tString, "reason": tString,
+	"kommuner": arrayOf{tString}}}
 
 var unsubmittedUnits = arrayOf{object{"enhet": tString, "kommuner": arrayOf{tString}, "evaluations": tInteger, "drafts": tInteger}}
 
@@ -183,9 +190,11 @@ func contractReport(t *testing.T) *Report {
 	declined := unit("Kommunfastigheter", []string{"Borlänge"})
 	declined.Response, declined.Reason = round.Declined, "Deltar inte"
 	declined.Unsubmitted, declined.UnsubmittedDrafts = 2, 1
+	social := unit("Socialnämnden", []string{"Falun"}, ev("timmar", "3"))
+	social.Excluded = []round.Evaluation{excludedEv("Löpande statistik", "Ingen utvärdering")}
 	ds := round.Dataset{
 		Kommuner: []round.Kommun{{Name: "Borlänge", Population: pop(48000)}, {Name: "Falun"}},
-		Units:    []round.UnitData{shared, declined, unit("Socialnämnden", []string{"Falun"}, ev("timmar", "3"))},
+		Units:    []round.UnitData{shared, declined, social},
 	}
 	return compute(t, ds)
 }
@@ -205,7 +214,7 @@ func TestJSONContract(t *testing.T) {
 
 	// Every list's element schema was checked on at least one element.
 	var lists []string
-	for _, p := range []string{"unused", "user_survey_table", "non_responding", "response.non_responding_units", "unsubmitted_units", "findings"} {
+	for _, p := range []string{"unused", "user_survey_table", "non_responding", "response.non_responding_units", "unsubmitted_units", "findings", "excluded"} {
 		n := 0
 		for path, c := range seen {
 			if matchesList(path, p) {
@@ -253,13 +262,13 @@ func TestJSONKeyOrder(t *testing.T) {
 		{"report", rep, []string{"round", "municipalities", "network", "findings", "reflection"}},
 		{"municipality", rep.Municipalities[0], []string{"name", "population", "evaluations", "by_initiator", "usage",
 			"by_initiator_shares", "costs", "user_surveys", "user_survey_share", "user_survey_table", "responsibility",
-			"unused", "response", "non_responding", "unsubmitted_evaluations", "unsubmitted_drafts", "unsubmitted_units", "standing", "comment"}},
+			"unused", "response", "non_responding", "unsubmitted_evaluations", "unsubmitted_drafts", "unsubmitted_units", "standing", "comment", "excluded"}},
 		{"costs", rep.Municipalities[0].Costs, []string{"lon", "konsult", "material", "ovrigt", "total", "with_cost", "per_invanare",
 			"ej_uppdelat", "total_only", "without_cost", "timmar", "with_timmar"}},
 		{"network", rep.Network, []string{"evaluations", "usage_mean", "usage_pooled", "costs", "user_surveys", "unused",
 			"unused_cost", "kommuner_with_evaluations", "usage_pooled_counts", "unsubmitted_evaluations", "unsubmitted_drafts",
 			"unsubmitted_units", "response_rate", "response",
-			"evaluations_per_kommun", "user_survey_mean", "user_survey_pooled", "unused_cost_share", "population"}},
+			"evaluations_per_kommun", "user_survey_mean", "user_survey_pooled", "unused_cost_share", "population", "excluded"}},
 		{"response", rep.Municipalities[0].Response, []string{"units", "submitted", "inga_utvarderingar", "declined",
 			"not_responded", "non_responding_units", "rate"}},
 	}

@@ -78,6 +78,9 @@ type Municipality struct {
 	// Comment is the kommun's own comment on its results; empty when none
 	// is written.
 	Comment string `json:"comment"`
+	// Evaluations the working group ruled out of scope: they count nowhere
+	// above (design §5, "Review").
+	Excluded []ExcludedEvaluation `json:"excluded"`
 }
 
 // UsageCounts counts evaluations per `anvandning` option.
@@ -366,6 +369,9 @@ type Network struct {
 	// Population is Σ of the kommuner's populations; nil when one is
 	// unknown.
 	Population *int64 `json:"population"`
+	// Evaluations the working group ruled out of scope: they count nowhere
+	// above (design §5, "Review").
+	Excluded []ExcludedEvaluation `json:"excluded"`
 }
 
 // The package's own copies: the exported slices could be changed by a caller.

@@ -56,6 +56,22 @@ func ActionLabel(code string) string {
 		return "Avböjt att delta"
 	case "svar_ateroppnat":
 		return "Svaret öppnat igen för ändring"
+	case "granskning_utesluten":
+		return "Markerad utanför avgränsningen"
+	case "granskning_medtagen":
+		return "Tagen med igen i rapporten"
+	case "fraga_stalld":
+		return "Fråga till enheten"
+	case "fraga_besvarad":
+		return "Frågan besvarad"
+	case "fraga_avslutad":
+		return "Frågan avslutad"
+	case "utvardering_rattad":
+		return "Utvärderingen rättad efter en fråga"
+	case "utvardering_upphord":
+		return "Utvärderingen genomförs inte längre"
+	case "utvardering_bekraftad":
+		return "Utvärderingen från förra omgången bekräftad"
 	}
 	words := strings.ReplaceAll(code, "_", " ")
 	if words == "" {
@@ -102,6 +118,14 @@ func fieldLabel(def *form.Definition, code string) string {
 		return "Område"
 	case "fordelning":
 		return "Fördelning"
+	case "kommunkod":
+		return "Kommunkod"
+	case "skal":
+		return "Skäl"
+	case "fraga":
+		return "Fråga"
+	case "fragesvar":
+		return "Svar på frågan"
 	}
 	return code
 }

@@ -58,6 +58,9 @@ func (s *Service) ImportDataset(ctx context.Context, actor Actor, roundName stri
 		for _, k := range existingK {
 			haveK[k.Name] = true
 		}
+		if err := importKommunkoder(q, existingK, ds.Kommuner); err != nil {
+			return err
+		}
 		for _, k := range ds.Kommuner {
 			if haveK[k.Name] {
 				continue
@@ -143,9 +146,11 @@ func (s *Service) ImportDataset(ctx context.Context, actor Actor, roundName stri
 }
 
 // ReportData loads what a round's report counts: every kommun and unit, and
-// the complete evaluations of units that have submitted; for the other
-// units, how many evaluations are left out (round.UnitData.Unsubmitted). The samordnare may
-// see it at any time; projektledare and styrgrupp once it is published.
+// the evaluations that count (round.Unit.Standing: complete, sent in, not
+// excluded by the review); the excluded ones apart (round.UnitData.Excluded);
+// for the other units, how many evaluations are left out
+// (round.UnitData.Unsubmitted). The samordnare may see it at any time;
+// projektledare and styrgrupp once it is published.
 func (s *Service) ReportData(ctx context.Context, actor Actor, roundID int64) (round.Round, round.Dataset, error) {
 	return s.dataset(ctx, roundID, func(q *store.Queries, r round.Round) error {
 		if err := s.requireRound(q, actor, r); err != nil {
@@ -195,8 +200,15 @@ func (s *Service) dataset(ctx context.Context, roundID int64, allowed func(*stor
 		if err != nil {
 			return err
 		}
+		excluded, err := q.Exclusions(roundID)
+		if err != nil {
+			return err
+		}
 		byUnit := map[int64][]round.Evaluation{}
 		for _, e := range evs {
+			if x, ok := excluded[e.ID]; ok {
+				e.Excluded = &x
+			}
 			byUnit[e.UnitID] = append(byUnit[e.UnitID], e)
 		}
 		members := map[string]bool{}
@@ -206,10 +218,12 @@ func (s *Service) dataset(ctx context.Context, roundID int64, allowed func(*stor
 			}
 			ud := round.UnitData{Unit: u}
 			for _, e := range byUnit[u.ID] {
-				switch {
-				case u.Counts(e):
+				switch u.Standing(e) {
+				case round.Counted:
 					ud.Evaluations = append(ud.Evaluations, e)
-				case e.Complete:
+				case round.OutOfScope:
+					ud.Excluded = append(ud.Excluded, e)
+				case round.NotSubmitted:
 					ud.Unsubmitted++
 				default:
 					ud.Unsubmitted++
@@ -259,4 +273,38 @@ func unitKey(u round.Unit) string {
 	ks := slices.Clone(u.Kommuner)
 	slices.Sort(ks)
 	return u.Name + "\x00" + strings.Join(ks, "\x00")
+}
+
+// importKommunkoder gives the round's existing kommuner the kommunkod an
+// import brings for them; a code that contradicts the stored one, or that
+// another kommun of the round already has, refuses the import.
+func importKommunkoder(q *store.Queries, existing, imported []round.Kommun) error {
+	byName := make(map[string]round.Kommun, len(existing))
+	byCode := map[string]string{}
+	for _, k := range existing {
+		byName[k.Name] = k
+		if k.Kommunkod != "" {
+			byCode[k.Kommunkod] = k.Name
+		}
+	}
+	for _, k := range imported {
+		if k.Kommunkod == "" {
+			continue
+		}
+		if other, ok := byCode[k.Kommunkod]; ok && other != k.Name {
+			return apperror.New(apperror.Conflict, "Kommunkoden %s hör redan till %s i omgången, inte till %s.", k.Kommunkod, other, k.Name)
+		}
+		have, ok := byName[k.Name]
+		if !ok || have.Kommunkod == k.Kommunkod {
+			continue
+		}
+		if have.Kommunkod != "" {
+			return apperror.New(apperror.Conflict, "%s har kommunkoden %s i omgången; filen anger %s.", k.Name, have.Kommunkod, k.Kommunkod)
+		}
+		if err := q.SetKommunkod(have.ID, k.Kommunkod); err != nil {
+			return err
+		}
+		byCode[k.Kommunkod] = k.Name
+	}
+	return nil
 }

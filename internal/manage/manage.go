@@ -125,24 +125,43 @@ func (s *Service) SetPopulationSource(ctx context.Context, actor Actor, roundID 
 	})
 }
 
+// KommunInput is a participating kommun as typed by the samordnare.
+type KommunInput struct {
+	Name       string
+	Population string // blank: unknown
+	Kommunkod  string // blank: none (see round.ParseKommunkod)
+}
+
 // AddKommun adds a participating kommun; population may be blank (unknown).
 func (s *Service) AddKommun(ctx context.Context, actor Actor, roundID int64, name, population string) (round.Kommun, error) {
+	return s.AddKommunWith(ctx, actor, roundID, KommunInput{Name: name, Population: population})
+}
+
+// AddKommunWith adds a participating kommun with its population and SCB
+// kommunkod, both optional. A code another kommun of the round has is
+// refused.
+func (s *Service) AddKommunWith(ctx context.Context, actor Actor, roundID int64, in KommunInput) (round.Kommun, error) {
 	if err := actor.requireCoordinator(); err != nil {
 		return round.Kommun{}, err
 	}
-	name = strings.Join(strings.Fields(name), " ")
+	name := strings.Join(strings.Fields(in.Name), " ")
 	if name == "" {
 		return round.Kommun{}, apperror.New(apperror.Invalid, "Skriv kommunens namn.")
 	}
 	k := round.Kommun{RoundID: roundID, Name: name}
-	if strings.TrimSpace(population) != "" {
-		n, err := form.ParseNumber(population, 0)
+	if strings.TrimSpace(in.Population) != "" {
+		n, err := form.ParseNumber(in.Population, 0)
 		if err != nil || n.Units <= 0 {
 			return round.Kommun{}, apperror.New(apperror.Invalid, "Antal invånare ska vara ett positivt heltal, till exempel 47 000.")
 		}
 		k.Population = &n.Units
 	}
-	err := s.Store.InTx(ctx, func(q *store.Queries) error {
+	code, err := round.ParseKommunkod(in.Kommunkod)
+	if err != nil {
+		return round.Kommun{}, err
+	}
+	k.Kommunkod = code
+	err = s.Store.InTx(ctx, func(q *store.Queries) error {
 		r, err := q.RoundForWrite(roundID)
 		if err != nil {
 			return err
@@ -150,10 +169,25 @@ func (s *Service) AddKommun(ctx context.Context, actor Actor, roundID int64, nam
 		if err := r.Allows(round.ManageUnits); err != nil {
 			return err
 		}
+		if code != "" {
+			existing, err := q.Kommuner(roundID)
+			if err != nil {
+				return err
+			}
+			for _, other := range existing {
+				if other.Kommunkod == code {
+					return apperror.New(apperror.Conflict, "Kommunkoden %s hör redan till %s i omgången.", code, other.Name)
+				}
+			}
+		}
 		if k, err = q.CreateKommun(k); err != nil {
 			return err
 		}
-		return q.Audit(event(roundID, 0, s.Now(), actor.Name(), "kommun_tillagd", "kommun", "", name))
+		events := []store.AuditEvent{event(roundID, 0, s.Now(), actor.Name(), "kommun_tillagd", "kommun", "", name)}
+		if code != "" {
+			events = append(events, event(roundID, 0, s.Now(), actor.Name(), "kommun_tillagd", "kommunkod", "", code))
+		}
+		return q.Audit(events...)
 	})
 	return k, err
 }

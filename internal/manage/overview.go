@@ -19,6 +19,8 @@ type UnitStatus struct {
 	// but may be: the projektledare sends its link by hand and marks it
 	// sent.
 	ByHand bool
+	// OpenQuestions counts the review's questions to the unit still open.
+	OpenQuestions int
 }
 
 // KommunStatus totals a kommun's units by progress.
@@ -28,6 +30,9 @@ type KommunStatus struct {
 	Answered    int // submitted, "inga utvärderingar" or declined
 	Evaluations int
 	ByProgress  map[round.Progress]int
+	// OpenQuestions counts the review's open questions to the kommun's
+	// units (a shared unit's in each member kommun).
+	OpenQuestions int
 }
 
 // Overview is a round with its kommuner and units' progress.
@@ -37,6 +42,9 @@ type Overview struct {
 	Units    []UnitStatus
 	Totals   map[round.Progress]int
 	Steps    []round.Progress // the progress steps in order, for tables
+	// OpenQuestions counts the review's open questions to the units shown
+	// (each once).
+	OpenQuestions int
 }
 
 // CanInvite tells whether invitations and reminders may be sent now.
@@ -74,6 +82,10 @@ func (s *Service) Overview(ctx context.Context, actor Actor, roundID int64) (Ove
 		if err != nil {
 			return err
 		}
+		questions, err := q.OpenQuestionCounts(roundID)
+		if err != nil {
+			return err
+		}
 		ov = Overview{Round: r, Totals: map[round.Progress]int{}, Steps: round.ProgressSteps}
 		perKommun := map[string]*KommunStatus{}
 		for _, k := range ks {
@@ -88,7 +100,8 @@ func (s *Service) Overview(ctx context.Context, actor Actor, roundID int64) (Ove
 			if !actor.SeesUnit(u) {
 				continue
 			}
-			st := UnitStatus{Unit: u, Evaluations: counts[u.ID], Progress: round.ProgressOf(u, counts[u.ID])}
+			st := UnitStatus{Unit: u, Evaluations: counts[u.ID], Progress: round.ProgressOf(u, counts[u.ID]), OpenQuestions: questions[u.ID]}
+			ov.OpenQuestions += st.OpenQuestions
 			if l, ok := links[u.ID]; ok {
 				st.Link = s.LinkURL(s.Keys.Token(l.Nonce))
 			}
@@ -99,6 +112,7 @@ func (s *Service) Overview(ctx context.Context, actor Actor, roundID int64) (Ove
 				if ks := perKommun[k]; ks != nil {
 					ks.Units++
 					ks.Evaluations += st.Evaluations
+					ks.OpenQuestions += st.OpenQuestions
 					ks.ByProgress[st.Progress]++
 					if u.Answered() {
 						ks.Answered++

@@ -14,18 +14,36 @@ type Unsubmitted struct {
 	Evaluations int // evaluations in the unit's list (complete or draft)
 }
 
+// OpenQuestion is a review question still open, with what it concerns.
+type OpenQuestion struct {
+	round.Question
+	Unit       round.Unit
+	Evaluation string // the evaluation's name
+}
+
 // StateChange is what changing a round's state would do, shown before the
 // samordnare confirms: closing lists the units whose evaluations were
-// entered but never sent in.
+// entered but never sent in, and the review's questions still open (the
+// units cannot answer them once the round is closed).
 type StateChange struct {
-	Round       round.Round
-	To          round.State
-	Unsubmitted []Unsubmitted
-	Evaluations int // evaluations the report would leave out, summed over Unsubmitted
+	Round         round.Round
+	To            round.State
+	Unsubmitted   []Unsubmitted
+	Evaluations   int // evaluations the report would leave out, summed over Unsubmitted
+	OpenQuestions []OpenQuestion
 }
 
 // Warns tells whether the change needs the samordnare to confirm it.
-func (c StateChange) Warns() bool { return c.To == round.Closed && len(c.Unsubmitted) > 0 }
+func (c StateChange) Warns() bool {
+	return c.To == round.Closed && (len(c.Unsubmitted) > 0 || len(c.OpenQuestions) > 0)
+}
+
+// Shown is what the samordnare was shown before confirming a state change:
+// the units left out (Unsubmitted) and the open questions, by ID.
+type Shown struct {
+	Units     []int64
+	Questions []int64
+}
 
 // PreviewState checks that the round may move to the state and says what
 // the move would leave out. Nothing is changed.
@@ -61,10 +79,31 @@ func stateChange(q *store.Queries, r round.Round, to round.State) (StateChange, 
 	if err != nil {
 		return ch, err
 	}
+	byID := make(map[int64]round.Unit, len(units))
 	for _, u := range units {
+		byID[u.ID] = u
 		if n := counts[u.ID]; n > 0 && u.Response != round.Submitted {
 			ch.Unsubmitted = append(ch.Unsubmitted, Unsubmitted{Unit: u, Evaluations: n})
 			ch.Evaluations += n
+		}
+	}
+	questions, err := q.RoundQuestions(r.ID)
+	if err != nil {
+		return ch, err
+	}
+	var ids []int64
+	for _, qu := range questions {
+		if qu.Open() {
+			ids = append(ids, qu.EvaluationID)
+		}
+	}
+	evs, err := q.EvaluationsByID(r.ID, ids)
+	if err != nil {
+		return ch, err
+	}
+	for _, qu := range questions {
+		if qu.Open() {
+			ch.OpenQuestions = append(ch.OpenQuestions, OpenQuestion{Question: qu, Unit: byID[qu.UnitID], Evaluation: evs[qu.EvaluationID].Title()})
 		}
 	}
 	return ch, nil
@@ -79,16 +118,27 @@ func (s *Service) SetState(ctx context.Context, actor Actor, roundID int64, to r
 	return ch, err
 }
 
-// SetStateConfirmed is SetState after the samordnare has been shown what
-// the move leaves out and confirmed it: shown are the units they were shown
-// (PreviewState's Unsubmitted). If the move would now leave out a unit they
-// were not shown (one saved a draft meanwhile), nothing changes and done is
+// SetStateConfirmed is ConfirmState for a samordnare who was shown the
+// units in shown and no open questions.
+func (s *Service) SetStateConfirmed(ctx context.Context, actor Actor, roundID int64, to round.State, shown []int64) (StateChange, bool, error) {
+	return s.ConfirmState(ctx, actor, roundID, to, Shown{Units: shown})
+}
+
+// ConfirmState is SetState after the samordnare has been shown what the
+// move leaves out and confirmed it: shown is what they were shown
+// (PreviewState's Unsubmitted and OpenQuestions). If the move would now
+// leave out a unit they were not shown (one saved a draft meanwhile), or
+// leave open a question they were not shown, nothing changes and done is
 // false: the returned StateChange is what to show them instead. The check
 // and the move are one transaction.
-func (s *Service) SetStateConfirmed(ctx context.Context, actor Actor, roundID int64, to round.State, shown []int64) (StateChange, bool, error) {
-	seen := make(map[int64]bool, len(shown))
-	for _, id := range shown {
+func (s *Service) ConfirmState(ctx context.Context, actor Actor, roundID int64, to round.State, shown Shown) (StateChange, bool, error) {
+	seen := make(map[int64]bool, len(shown.Units))
+	for _, id := range shown.Units {
 		seen[id] = true
+	}
+	seenQ := make(map[int64]bool, len(shown.Questions))
+	for _, id := range shown.Questions {
+		seenQ[id] = true
 	}
 	return s.move(ctx, actor, roundID, to, func(ch StateChange) bool {
 		if !ch.Warns() {
@@ -96,6 +146,11 @@ func (s *Service) SetStateConfirmed(ctx context.Context, actor Actor, roundID in
 		}
 		for _, u := range ch.Unsubmitted {
 			if !seen[u.Unit.ID] {
+				return false
+			}
+		}
+		for _, q := range ch.OpenQuestions {
+			if !seenQ[q.ID] {
 				return false
 			}
 		}

@@ -31,6 +31,7 @@ func build(rep *aggregate.Report, lb labels) *page {
 		p.KommunNames = numfmt.List(names)
 	}
 	p.Method = methodNote(rep)
+	p.Excluded = excludedNote(rep)
 	var n numbering
 	p.Summary = buildSummary(rep, lb)
 	p.Volumes = buildVolumes(rep, &n)

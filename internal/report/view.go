@@ -23,6 +23,7 @@ type page struct {
 	Evaluations  string
 	Method       []string // the methods note: what the report counts and leaves out
 	Summary      summary
+	Excluded     []string // the methods note on the review: what it ruled out of scope
 	Volumes      volumes
 	Usage        usageSection
 	Surveys      surveySection

@@ -564,6 +564,9 @@ func (r *Renderer) sheets(rep *aggregate.Report) []xsheet {
 		if m.Comment != "" {
 			summary.rows = append(summary.rows, xrow{cells: []any{"Kommentar, " + m.Name, m.Comment}})
 		}
+		for _, sentence := range excludedNote(rep) {
+			summary.rows = append(summary.rows, xrow{cells: []any{"Utanför avgränsningen", sentence}})
+		}
 	}
 	for _, u := range rep.EqualSplitUnits {
 		summary.rows = append(summary.rows, xrow{cells: []any{"Kostnad fördelad lika (invånarantal saknas)", u}})

@@ -32,6 +32,9 @@ type Page struct {
 	Round       round.Round
 	Unit        round.Unit
 	Evaluations []round.Evaluation
+	// The review's questions to the unit and the carried-forward
+	// evaluations (review.go): filled by Open.
+	review pageReview
 }
 
 // Drafts counts the evaluations not yet complete.
@@ -100,7 +103,7 @@ func (s *Service) Open(ctx context.Context, sc Scope) (Page, error) {
 			return err
 		}
 		p = Page{Round: r, Unit: u, Evaluations: evs}
-		return nil
+		return p.loadReview(q)
 	})
 	if err != nil {
 		return Page{}, err

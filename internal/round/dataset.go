@@ -40,6 +40,11 @@ type UnitData struct {
 	// import, whose evaluations all count.
 	Unsubmitted       int
 	UnsubmittedDrafts int
+	// Excluded are the unit's sent-in evaluations that the working group
+	// ruled out of scope (each with its Excluded reason): left out of
+	// Evaluations and of every count, listed by the report. Always empty
+	// in an import.
+	Excluded []Evaluation
 }
 
 // Population maps each kommun's name to its population (nil when unknown).

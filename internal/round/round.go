@@ -55,6 +55,10 @@ type Kommun struct {
 	RoundID    int64
 	Name       string
 	Population *int64 // nil when unknown
+	// Kommunkod is SCB's four-digit code ("2081" for Borlänge), "" when not
+	// given. It identifies the kommun across rounds (see MatchKommuner);
+	// ParseKommunkod checks it.
+	Kommunkod string
 }
 
 // Response is what a unit has answered as a whole.
@@ -110,6 +114,10 @@ type Evaluation struct {
 	// it replaces. A form carries the version it was loaded with, so a save
 	// from a stale form is recognised (see respond.Service.Save).
 	Version int64
+	// Excluded is set when the working group has ruled the evaluation out
+	// of the study's scope ("utanför avgränsningen"); it then counts
+	// nowhere (Unit.Standing). nil for an evaluation that is in.
+	Excluded *Exclusion
 }
 
 // Title is the evaluation's name, or a placeholder for an unnamed draft.

@@ -38,6 +38,18 @@ const (
 	// come from. They may change until the report is published, and are
 	// frozen with it.
 	WriteReportTexts
+	// Exclude marks a submitted evaluation out of the study's scope
+	// ("utanför avgränsningen"); Include takes it back in. Both may be done
+	// until the round is published.
+	Exclude
+	Include
+	// AskQuestion opens a question to a unit about one of its submitted
+	// evaluations, while the round is open.
+	AskQuestion
+	// AnswerQuestion answers an open question, while the round is open.
+	AnswerQuestion
+	// CloseQuestion closes a question; until the round is published.
+	CloseQuestion
 )
 
 // Allows tells whether the round's state permits the action; the error
@@ -54,6 +66,15 @@ func (r Round) Allows(a Action) error {
 		return nil
 	}
 	switch a {
+	case Exclude, Include, CloseQuestion:
+		// The working group reviews after the round has closed too: the
+		// report is final only once it is published.
+		if r.State == Closed {
+			return nil
+		}
+		return apperror.New(apperror.Conflict, "Omgången ”%s” är %s: rapporten är fastställd och granskningen kan inte längre ändras.", r.Name, stateWord(r.State))
+	case AskQuestion:
+		return apperror.New(apperror.Conflict, "Omgången ”%s” är %s. Frågor till enheterna kan bara ställas medan omgången är öppen, så att de hinner svara.", r.Name, stateWord(r.State))
 	case Invite, Remind:
 		return apperror.New(apperror.Conflict, "Omgången ”%s” är %s. Inbjudningar och påminnelser skickas bara medan omgången är öppen.", r.Name, stateWord(r.State))
 	case ManageUnits:
@@ -154,11 +175,109 @@ func (u Unit) Allows(r Round, a Action) error {
 	return nil
 }
 
-// Counts tells whether an evaluation counts in the round's report: it is
-// complete and its unit has sent in its list. A draft, or a list the unit
-// (or staff helping it) never submitted, is left out, and the report says
-// how many were.
-func (u Unit) Counts(e Evaluation) bool { return e.Complete && u.Response == Submitted }
+// Standing is how an evaluation stands in the round's report.
+type Standing int
+
+const (
+	// Counted: complete, sent in, and not excluded by the review.
+	Counted Standing = iota
+	// OutOfScope: sent in, but the working group has ruled it out of the
+	// study's scope; it counts nowhere and the report lists it.
+	OutOfScope
+	// NotSubmitted: complete, but its unit has not sent in its list.
+	NotSubmitted
+	// NotSubmittedDraft: a draft, which never counts.
+	NotSubmittedDraft
+)
+
+// Standing decides whether an evaluation counts in the round's report: it
+// is complete, its unit has sent in its list, and the review has not ruled
+// it out of scope. A draft, or a list the unit (or staff helping it) never
+// submitted, is left out, and the report says how many were; an excluded
+// evaluation is listed with its reason.
+func (u Unit) Standing(e Evaluation) Standing {
+	switch {
+	case !e.Complete:
+		return NotSubmittedDraft
+	case u.Response != Submitted:
+		return NotSubmitted
+	case e.Excluded != nil:
+		return OutOfScope
+	}
+	return Counted
+}
+
+// Counts tells whether an evaluation counts in the round's report (see
+// Standing).
+func (u Unit) Counts(e Evaluation) bool { return u.Standing(e) == Counted }
+
+// Reviewable tells whether the working group reviews the evaluation: it is
+// complete and its unit has sent it in (whether counted or excluded).
+func (u Unit) Reviewable(e Evaluation) bool {
+	st := u.Standing(e)
+	return st == Counted || st == OutOfScope
+}
+
+// AllowsReview tells whether the review action (Exclude, Include,
+// AskQuestion) may be done on the unit's evaluation e in the round; the
+// error says why not.
+func (u Unit) AllowsReview(r Round, a Action, e Evaluation) error {
+	if err := r.Allows(a); err != nil {
+		return err
+	}
+	switch a {
+	case Exclude:
+		if e.Excluded != nil {
+			return apperror.New(apperror.Conflict, "”%s” är redan markerad som utanför avgränsningen.", e.Title())
+		}
+		if !u.Reviewable(e) {
+			return apperror.New(apperror.Conflict, "”%s” är inte inskickad och räknas inte i rapporten; bara inskickade utvärderingar granskas.", e.Title())
+		}
+	case Include:
+		if e.Excluded == nil {
+			return apperror.New(apperror.Conflict, "”%s” är inte markerad som utanför avgränsningen.", e.Title())
+		}
+	case AskQuestion:
+		if !u.Reviewable(e) {
+			return apperror.New(apperror.Conflict, "”%s” är inte inskickad; bara inskickade utvärderingar granskas.", e.Title())
+		}
+	default:
+		return apperror.New(apperror.Invalid, "Okänd granskningsåtgärd.")
+	}
+	return nil
+}
+
+// AllowsCorrection tells whether the unit's evaluation e may be changed
+// now. While the unit's list is not sent in, the usual rule applies
+// (EditEvaluations). Once it is sent in, an evaluation with an open
+// question (openQuestions > 0) may still be corrected in answer to it,
+// while the round is open, without taking the whole answer back; it is
+// then saved complete, so that it goes on counting.
+func (u Unit) AllowsCorrection(r Round, e Evaluation, openQuestions int) error {
+	err := u.Allows(r, EditEvaluations)
+	if err == nil || r.Allows(EditEvaluations) != nil {
+		return err
+	}
+	if u.Response != Submitted || !e.Complete || openQuestions == 0 {
+		return err
+	}
+	return nil
+}
+
+// Allows tells whether the action (AnswerQuestion, CloseQuestion) may be
+// done on the question in the round.
+func (q Question) Allows(r Round, a Action) error {
+	if err := r.Allows(a); err != nil {
+		return err
+	}
+	if !q.Open() {
+		return apperror.New(apperror.Conflict, "Frågan är redan avslutad.")
+	}
+	if a != AnswerQuestion && a != CloseQuestion {
+		return apperror.New(apperror.Invalid, "Okänd åtgärd för en fråga.")
+	}
+	return nil
+}
 
 // AllowsDelete tells whether the unit may be deleted from the round: only
 // while the round allows managing units, and only a unit that has neither

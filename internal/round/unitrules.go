@@ -110,7 +110,7 @@ func NormalizeUnit(u Unit, kommuner []string) (Unit, error) {
 		canon := matchName(k, kommuner)
 		switch {
 		case canon == "":
-			add(UnitFieldKommun, "Kommunen %s deltar inte i omgången. Omgångens kommuner är %s.", clipText(k), listOrNone(kommuner))
+			add(UnitFieldKommun, "Kommunen %s deltar inte i omgången. Omgångens kommuner är %s.", apperror.Clip(k), listOrNone(kommuner))
 			membersOK = false
 		case containsName(members, canon):
 			add(UnitFieldKommun, "Kommunen %s står två gånger.", canon)
@@ -129,7 +129,7 @@ func NormalizeUnit(u Unit, kommuner []string) (Unit, error) {
 	u.ChefName = text(UnitFieldChefName, "Verksamhetschefens namn", u.ChefName)
 	u.ChefEmail = strings.TrimSpace(u.ChefEmail)
 	if u.ChefEmail != "" && !ValidEmail(u.ChefEmail) {
-		add(UnitFieldChefEmail, "”%s” är ingen giltig e-postadress.", clipText(u.ChefEmail))
+		add(UnitFieldChefEmail, "”%s” är ingen giltig e-postadress.", apperror.Clip(u.ChefEmail))
 	}
 
 	if membersOK {
@@ -179,12 +179,4 @@ func listOrNone(names []string) string {
 		return "inga än"
 	}
 	return strings.Join(names, ", ")
-}
-
-// clipText shortens user text quoted in a message.
-func clipText(s string) string {
-	if utf8.RuneCountInString(s) > 40 {
-		return string([]rune(s)[:40]) + "…"
-	}
-	return s
 }

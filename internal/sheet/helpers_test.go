@@ -59,10 +59,10 @@ func base(fields ...string) form.Answers {
 func sampleDataset(t testing.TB) round.Dataset {
 	return round.Dataset{
 		Kommuner: []round.Kommun{
-			{Name: "Borlänge", Population: pop(49_000)},
-			{Name: "Falun", Population: pop(55_000)},
+			{Name: "Borlänge", Population: pop(49_000), Kommunkod: "2081"},
+			{Name: "Falun", Population: pop(55_000), Kommunkod: "2080"},
 			{Name: "Säter", Population: pop(11_000)},
-			{Name: "=SUM(A1)"},
+			{Name: "=SUM(A1)", Kommunkod: "0114"},
 			{Name: "Vansbro", Population: pop(0)},
 		},
 		Units: []round.UnitData{

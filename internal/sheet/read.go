@@ -59,6 +59,8 @@ type builder struct {
 	kommunIdx   map[string]int
 	kommunRow   map[string]int
 	kommunSheet bool
+	// kommunkodRow is the kommuner sheet's row of each kommunkod.
+	kommunkodRow map[string]int
 
 	units     []*unitEntry
 	unitsByNm map[string][]int
@@ -76,6 +78,8 @@ func newBuilder(def *form.Definition, lim Limits) *builder {
 		kommunIdx: map[string]int{},
 		kommunRow: map[string]int{},
 		unitsByNm: map[string][]int{},
+
+		kommunkodRow: map[string]int{},
 	}
 }
 
@@ -266,7 +270,7 @@ func (b *builder) readKommuner(t *table) error {
 		// An empty sheet is no list of kommuner; one with a header is.
 		b.kommunSheet = true
 		var ok bool
-		cols, ok = b.namedColumns(t.name, row, cells, []string{colKommun, colInvanare}, []string{colKommun})
+		cols, ok = b.namedColumns(t.name, row, cells, []string{colKommun, colInvanare, colKommunkod}, []string{colKommun})
 		return cols, ok
 	}, func(row int, cells []string) {
 		v := values(cols, cells)
@@ -293,6 +297,22 @@ func (b *builder) readKommuner(t *table) error {
 			default:
 				b.add(t.name, row, colInvanare, "”%s” är inget invånarantal. Skriv ett heltal, till exempel 23 456, eller lämna tomt.", apperror.Clip(raw))
 			}
+		}
+		if raw := strings.TrimSpace(v[colKommunkod]); raw != "" {
+			if t.xlsx {
+				raw = normalizeFloat(raw, 0)
+			}
+			code, err := round.ParseKommunkod(raw)
+			if err != nil {
+				b.add(t.name, row, colKommunkod, "%s", apperror.Message(err))
+				return
+			}
+			if first, dup := b.kommunkodRow[code]; dup {
+				b.add(t.name, row, colKommunkod, "Kommunkoden %s finns redan på rad %d.", code, first)
+				return
+			}
+			b.kommunkodRow[code] = row
+			k.Kommunkod = code
 		}
 		key := nameKey(name)
 		if first, dup := b.kommunRow[key]; dup {

@@ -48,6 +48,7 @@ const (
 const (
 	colKommun          = "kommun"
 	colInvanare        = "invanare"
+	colKommunkod       = "kommunkod"
 	colEnhet           = "enhet"
 	colOmrade          = "omrade"
 	colFordelning      = "fordelning"

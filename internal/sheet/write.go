@@ -183,7 +183,7 @@ func text(s string) any {
 }
 
 func writeKommuner(f *excelize.File, st styles, ds round.Dataset) error {
-	sw, err := stream(f, st, SheetKommuner, []string{colKommun, colInvanare}, []float64{24, 12})
+	sw, err := stream(f, st, SheetKommuner, []string{colKommun, colInvanare, colKommunkod}, []float64{24, 12, 12})
 	if err != nil {
 		return err
 	}
@@ -192,7 +192,8 @@ func writeKommuner(f *excelize.File, st styles, ds round.Dataset) error {
 		if k.Population != nil {
 			pop = excelize.Cell{StyleID: st.kronor, Value: *k.Population}
 		}
-		if err := setRow(sw, i+2, []any{text(k.Name), pop}); err != nil {
+		// The code is text, so that Stockholm's 0114 keeps its zero.
+		if err := setRow(sw, i+2, []any{text(k.Name), pop, text(k.Kommunkod)}); err != nil {
 			return err
 		}
 	}

@@ -298,6 +298,9 @@ func kommunerString(ks []round.Kommun) string {
 			b.WriteString("=")
 			b.WriteString(form.FormatNumber(float64(*k.Population), 0))
 		}
+		if k.Kommunkod != "" {
+			b.WriteString("#" + k.Kommunkod)
+		}
 		b.WriteString(" ")
 	}
 	return b.String()

@@ -192,6 +192,45 @@ CREATE TABLE idempotency_keys (
 );
 CREATE INDEX idempotency_keys_created ON idempotency_keys (created_at);
 `,
+	// 10: the second measurement. Kommuner carry SCB's kommunkod (unique in
+	// a round when given); a round carried forward records where it came
+	// from, and its units and evaluations the ones they continue (lineage).
+	// The working group's review: evaluations ruled out of scope, and
+	// questions to the units.
+	`
+ALTER TABLE kommuner ADD COLUMN kommunkod TEXT NOT NULL DEFAULT '';
+CREATE UNIQUE INDEX kommuner_round_kommunkod ON kommuner (round_id, kommunkod) WHERE kommunkod <> '';
+ALTER TABLE rounds ADD COLUMN previous_round_id BIGINT REFERENCES rounds(id) ON DELETE SET NULL;
+ALTER TABLE units ADD COLUMN previous_unit_id BIGINT REFERENCES units(id) ON DELETE SET NULL;
+CREATE INDEX units_previous ON units (previous_unit_id);
+ALTER TABLE evaluations ADD COLUMN previous_evaluation_id BIGINT REFERENCES evaluations(id) ON DELETE SET NULL;
+CREATE INDEX evaluations_previous ON evaluations (previous_evaluation_id);
+CREATE TABLE review_exclusions (
+	evaluation_id BIGINT PRIMARY KEY REFERENCES evaluations(id) ON DELETE CASCADE,
+	round_id BIGINT NOT NULL REFERENCES rounds(id) ON DELETE CASCADE,
+	reason TEXT NOT NULL,
+	excluded_by TEXT NOT NULL,
+	excluded_at {{ts}} NOT NULL
+);
+CREATE INDEX review_exclusions_round ON review_exclusions (round_id);
+CREATE TABLE review_questions (
+	id {{id}},
+	round_id BIGINT NOT NULL REFERENCES rounds(id) ON DELETE CASCADE,
+	unit_id BIGINT NOT NULL REFERENCES units(id) ON DELETE CASCADE,
+	evaluation_id BIGINT NOT NULL REFERENCES evaluations(id) ON DELETE CASCADE,
+	asked_by TEXT NOT NULL,
+	text TEXT NOT NULL,
+	asked_at {{ts}} NOT NULL,
+	answer TEXT NOT NULL DEFAULT '',
+	answered_by TEXT NOT NULL DEFAULT '',
+	answered_at {{ts}},
+	closed_by TEXT NOT NULL DEFAULT '',
+	closed_at {{ts}}
+);
+CREATE INDEX review_questions_round ON review_questions (round_id);
+CREATE INDEX review_questions_unit ON review_questions (unit_id);
+CREATE INDEX review_questions_evaluation ON review_questions (evaluation_id);
+`,
 }
 
 // migrationLock is the PostgreSQL advisory lock every migration transaction

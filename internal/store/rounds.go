@@ -2,6 +2,7 @@ package store
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	"gorm.io/gorm/clause"
@@ -134,19 +135,23 @@ type kommunRow struct {
 	RoundID    int64
 	Name       string
 	Population *int64
+	Kommunkod  string
 }
 
 func (kommunRow) TableName() string { return "kommuner" }
 
 func (k kommunRow) domain() round.Kommun {
-	return round.Kommun{ID: k.ID, RoundID: k.RoundID, Name: k.Name, Population: k.Population}
+	return round.Kommun{ID: k.ID, RoundID: k.RoundID, Name: k.Name, Population: k.Population, Kommunkod: k.Kommunkod}
 }
 
 // CreateKommun adds a participating kommun to a round.
 func (t *Queries) CreateKommun(k round.Kommun) (round.Kommun, error) {
-	row := kommunRow{RoundID: k.RoundID, Name: k.Name, Population: k.Population}
+	row := kommunRow{RoundID: k.RoundID, Name: k.Name, Population: k.Population, Kommunkod: k.Kommunkod}
 	if err := t.db.Create(&row).Error; err != nil {
 		if isUniqueViolation(err) {
+			if k.Kommunkod != "" && strings.Contains(err.Error(), "kommunkod") {
+				return round.Kommun{}, apperror.New(apperror.Conflict, "Kommunkoden %s finns redan i omgången.", k.Kommunkod)
+			}
 			return round.Kommun{}, apperror.New(apperror.Conflict, "%s deltar redan i omgången.", k.Name)
 		}
 		return round.Kommun{}, fmt.Errorf("store: create kommun: %w", err)

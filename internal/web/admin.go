@@ -112,7 +112,8 @@ func (s *Server) addKommun(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if _, err := s.manage.AddKommun(c.Request().Context(), actor(c), id, c.FormValue("kommun"), c.FormValue("invanare")); err != nil {
+	if _, err := s.manage.AddKommunWith(c.Request().Context(), actor(c), id, manage.KommunInput{Name: c.FormValue("kommun"),
+		Population: c.FormValue("invanare"), Kommunkod: c.FormValue("kommunkod")}); err != nil {
 		return s.refusal(c, err, manage.UnitInput{})
 	}
 	return redirect(c, "/admin/omgangar/"+strconv.FormatInt(id, 10), "kommun")
@@ -158,17 +159,13 @@ func (s *Server) setRoundState(c echo.Context) error {
 	}
 	ctx := c.Request().Context()
 	confirmed := c.FormValue("bekrafta") == "1"
-	var shown []int64
+	var shown manage.Shown
 	if confirmed {
 		params, err := c.FormParams()
 		if err != nil {
 			return apperror.New(apperror.Invalid, "Formuläret kunde inte läsas.")
 		}
-		for _, v := range params["enhet"] {
-			if n, err := strconv.ParseInt(v, 10, 64); err == nil {
-				shown = append(shown, n)
-			}
-		}
+		shown.Units, shown.Questions = formIDs(params["enhet"]), formIDs(params["fraga"])
 	} else {
 		ch, err := s.manage.PreviewState(ctx, actor(c), id, state)
 		if err != nil {
@@ -178,7 +175,7 @@ func (s *Server) setRoundState(c echo.Context) error {
 			return s.render(c, http.StatusOK, "round-state", view{Title: "Stäng omgången ”" + ch.Round.Name + "”?", Data: stateConfirmView{StateChange: ch}})
 		}
 	}
-	ch, done, err := s.manage.SetStateConfirmed(ctx, actor(c), id, state, shown)
+	ch, done, err := s.manage.ConfirmState(ctx, actor(c), id, state, shown)
 	if err != nil {
 		return s.refusal(c, err, manage.UnitInput{})
 	}
@@ -187,6 +184,17 @@ func (s *Server) setRoundState(c echo.Context) error {
 			Data: stateConfirmView{StateChange: ch, Again: confirmed}})
 	}
 	return redirect(c, "/admin/omgangar/"+strconv.FormatInt(id, 10), "status")
+}
+
+// formIDs reads the posted IDs, skipping any that is not a number.
+func formIDs(vs []string) []int64 {
+	var out []int64
+	for _, v := range vs {
+		if n, err := strconv.ParseInt(v, 10, 64); err == nil {
+			out = append(out, n)
+		}
+	}
+	return out
 }
 
 func (s *Server) home(c echo.Context) error {

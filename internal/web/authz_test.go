@@ -76,6 +76,16 @@ func TestAuthorisationMatrix(t *testing.T) {
 		return url.Values{"enhet": {u.Name}, "kommun": kommuner, "omrade": {u.Omrade}, "fordelning": {u.Fordelning},
 			"verksamhetschef": {u.ChefName}, "epost": {u.ChefEmail}}
 	}
+	// The review's questions about the shared unit's and the other
+	// kommun's evaluations.
+	questions := map[string]int64{}
+	for _, key := range []string{"shared", "other"} {
+		q, err := e.manage.Ask(ctx, sys, e.round.ID, evals[key], "Stämmer timmarna?")
+		if err != nil {
+			t.Fatal(err)
+		}
+		questions[key] = q.ID
+	}
 
 	type client struct {
 		c    *http.Client
@@ -109,6 +119,8 @@ func TestAuthorisationMatrix(t *testing.T) {
 
 	rid := e.round.ID
 	unitPath := func(key string) string { return fmt.Sprintf("/admin/enheter/%d", units[key].ID) }
+	reviewPath := fmt.Sprintf("/admin/omgangar/%d/granskning", rid)
+	evalReview := func(key string) string { return fmt.Sprintf("%s/%d", reviewPath, evals[key]) }
 	type req struct {
 		method, path string
 		form         url.Values
@@ -183,6 +195,40 @@ func TestAuthorisationMatrix(t *testing.T) {
 		{"add kommun", req{"POST", fmt.Sprintf("/admin/omgangar/%d/kommuner", rid), url.Values{"kommun": {"Mora"}}}, map[string]int{"projektledare": 403, "styrgrupp": 403}},
 		{"change round state", req{"POST", fmt.Sprintf("/admin/omgangar/%d/status", rid), url.Values{"status": {"stangd"}}}, map[string]int{"projektledare": 403, "styrgrupp": 403}},
 		{"export", req{"GET", fmt.Sprintf("/admin/omgangar/%d/export.xlsx", rid), nil}, map[string]int{"samordnare": 200, "projektledare": 200, "styrgrupp": 403, "anonym": 303}},
+		// The working group's review: the samordnare, and a projektledare
+		// for their kommun's units (the shared one included).
+		{"review list", req{"GET", reviewPath, nil}, map[string]int{"samordnare": 200, "projektledare": 200, "projektledare utanför": 404, "styrgrupp": 403, "anonym": 303}},
+		{"review list of a kommun", req{"GET", reviewPath + "?kommun=Heby&status=fragor", nil}, map[string]int{"samordnare": 200, "projektledare": 200}},
+		{"review list with a bad filter", req{"GET", reviewPath + "?status=fel", nil}, map[string]int{"samordnare": 422, "projektledare": 422}},
+		{"own evaluation's review", req{"GET", evalReview("shared"), nil}, map[string]int{"samordnare": 200, "projektledare": 200, "projektledare utanför": 404, "styrgrupp": 403, "anonym": 303}},
+		{"other kommun's evaluation's review", req{"GET", evalReview("other"), nil}, map[string]int{"samordnare": 200, "projektledare": 404, "styrgrupp": 403}},
+		{"exclude other kommun's evaluation", req{"POST", evalReview("other") + "/utanfor", url.Values{"skal": {"x"}}}, map[string]int{"projektledare": 404, "projektledare utanför": 404, "styrgrupp": 403, "anonym": 401, "lank": 401}},
+		{"exclude without a reason", req{"POST", evalReview("shared") + "/utanfor", nil}, map[string]int{"projektledare": 422}},
+		{"exclude own evaluation", req{"POST", evalReview("shared") + "/utanfor", url.Values{"skal": {"Ingen utvärdering"}}}, map[string]int{"projektledare": 303}},
+		{"include other kommun's evaluation", req{"POST", evalReview("other") + "/med", nil}, map[string]int{"projektledare": 404, "styrgrupp": 403, "anonym": 401, "lank": 401}},
+		{"include own evaluation", req{"POST", evalReview("shared") + "/med", nil}, map[string]int{"projektledare": 303}},
+		{"ask about other kommun's evaluation", req{"POST", evalReview("other") + "/fraga", url.Values{"fraga": {"?"}}}, map[string]int{"projektledare": 404, "styrgrupp": 403, "anonym": 401, "lank": 401}},
+		{"ask about own evaluation", req{"POST", evalReview("shared") + "/fraga", url.Values{"fraga": {"Vem beställde?"}}}, map[string]int{"projektledare": 303}},
+		{"answer other kommun's question", req{"POST", fmt.Sprintf("%s/fragor/%d/svar", unitPath("other"), questions["other"]), url.Values{"svar": {"x"}}}, map[string]int{"projektledare": 404, "styrgrupp": 403, "anonym": 401, "lank": 401}},
+		{"answer another unit's question through a link", req{"POST", fmt.Sprintf("/l/%s/fragor/%d/svar", tokens["own2"], questions["shared"]), url.Values{"svar": {"x"}}}, map[string]int{"lank": 404}},
+		{"answer own question", req{"POST", fmt.Sprintf("%s/fragor/%d/svar", unitPath("shared"), questions["shared"]), url.Values{"svar": {"Ja"}}}, map[string]int{"projektledare": 303}},
+		{"correction page of other kommun's evaluation", req{"GET", fmt.Sprintf("%s/u/%d/ratta", unitPath("other"), evals["other"]), nil}, map[string]int{"projektledare": 404, "styrgrupp": 403, "anonym": 303}},
+		{"correction page through another unit's link", req{"GET", fmt.Sprintf("/l/%s/u/%d/ratta", tokens["own2"], evals["shared"]), nil}, map[string]int{"lank": 404}},
+		{"correction page of own evaluation", req{"GET", fmt.Sprintf("%s/u/%d/ratta", unitPath("shared"), evals["shared"]), nil}, map[string]int{"samordnare": 200, "projektledare": 200}},
+		{"correct other kommun's evaluation", req{"POST", fmt.Sprintf("%s/u/%d/ratta", unitPath("other"), evals["other"]), validForm()}, map[string]int{"projektledare": 404, "styrgrupp": 403, "anonym": 401, "lank": 401}},
+		{"correct own evaluation", req{"POST", fmt.Sprintf("%s/u/%d/ratta", unitPath("shared"), evals["shared"]), validForm()}, map[string]int{"projektledare": 303}},
+		{"confirm other kommun's evaluation", req{"POST", fmt.Sprintf("%s/u/%d/bekrafta", unitPath("other"), evals["other"]), nil}, map[string]int{"projektledare": 404, "styrgrupp": 403, "anonym": 401, "lank": 401}},
+		{"confirm a sent-in evaluation", req{"POST", fmt.Sprintf("%s/u/%d/bekrafta", unitPath("shared"), evals["shared"]), nil}, map[string]int{"projektledare": 409}},
+		{"drop other kommun's evaluation", req{"POST", fmt.Sprintf("%s/u/%d/upphor", unitPath("other"), evals["other"]), nil}, map[string]int{"projektledare": 404, "styrgrupp": 403, "anonym": 401, "lank": 401}},
+		{"drop a sent-in evaluation", req{"POST", fmt.Sprintf("%s/u/%d/upphor", unitPath("shared"), evals["shared"]), nil}, map[string]int{"projektledare": 409}},
+		{"drop through another unit's link", req{"POST", fmt.Sprintf("/l/%s/u/%d/upphor", tokens["own2"], evals["shared"]), nil}, map[string]int{"lank": 404}},
+		{"previous answers of other kommun's unit", req{"GET", unitPath("other") + "/forra", nil}, map[string]int{"projektledare": 404, "styrgrupp": 403, "anonym": 303}},
+		{"previous answers in a first round", req{"GET", unitPath("shared") + "/forra", nil}, map[string]int{"samordnare": 404, "projektledare": 404}},
+		{"previous answers through a link", req{"GET", "/l/" + tokens["own2"] + "/forra", nil}, map[string]int{"lank": 404}},
+		{"close other kommun's question", req{"POST", fmt.Sprintf("/admin/omgangar/%d/fragor/%d/avsluta", rid, questions["other"]), nil}, map[string]int{"projektledare": 404, "projektledare utanför": 404, "styrgrupp": 403, "anonym": 401, "lank": 401}},
+		{"close own question", req{"POST", fmt.Sprintf("/admin/omgangar/%d/fragor/%d/avsluta", rid, questions["shared"]), nil}, map[string]int{"projektledare": 303}},
+		{"close it again", req{"POST", fmt.Sprintf("/admin/omgangar/%d/fragor/%d/avsluta", rid, questions["shared"]), nil}, map[string]int{"samordnare": 409}},
+		{"unknown question", req{"POST", fmt.Sprintf("/admin/omgangar/%d/fragor/999999/avsluta", rid), nil}, map[string]int{"samordnare": 404, "projektledare": 404}},
 		{"unpublished report", req{"GET", fmt.Sprintf("/rapporter/%d", rid), nil}, map[string]int{"samordnare": 200, "projektledare": 404, "styrgrupp": 404, "anonym": 303}},
 		{"unpublished report file", req{"GET", fmt.Sprintf("/rapporter/%d/fil/json", rid), nil}, map[string]int{"samordnare": 200, "projektledare": 404, "styrgrupp": 404}},
 		{"unpublished chart", req{"GET", fmt.Sprintf("/rapporter/%d/diagram/anvandning/png", rid), nil}, map[string]int{"samordnare": 200, "projektledare": 404, "styrgrupp": 404}},

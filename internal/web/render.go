@@ -45,8 +45,9 @@ func parsePages(def *form.Definition) (*pages, error) {
 			}
 			return option
 		},
-		"formKey":   newFormKey,
-		"roleLabel": staff.RoleLabel,
+		"displayAnswer": def.Display,
+		"formKey":       newFormKey,
+		"roleLabel":     staff.RoleLabel,
 		// Every time on a page is Swedish time with its zone.
 		"swedishTime": func(t any) string {
 			switch t := t.(type) {
@@ -161,7 +162,7 @@ var notices = map[string]string{
 	"utloggad":          "Du är utloggad.",
 	"excel":             "Excelfilen är inläst och utvärderingarna är sparade. Kontrollera listan och skicka in när den är komplett.",
 	"enheter":           "Enheterna är registrerade och har fått personliga länkar.",
-	"overford":          "Den nya omgången är skapad med kommunerna, enheterna och de återkommande utvärderingarna som utkast. Enheterna har fått nya länkar.",
+	"overford":          "Den nya omgången är skapad med kommunerna, enheterna och de återkommande utvärderingarna (och enheternas utkast) som utkast att bekräfta. Enheterna har fått nya länkar.",
 	"avstangt":          "Kontot är avstängt och utloggat. Det kan inte logga in förrän det aktiveras igen.",
 	"aktiverat":         "Kontot är aktiverat och kan logga in igen.",
 	"losenord":          "Ditt lösenord är bytt. Dina andra inloggningar är utloggade.",
@@ -174,6 +175,14 @@ var notices = map[string]string{
 	"manuellt":          "Länken är markerad som skickad manuellt, och enheten räknas som inbjuden.",
 	"texter":            "Texten är sparad och står i rapporten.",
 	"forenad":           "Sparad.",
+	"fragesvar":         "Tack! Ditt svar på frågan är skickat till granskaren.",
+	"rattad":            "Utvärderingen är rättad. Enhetens svar är fortfarande inskickat.",
+	"bekraftad":         "Utvärderingen från förra omgången är bekräftad och klar.",
+	"upphord":           "Utvärderingen är borttagen ur årets lista. Den finns kvar i förra omgången.",
+	"utesluten":         "Utvärderingen är markerad som utanför avgränsningen och räknas inte i rapporten.",
+	"medtagen":          "Utvärderingen är med i rapporten igen.",
+	"fraga":             "Frågan är skickad. Enheten ser den på sin sida.",
+	"fraga_avslutad":    "Frågan är avslutad.",
 }
 
 func notice(c echo.Context) string { return notices[c.QueryParam("meddelande")] }

@@ -91,7 +91,13 @@ type formView struct {
 	Errors     form.Errors
 	Draft      bool // errors are hints for a draft, not a refusal
 	Action     string
+	// Correcting: the evaluation is corrected in answer to a review
+	// question (unitreview.go); saved complete only, never as a draft.
+	Correcting bool
 }
+
+// Editable tells whether the form may be saved now.
+func (v formView) Editable() bool { return v.Correcting || v.CanEdit() }
 
 func (s *Server) unitPage(c echo.Context) error {
 	sc := scopeOf(c)
@@ -257,6 +263,9 @@ func (s *Server) renderFormNotice(c echo.Context, status int, v formView, notice
 	title := "Ny utvärdering"
 	if v.Evaluation.ID != 0 {
 		title = "Ändra utvärdering"
+	}
+	if v.Correcting {
+		title = "Rätta utvärdering"
 	}
 	if len(v.Errors) > 0 && !v.Draft {
 		title = "Rätta: " + title

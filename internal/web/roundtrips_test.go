@@ -64,7 +64,9 @@ func TestRoundTrips(t *testing.T) {
 		do         func() int
 		audit      bool // one INSERT of audit events
 	}{
-		{"GET /l/TOKEN (sidvisning)", 5, http.StatusOK, func() int { s, _ := e.get(respondent, "/l/"+e.token); return s }, false},
+		// The review's questions and the carry-forward's lineage are two
+		// more queries (7).
+		{"GET /l/TOKEN (sidvisning)", 7, http.StatusOK, func() int { s, _ := e.get(respondent, "/l/"+e.token); return s }, false},
 		{"POST /l/TOKEN/ny (inlämning)", 7, http.StatusSeeOther, func() int {
 			s, _, _ := e.post(respondent, "/l/"+e.token+"/ny", validForm())
 			return s
@@ -77,7 +79,8 @@ func TestRoundTrips(t *testing.T) {
 			s, _, _ := e.post(respondent, "/l/"+e.token+"/ny", keyed)
 			return s
 		}, false},
-		{"GET /admin/omgangar/ID (samordnare)", 8, http.StatusOK, func() int {
+		// The review's open questions per unit are one more query (9).
+		{"GET /admin/omgangar/ID (samordnare)", 9, http.StatusOK, func() int {
 			s, _ := e.get(staffer, fmt.Sprintf("/admin/omgangar/%d", e.round.ID))
 			return s
 		}, false},

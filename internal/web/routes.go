@@ -86,6 +86,13 @@ func (s *Server) routes(e *echo.Echo) {
 	adm.POST("/enheter/:unit/manuellt", s.markSentManually)
 	adm.GET("/enheter/:unit/radera", s.confirmDeleteUnit)
 	adm.POST("/enheter/:unit/radera", s.deleteUnit)
+	// The working group's review of what came in (review.go).
+	adm.GET("/omgangar/:id/granskning", s.reviewList)
+	adm.GET("/omgangar/:id/granskning/:eval", s.reviewPanel)
+	adm.POST("/omgangar/:id/granskning/:eval/utanfor", s.excludeEvaluation)
+	adm.POST("/omgangar/:id/granskning/:eval/med", s.includeEvaluation)
+	adm.POST("/omgangar/:id/granskning/:eval/fraga", s.askQuestion)
+	adm.POST("/omgangar/:id/fragor/:q/avsluta", s.closeQuestion)
 	// Staff helping a unit: the unit's pages, as the personal link has them.
 	s.unitRoutes(adm.Group("/enheter/:unit", s.staffUnitScope), upload)
 }
@@ -107,6 +114,13 @@ func (s *Server) unitRoutes(g *echo.Group, upload echo.MiddlewareFunc) {
 	g.POST("/andra", s.reopenUnit, s.idempotent)
 	g.GET("/excel", s.downloadUnitForm)
 	g.POST("/excel/fil", s.uploadUnitForm, upload, s.idempotent)
+	// The review's questions and the carry-forward (unitreview.go).
+	g.POST("/fragor/:q/svar", s.answerQuestion, s.idempotent)
+	g.GET("/u/:id/ratta", s.correctionForm)
+	g.POST("/u/:id/ratta", s.correctEvaluation, s.idempotent)
+	g.POST("/u/:id/bekrafta", s.confirmCarried)
+	g.POST("/u/:id/upphor", s.discontinueCarried)
+	g.GET("/forra", s.previousAnswers)
 }
 
 // securityHeaders sets the headers every page carries. Personal links are
