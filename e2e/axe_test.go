@@ -134,7 +134,7 @@ func TestAccessibility(t *testing.T) {
 		if err != nil {
 			b.t.Fatal(err)
 		}
-		ov, err := s.manage.Overview(ctx, manage.System("e2e"), next.ID)
+		ov, err := s.manage.Overview(ctx, manage.System("e2e"), next.ID, manage.OverviewFilter{})
 		if err != nil || len(ov.Units) != 1 {
 			b.t.Fatalf("next round: %v", err)
 		}

@@ -42,17 +42,39 @@ func TestCoordinatorProgressAndReport(t *testing.T) {
 	if got := b.text("main h1"); got != s.fixture.Name {
 		t.Fatalf("round page heading %q, want %q", got, s.fixture.Name)
 	}
-	ov := s.overview(s.fixture.ID)
+	// The unit list comes 50 to a page: read every page, following "Nästa".
+	all, err := s.manage.ProgressList(context.Background(), manage.System("e2e"), s.fixture.ID, manage.OverviewFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
 	type unitRow struct {
 		Name   string `json:"name"`
 		Status string `json:"status"`
 	}
-	rows := eval[[]unitRow](b, tableRowsJS("Enheter, status och personliga länkar", `{
+	var rows []unitRow
+	for page := 1; ; page++ {
+		pageRows := eval[[]unitRow](b, tableRowsJS("Enheter, status och personliga länkar", `{
 	  name: tr.cells[0].querySelector('a').textContent.trim(), status: tr.querySelector('td.status').firstChild.textContent.trim()}`))
-	if len(rows) != len(ov.Units) || len(rows) == 0 {
-		t.Fatalf("progress page lists %d units, the round has %d", len(rows), len(ov.Units))
+		first, last := len(rows)+1, len(rows)+len(pageRows)
+		if want := fmt.Sprintf("Visar %d–%d av %d enheter", first, last, len(all.Units)); !strings.HasPrefix(b.text("#traffar"), want) {
+			t.Errorf("page %d says %q, want %q", page, b.text("#traffar"), want)
+		}
+		if len(pageRows) == 0 || len(pageRows) > manage.UnitsPerPage {
+			t.Fatalf("page %d lists %d units", page, len(pageRows))
+		}
+		rows = append(rows, pageRows...)
+		if page == 1 {
+			b.screenshotTop("omgang-framsteg")
+		}
+		if b.count(`nav.pages a[rel=next]`) == 0 {
+			break
+		}
+		b.loadAfter("next page", chromedp.Click(chromedp.CSS(`nav.pages a[rel=next]`)))
 	}
-	for i, u := range ov.Units {
+	if len(rows) != len(all.Units) || len(rows) <= manage.UnitsPerPage {
+		t.Fatalf("progress pages list %d units, the round has %d (more than one page)", len(rows), len(all.Units))
+	}
+	for i, u := range all.Units {
 		if rows[i].Name != u.Name || rows[i].Status != u.Progress.Label() {
 			t.Errorf("unit %d on the page: %s – %s; in the round: %s – %s", i, rows[i].Name, rows[i].Status, u.Name, u.Progress.Label())
 		}
@@ -62,11 +84,30 @@ func TestCoordinatorProgressAndReport(t *testing.T) {
 		statuses[r.Status]++
 	}
 	t.Logf("%d units: %v", len(rows), statuses)
+	ov := s.overview(s.fixture.ID)
 	kommuner := eval[[]string](b, tableRowsJS("Deltagande kommuner", `tr.cells[0].textContent.trim()`))
 	if len(kommuner) != len(ov.Kommuner) || len(kommuner) == 0 {
 		t.Errorf("the round page lists kommuner %q; the round has %d", kommuner, len(ov.Kommuner))
 	}
-	b.screenshotTop("omgang-framsteg")
+
+	// Filter by kommun and status with the form, by keyboard: the list and
+	// its count follow, and the page opens at the list.
+	k := ov.Kommuner[0].Name
+	b.do("choose a kommun", chromedp.SetValue(chromedp.ID("filter-kommun"), k), chromedp.SetValue(chromedp.ID("filter-status"), string(round.ProgressDeclined)))
+	b.loadAfter("filter", chromedp.Click(chromedp.CSS(`form.filter button[type=submit]`)))
+	filtered, err := s.manage.ProgressList(context.Background(), manage.System("e2e"), s.fixture.ID, manage.OverviewFilter{Kommun: k, Status: round.ProgressDeclined})
+	if err != nil {
+		t.Fatal(err)
+	}
+	names := eval[[]string](b, tableRowsJS("Enheter, status och personliga länkar", `tr.cells[0].querySelector('a').textContent.trim()`))
+	if len(filtered.Units) == 0 && !strings.Contains(b.text("#traffar"), "Inga enheter matchar filtret") ||
+		len(filtered.Units) > 0 && len(names) != len(filtered.Units) {
+		t.Errorf("filtered by %s and avböjt: the page lists %q (%s); the round has %d", k, names, b.text("#traffar"), len(filtered.Units))
+	}
+	if !strings.HasSuffix(b.location(), "#enheter") {
+		t.Errorf("after filtering the page is at %s, want the list (#enheter)", b.location())
+	}
+	b.screenshotTop("omgang-framsteg-filter")
 
 	// The report.
 	b.loadAfter("open the report", chromedp.Click(chromedp.CSS(fmt.Sprintf(`main a[href="/rapporter/%d"]`, s.fixture.ID))))
@@ -221,7 +262,7 @@ func tableRowsJS(caption, row string) string {
 
 func (s *server) overview(roundID int64) manage.Overview {
 	s.t.Helper()
-	ov, err := s.manage.Overview(context.Background(), manage.System("e2e"), roundID)
+	ov, err := s.manage.Overview(context.Background(), manage.System("e2e"), roundID, manage.OverviewFilter{})
 	if err != nil {
 		s.t.Fatal(err)
 	}

@@ -122,18 +122,11 @@ func runRoundList(ctx context.Context, env *environment, args []string) error {
 	tw := tabwriter.NewWriter(env.stdout, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "Omgång\tLäge\tEnheter\tHar svarat\tUtvärderingar")
 	for _, r := range rounds {
-		ov, err := a.manage.Overview(ctx, actor, r.ID)
+		ov, err := a.manage.Overview(ctx, actor, r.ID, manage.OverviewFilter{})
 		if err != nil {
 			return err
 		}
-		answered, evals := 0, 0
-		for _, u := range ov.Units {
-			if u.Answered() {
-				answered++
-			}
-			evals += u.Evaluations
-		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", r.Name, r.State.Label(), number(len(ov.Units)), number(answered), number(evals))
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", r.Name, r.State.Label(), number(ov.UnitCount), number(ov.Answered), number(ov.Evaluations))
 	}
 	return tw.Flush()
 }

@@ -63,7 +63,7 @@ func roundDB(t *testing.T) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ov, err := a.manage.Overview(ctx, staff, r.ID)
+	ov, err := a.manage.ProgressList(ctx, staff, r.ID, manage.OverviewFilter{})
 	if err != nil {
 		t.Fatal(err)
 	}

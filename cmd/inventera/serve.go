@@ -122,7 +122,7 @@ func prepareDemo(ctx context.Context, env *environment, a *app) error {
 			return err
 		}
 	}
-	ov, err := a.manage.Overview(ctx, manage.System("demo"), r.ID)
+	ov, err := a.manage.ProgressList(ctx, manage.System("demo"), r.ID, manage.OverviewFilter{})
 	if err != nil {
 		return err
 	}

@@ -32,7 +32,7 @@ func TestCarryForward(t *testing.T) {
 	if next.HourlyRate != 290 || next.State != round.Open {
 		t.Errorf("new round = %+v", next)
 	}
-	ov, err := f.m.Overview(ctx, f.system, next.ID)
+	ov, err := f.m.Overview(ctx, f.system, next.ID, manage.OverviewFilter{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -66,7 +66,7 @@ func TestCarryForwardLineage(t *testing.T) {
 	if len(units) != len(f.units) {
 		t.Errorf("%d units carry lineage, want %d", len(units), len(f.units))
 	}
-	ov, err := f.m.Overview(ctx, f.system, next.ID)
+	ov, err := f.m.Overview(ctx, f.system, next.ID, manage.OverviewFilter{})
 	if err != nil {
 		t.Fatal(err)
 	}

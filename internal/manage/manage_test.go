@@ -215,7 +215,7 @@ func TestRefusedDeliveryIsReportedAsFailed(t *testing.T) {
 	if !failed {
 		t.Fatalf("refused delivery not reported as failed: %+v", results)
 	}
-	ov, _ := f.m.Overview(ctx, f.system, f.round.ID)
+	ov, _ := f.m.Overview(ctx, f.system, f.round.ID, manage.OverviewFilter{})
 	for _, u := range ov.Units {
 		if u.ChefEmail == "cia@falun.example" && u.Progress != round.NotInvited {
 			t.Errorf("refused unit shows %q, want not invited", u.Progress)

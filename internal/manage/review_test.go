@@ -257,7 +257,7 @@ func TestQuestionRoundTrip(t *testing.T) {
 	}
 
 	// The progress page and the review list count it.
-	ov, err := f.m.Overview(ctx, f.system, f.round.ID)
+	ov, err := f.m.Overview(ctx, f.system, f.round.ID, manage.OverviewFilter{})
 	if err != nil {
 		t.Fatal(err)
 	}

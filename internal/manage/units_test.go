@@ -228,7 +228,7 @@ func TestDeleteUnit(t *testing.T) {
 	if got := auditOf(t, f, f.units["Miljökontoret/Falun"].ID); !slices.Contains(got, "enhet_borttagen enhet: Miljökontoret (Falun), cia@falun.example →  (test)") {
 		t.Errorf("audit %q", got)
 	}
-	ov, _ := f.m.Overview(ctx, f.system, f.round.ID)
+	ov, _ := f.m.Overview(ctx, f.system, f.round.ID, manage.OverviewFilter{})
 	if len(ov.Units) != 3 {
 		t.Errorf("%d units left, want 3", len(ov.Units))
 	}
@@ -238,7 +238,7 @@ func TestMarkSentManually(t *testing.T) {
 	f := newFixture(t)
 	heby := manage.Actor{Email: "pl@heby.example", Role: staff.Projektledare, Kommun: "Heby"}
 	u := f.units["Kommunfastigheter/Falun"]
-	ov, _ := f.m.Overview(ctx, f.system, f.round.ID)
+	ov, _ := f.m.Overview(ctx, f.system, f.round.ID, manage.OverviewFilter{})
 	for _, st := range ov.Units {
 		if got, want := st.ByHand, st.ID == u.ID; got != want {
 			t.Errorf("%s: by hand %v, want %v", st.Name, got, want)
@@ -250,7 +250,7 @@ func TestMarkSentManually(t *testing.T) {
 	if _, err := f.m.MarkSentManually(ctx, f.system, u.ID); err != nil {
 		t.Fatal(err)
 	}
-	ov, _ = f.m.Overview(ctx, f.system, f.round.ID)
+	ov, _ = f.m.Overview(ctx, f.system, f.round.ID, manage.OverviewFilter{})
 	for _, st := range ov.Units {
 		if st.ID == u.ID && st.Progress != round.Invited {
 			t.Errorf("after the link was sent by hand the unit shows %q", st.Progress.Label())
@@ -391,7 +391,7 @@ func TestUnitRulesOnEveryPath(t *testing.T) {
 		}
 	}
 	// Nothing of it was stored.
-	ov, _ := f.m.Overview(ctx, f.system, f.round.ID)
+	ov, _ := f.m.Overview(ctx, f.system, f.round.ID, manage.OverviewFilter{})
 	if len(ov.Units) != 5 {
 		t.Errorf("%d units, want the fixture's 5", len(ov.Units))
 	}

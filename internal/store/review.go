@@ -169,19 +169,26 @@ func (t *Queries) questions(where string, id int64) ([]round.Question, error) {
 	return out, nil
 }
 
-// OpenQuestionCounts counts a round's open questions per unit.
-func (t *Queries) OpenQuestionCounts(roundID int64) (map[int64]int, error) {
-	type count struct {
-		UnitID int64
-		N      int
-	}
-	var cs []count
-	if err := t.db.Raw(`SELECT unit_id, COUNT(*) AS n FROM review_questions WHERE round_id = ? AND closed_at IS NULL GROUP BY unit_id`, roundID).Scan(&cs).Error; err != nil {
-		return nil, fmt.Errorf("store: count open questions: %w", err)
-	}
-	out := make(map[int64]int, len(cs))
-	for _, c := range cs {
-		out[c.UnitID] = c.N
+// KommunQuestionCount is how many open review questions a kommun's units
+// have; First counts those of units whose first member kommun it is, so
+// that a shared unit's questions are counted once over all kommuner.
+type KommunQuestionCount struct {
+	KommunID  int64
+	Questions int
+	First     int
+}
+
+// KommunOpenQuestions counts a round's open questions per kommun; kommuner
+// without any have no row.
+func (t *Queries) KommunOpenQuestions(roundID int64) ([]KommunQuestionCount, error) {
+	var out []KommunQuestionCount
+	err := t.db.Raw(`SELECT uk.kommun_id, COUNT(*) AS questions,
+		SUM(CASE WHEN uk.position = 0 THEN 1 ELSE 0 END) AS first
+		FROM review_questions rq JOIN unit_kommuner uk ON uk.unit_id = rq.unit_id
+		WHERE rq.round_id = ? AND rq.closed_at IS NULL
+		GROUP BY uk.kommun_id`, roundID).Scan(&out).Error
+	if err != nil {
+		return nil, fmt.Errorf("store: count kommuner's open questions: %w", err)
 	}
 	return out, nil
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/inventera/inventera/internal/apperror"
 	"github.com/inventera/inventera/internal/form"
 	"github.com/inventera/inventera/internal/round"
+	"github.com/inventera/inventera/internal/store"
 	"github.com/inventera/inventera/internal/store/storetest"
 )
 
@@ -48,8 +49,11 @@ func TestReviewTables(t *testing.T) {
 		AskedBy: "Anna Lind (anna@example.se)", Text: "Stämmer kostnaden?", AskedAt: t0}))
 	must[round.Question](t)(q.CreateQuestion(round.Question{RoundID: r.ID, UnitID: u.ID, EvaluationID: ids[0], AskedBy: "x", Text: "?", AskedAt: t0}))
 	check(t, q.AnswerQuestion(qu.ID, "Ja", "Verksamhetschef via personlig länk", t0.Add(time.Second)))
-	if n := must[map[int64]int](t)(q.OpenQuestionCounts(r.ID)); n[u.ID] != 2 {
-		t.Errorf("open questions = %v, want 2 for the unit", n)
+	if us := must[[]store.UnitProgress](t)(q.QueryUnits(store.UnitQuery{RoundID: r.ID})); len(us) != 1 || us[0].OpenQuestions != 2 {
+		t.Errorf("units with open questions = %+v, want the unit with 2", us)
+	}
+	if ks := must[[]store.KommunQuestionCount](t)(q.KommunOpenQuestions(r.ID)); len(ks) != 1 || ks[0].Questions != 2 || ks[0].First != 2 {
+		t.Errorf("kommuner's open questions = %+v, want 2 in the unit's one kommun", ks)
 	}
 	check(t, q.CloseQuestion(qu.ID, "Anna Lind (anna@example.se)", t0.Add(2*time.Second)))
 	wantCode(t, q.CloseQuestion(qu.ID, "x", t0), apperror.Conflict)
@@ -59,8 +63,8 @@ func TestReviewTables(t *testing.T) {
 		t.Errorf("question read back = %+v", back)
 	}
 	sameTime(t, "closed_at", back.ClosedAt, t0.Add(2*time.Second))
-	if n := must[map[int64]int](t)(q.OpenQuestionCounts(r.ID)); n[u.ID] != 1 {
-		t.Errorf("open questions after closing = %v, want 1", n)
+	if us := must[[]store.UnitProgress](t)(q.QueryUnits(store.UnitQuery{RoundID: r.ID})); len(us) != 1 || us[0].OpenQuestions != 1 {
+		t.Errorf("units with open questions after closing = %+v, want the unit with 1", us)
 	}
 	if qs := must[[]round.Question](t)(q.UnitQuestions(u.ID)); len(qs) != 2 || qs[0].ID != qu.ID {
 		t.Errorf("unit questions = %+v", qs)

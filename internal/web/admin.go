@@ -1,7 +1,9 @@
 package web
 
 import (
+	"bytes"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 
@@ -9,7 +11,9 @@ import (
 
 	"github.com/inventera/inventera/internal/apperror"
 	"github.com/inventera/inventera/internal/manage"
+	"github.com/inventera/inventera/internal/numfmt"
 	"github.com/inventera/inventera/internal/round"
+	"github.com/inventera/inventera/internal/sheet"
 	"github.com/inventera/inventera/internal/staff"
 )
 
@@ -67,6 +71,122 @@ func newOverviewView(c echo.Context, ov manage.Overview, unit manage.UnitInput) 
 		ReportLink: actor(c).SeesReport(ov.Round), ReportDraft: !manage.ReportPublic(ov.Round)}
 }
 
+// The progress page's query parameters: its filter and page.
+const (
+	paramKommun = "kommun"
+	paramStatus = "status"
+	paramOmrade = "omrade"
+	paramSok    = "sok"
+	paramSida   = "sida"
+)
+
+// overviewFilter reads the progress page's filter from the query string; a
+// page that is not a number is the first.
+func overviewFilter(c echo.Context) manage.OverviewFilter {
+	page, _ := strconv.Atoi(c.QueryParam(paramSida))
+	return manage.OverviewFilter{Kommun: c.QueryParam(paramKommun), Status: round.Progress(c.QueryParam(paramStatus)),
+		Omrade: c.QueryParam(paramOmrade), Search: c.QueryParam(paramSok), Page: page}
+}
+
+// filterQuery is the query string of a filter and page (0: none), "" for
+// none of them.
+func filterQuery(f manage.OverviewFilter, page int) string {
+	v := url.Values{}
+	for k, s := range map[string]string{paramKommun: f.Kommun, paramStatus: string(f.Status), paramOmrade: f.Omrade, paramSok: f.Search} {
+		if s != "" {
+			v.Set(k, s)
+		}
+	}
+	if page > 1 {
+		v.Set(paramSida, strconv.Itoa(page))
+	}
+	if len(v) == 0 {
+		return ""
+	}
+	return "?" + v.Encode()
+}
+
+func (v overviewView) roundPath() string {
+	return "/admin/omgangar/" + strconv.FormatInt(v.Round.ID, 10)
+}
+
+// PageHref is the list's page n under the same filter.
+func (v overviewView) PageHref(n int) string {
+	return v.roundPath() + filterQuery(v.Filter, n) + "#enheter"
+}
+
+// PrevHref and NextHref are the pages before and after the current one,
+// "" at either end.
+func (v overviewView) PrevHref() string {
+	if v.Filter.Page <= 1 {
+		return ""
+	}
+	return v.PageHref(v.Filter.Page - 1)
+}
+
+// NextHref: see PrevHref.
+func (v overviewView) NextHref() string {
+	if v.Filter.Page >= v.Pages {
+		return ""
+	}
+	return v.PageHref(v.Filter.Page + 1)
+}
+
+// KommunHref lists the kommun's units.
+func (v overviewView) KommunHref(kommun string) string {
+	return v.roundPath() + filterQuery(manage.OverviewFilter{Kommun: kommun}, 0) + "#enheter"
+}
+
+// ClearHref is the list without a filter.
+func (v overviewView) ClearHref() string { return v.roundPath() + "#enheter" }
+
+// ProgressHref is the progress workbook of the units the filter selects.
+func (v overviewView) ProgressHref() string {
+	return v.roundPath() + "/framsteg.xlsx" + filterQuery(v.Filter, 0)
+}
+
+// LinksHref is the links list of the units the filter selects.
+func (v overviewView) LinksHref() string {
+	return v.roundPath() + "/lankar.xlsx" + filterQuery(v.Filter, 0)
+}
+
+// pageLink is one link of the list's page navigation; Gap stands for pages
+// left out.
+type pageLink struct {
+	N       int
+	Href    string
+	Current bool
+	Gap     bool
+}
+
+// PageLinks are the first and last pages and those near the current one,
+// with gaps between: 1 … 4 5 [6] 7 8 … 117.
+func (v overviewView) PageLinks() []pageLink {
+	var out []pageLink
+	cur, last := v.Filter.Page, v.Pages
+	for n := 1; n <= last; n++ {
+		if n != 1 && n != last && (n < cur-2 || n > cur+2) {
+			if len(out) > 0 && !out[len(out)-1].Gap {
+				out = append(out, pageLink{Gap: true})
+			}
+			continue
+		}
+		out = append(out, pageLink{N: n, Href: v.PageHref(n), Current: n == cur})
+	}
+	return out
+}
+
+// Count is a number the Swedish way: 5 848.
+func (v overviewView) Count(n int) string { return numfmt.Int(n) }
+
+// Share is part of whole as a Swedish percentage, "–" when whole is 0.
+func (v overviewView) Share(part, whole int) string {
+	if whole == 0 {
+		return "–"
+	}
+	return numfmt.Percent(float64(part) / float64(whole))
+}
+
 func (s *Server) roundOverview(c echo.Context) error {
 	return s.renderOverview(c, http.StatusOK, manage.UnitInput{}, "")
 }
@@ -76,7 +196,7 @@ func (s *Server) renderOverviewProblems(c echo.Context, errMsg string, problems 
 	if err != nil {
 		return err
 	}
-	ov, err := s.manage.Overview(c.Request().Context(), actor(c), id)
+	ov, err := s.manage.Overview(c.Request().Context(), actor(c), id, overviewFilter(c))
 	if err != nil {
 		return err
 	}
@@ -90,12 +210,53 @@ func (s *Server) renderOverview(c echo.Context, status int, unit manage.UnitInpu
 	if err != nil {
 		return err
 	}
-	ov, err := s.manage.Overview(c.Request().Context(), actor(c), id)
+	ov, err := s.manage.Overview(c.Request().Context(), actor(c), id, overviewFilter(c))
 	if err != nil {
 		return err
 	}
 	return s.render(c, status, "round", view{Title: ov.Round.Name, Notice: notice(c),
 		Data: newOverviewView(c, ov, unit)}.withError(errMsg))
+}
+
+// progressWorkbook is the progress of the units the page's filter selects,
+// every page of them, as a workbook: one row per unit.
+func (s *Server) progressWorkbook(c echo.Context) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	pl, err := s.manage.ProgressList(c.Request().Context(), actor(c), id, overviewFilter(c))
+	if err != nil {
+		return err
+	}
+	rows := make([]sheet.ProgressRow, len(pl.Units))
+	for i, u := range pl.Units {
+		rows[i] = sheet.ProgressRow{Kommuner: u.Kommuner, Enhet: u.Name, Omrade: u.Omrade, Verksamhetschef: u.ChefName,
+			Epost: u.ChefEmail, Status: u.Progress.Label(), LastActivity: u.UpdatedAt, Evaluations: u.Evaluations,
+			DeclineReason: u.DeclineReason(), Invited: u.InvitedAt, Opened: u.OpenedAt, Answered: u.RespondedAt}
+	}
+	info := sheet.ProgressInfo{Round: pl.Round.Name, Created: s.now()}
+	for _, f := range []struct{ label, value string }{
+		{"Kommun", pl.Filter.Kommun}, {"Status", statusLabel(pl.Filter.Status)}, {"Område", pl.Filter.Omrade}, {"Sökning", pl.Filter.Search},
+	} {
+		if f.value != "" {
+			info.Filter = append(info.Filter, [2]string{f.label, f.value})
+		}
+	}
+	var buf bytes.Buffer
+	if err := sheet.WriteProgress(&buf, info, rows); err != nil {
+		return err
+	}
+	attach(c, fileName(pl.Round.Name, "framsteg", "xlsx"))
+	return c.Blob(http.StatusOK, xlsxType, buf.Bytes())
+}
+
+// statusLabel is a step's Swedish name, "" for none.
+func statusLabel(p round.Progress) string {
+	if p == "" {
+		return ""
+	}
+	return p.Label()
 }
 
 // refusal re-renders the overview with a user-fixable error, or passes any

@@ -7,8 +7,11 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
+
+	"github.com/xuri/excelize/v2"
 
 	"github.com/inventera/inventera/internal/form"
 	"github.com/inventera/inventera/internal/manage"
@@ -191,6 +194,13 @@ func TestAuthorisationMatrix(t *testing.T) {
 		{"change own password, wrongly", req{"POST", "/konto/losenord", url.Values{"nuvarande": {"fel"}, "nytt": {"ett-nytt-losenord"}, "upprepa": {"ett-nytt-losenord"}}}, map[string]int{"samordnare": 422, "projektledare": 422, "styrgrupp": 422, "anonym": 401}},
 		{"security log", req{"GET", "/admin/sakerhetslogg", nil}, map[string]int{"samordnare": 200, "projektledare": 403, "styrgrupp": 403, "anonym": 303}},
 		{"links list", req{"GET", fmt.Sprintf("/admin/omgangar/%d/lankar.xlsx", rid), nil}, map[string]int{"samordnare": 200, "projektledare": 200, "styrgrupp": 403}},
+		// The progress page's filter and its workbook: a projektledare
+		// cannot filter their way into another kommun's units.
+		{"round overview filtered", req{"GET", fmt.Sprintf("/admin/omgangar/%d?kommun=Heby&status=inskickad&sok=heby&sida=2", rid), nil}, map[string]int{"samordnare": 200, "projektledare": 200, "projektledare utanför": 404, "styrgrupp": 403, "anonym": 303}},
+		{"round overview filtered by other kommun", req{"GET", fmt.Sprintf("/admin/omgangar/%d?kommun=Falun", rid), nil}, map[string]int{"samordnare": 200, "projektledare": 422, "projektledare utanför": 404, "styrgrupp": 403}},
+		{"progress workbook", req{"GET", fmt.Sprintf("/admin/omgangar/%d/framsteg.xlsx", rid), nil}, map[string]int{"samordnare": 200, "projektledare": 200, "projektledare utanför": 404, "styrgrupp": 403, "anonym": 303, "lank": 303}},
+		{"progress workbook of other kommun", req{"GET", fmt.Sprintf("/admin/omgangar/%d/framsteg.xlsx?kommun=Falun", rid), nil}, map[string]int{"samordnare": 200, "projektledare": 422, "styrgrupp": 403}},
+		{"progress workbook of unknown round", req{"GET", "/admin/omgangar/999999/framsteg.xlsx", nil}, map[string]int{"samordnare": 404, "projektledare": 404, "styrgrupp": 403}},
 		{"other kommun's Excel form", req{"GET", unitPath("other") + "/excel", nil}, map[string]int{"samordnare": 200, "projektledare": 404, "styrgrupp": 403}},
 		{"add kommun", req{"POST", fmt.Sprintf("/admin/omgangar/%d/kommuner", rid), url.Values{"kommun": {"Mora"}}}, map[string]int{"projektledare": 403, "styrgrupp": 403}},
 		{"change round state", req{"POST", fmt.Sprintf("/admin/omgangar/%d/status", rid), url.Values{"status": {"stangd"}}}, map[string]int{"projektledare": 403, "styrgrupp": 403}},
@@ -321,6 +331,25 @@ func TestAuthorisationMatrix(t *testing.T) {
 	}
 	if len(ds.Units) != 3 {
 		t.Errorf("projektledare's export holds %d units, want 3 (Heby's two and the shared one)", len(ds.Units))
+	}
+
+	// The projektledare's progress workbook holds Heby's units only.
+	_, body = do("projektledare", req{"GET", fmt.Sprintf("/admin/omgangar/%d/framsteg.xlsx", rid), nil})
+	book, err := excelize.OpenReader(bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	progress, err := book.GetRows(sheet.SheetProgress)
+	book.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var inBook []string
+	for _, r := range progress[1:] {
+		inBook = append(inBook, r[1])
+	}
+	if slices.Sort(inBook); !slices.Equal(inBook, []string{"Gemensam nämnd", "Hebys fritidsnämnd", "Hebys socialnämnd"}) {
+		t.Errorf("projektledare's progress workbook holds %q, want Heby's units and the shared one", inBook)
 	}
 
 	// Before publishing, the report list shows the round to the samordnare only.

@@ -196,7 +196,7 @@ func (s *Server) linksList(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	ov, err := s.manage.Overview(c.Request().Context(), actor(c), id)
+	ov, err := s.manage.ProgressList(c.Request().Context(), actor(c), id, overviewFilter(c))
 	if err != nil {
 		return err
 	}

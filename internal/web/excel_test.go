@@ -191,7 +191,7 @@ func TestHostileUploads(t *testing.T) {
 	csrf := e.login(staffClient, "samordnare")
 	def := form.MustEvaluation()
 	units := func() int {
-		ov, err := e.manage.Overview(context.Background(), manage.System("test"), e.round.ID)
+		ov, err := e.manage.Overview(context.Background(), manage.System("test"), e.round.ID, manage.OverviewFilter{})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -86,7 +86,7 @@ func TestReviewPages(t *testing.T) {
 		t.Fatalf("ask: %d", status)
 	}
 	_, body = e.get(sam, fmt.Sprintf("/admin/omgangar/%d", rid))
-	if !regexp.MustCompile(`<th scope="row">Borlänge</th>.*?<a href="/admin/omgangar/\d+/granskning\?kommun=Borl%c3%a4nge&amp;status=fragor">1<span class="visually-hidden"> öppen fråga i Borlänge</span></a>`).MatchString(body) {
+	if !regexp.MustCompile(`<th scope="row">(?:<a [^>]*>)?Borlänge(?:</a>)?</th>.*?<a href="/admin/omgangar/\d+/granskning\?kommun=Borl%c3%a4nge&amp;status=fragor">1<span class="visually-hidden"> öppen fråga i Borlänge</span></a>`).MatchString(body) {
 		t.Errorf("round page does not count Borlänge's open question:\n%s", body)
 	}
 	if !strings.Contains(body, "1 öppen fråga") {
@@ -101,7 +101,7 @@ func TestReviewPages(t *testing.T) {
 		t.Fatalf("add kommun with code: %d", status)
 	}
 	_, body = e.get(sam, fmt.Sprintf("/admin/omgangar/%d", rid))
-	if !strings.Contains(body, `<th scope="row">Falun</th><td>2080</td>`) || !strings.Contains(body, `id="kommunkod" name="kommunkod"`) {
+	if !regexp.MustCompile(`<th scope="row">(?:<a [^>]*>)?Falun(?:</a>)?</th><td>2080</td>`).MatchString(body) || !strings.Contains(body, `id="kommunkod" name="kommunkod"`) {
 		t.Errorf("round page lacks Falun's code or the field")
 	}
 }
@@ -190,7 +190,7 @@ func TestCarriedOnUnitPage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ov, err := e.manage.Overview(context.Background(), manage.System("test"), next.ID)
+	ov, err := e.manage.Overview(context.Background(), manage.System("test"), next.ID, manage.OverviewFilter{})
 	if err != nil || len(ov.Units) != 1 {
 		t.Fatalf("next round: %v, %d units", err, len(ov.Units))
 	}

@@ -76,6 +76,7 @@ func (s *Server) routes(e *echo.Echo) {
 	adm.POST("/omgangar/:id/rapporttexter", s.saveReportText)
 	adm.POST("/omgangar/:id/invanarkalla", s.savePopulationSource, coordinator)
 	adm.GET("/omgangar/:id/lankar.xlsx", s.linksList)
+	adm.GET("/omgangar/:id/framsteg.xlsx", s.progressWorkbook)
 	adm.GET("/omgangar/:id/enheter-mall.xlsx", s.unitsTemplate)
 	adm.POST("/omgangar/:id/enheter/fil", s.uploadUnits, upload)
 	// A unit's own data, link and sending: staff only.

@@ -310,7 +310,7 @@ func TestDeleteAndMarkOnTheWeb(t *testing.T) {
 	if status != http.StatusSeeOther || !strings.HasPrefix(h.Get("Location"), fmt.Sprintf("/admin/omgangar/%d?", e.round.ID)) {
 		t.Fatalf("mark: %d %s", status, h.Get("Location"))
 	}
-	ov, _ := e.manage.Overview(ctx, manage.System("test"), e.round.ID)
+	ov, _ := e.manage.Overview(ctx, manage.System("test"), e.round.ID, manage.OverviewFilter{})
 	for _, st := range ov.Units {
 		if st.ID == u.ID && (st.Progress != round.Invited || st.ByHand) {
 			t.Errorf("after marking: %s, by hand %v", st.Progress.Label(), st.ByHand)
