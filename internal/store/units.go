@@ -125,11 +125,9 @@ func (t *Queries) Units(roundID int64) ([]round.Unit, error) {
 	if err := t.db.Where("round_id = ?", roundID).Order(t.byText("name") + ", id").Find(&rows).Error; err != nil {
 		return nil, fmt.Errorf("store: list units: %w", err)
 	}
-	ids := make([]int64, len(rows))
-	for i, r := range rows {
-		ids[i] = r.ID
-	}
-	members, err := t.unitMembers(ids)
+	// The members of all the round's units in one query by round, not by
+	// a list of 15 000 unit IDs.
+	members, err := t.members(`JOIN units un ON un.id = uk.unit_id WHERE un.round_id = ?`, roundID)
 	if err != nil {
 		return nil, err
 	}
@@ -141,18 +139,25 @@ func (t *Queries) Units(roundID int64) ([]round.Unit, error) {
 }
 
 func (t *Queries) unitMembers(unitIDs []int64) (map[int64][]string, error) {
+	if len(unitIDs) == 0 {
+		return map[int64][]string{}, nil
+	}
+	return t.members(`WHERE uk.unit_id IN ?`, unitIDs)
+}
+
+// members reads the member kommuner of the units the SQL after the join
+// of unit_kommuner uk and kommuner k selects.
+func (t *Queries) members(where string, args ...any) (map[int64][]string, error) {
 	type member struct {
 		UnitID   int64
 		Name     string
 		Position int
 	}
 	var ms []member
-	if len(unitIDs) > 0 {
-		err := t.db.Raw(`SELECT uk.unit_id, k.name, uk.position FROM unit_kommuner uk
-			JOIN kommuner k ON k.id = uk.kommun_id WHERE uk.unit_id IN ?`, unitIDs).Scan(&ms).Error
-		if err != nil {
-			return nil, fmt.Errorf("store: unit members: %w", err)
-		}
+	err := t.db.Raw(`SELECT uk.unit_id, k.name, uk.position FROM unit_kommuner uk
+		JOIN kommuner k ON k.id = uk.kommun_id `+where, args...).Scan(&ms).Error
+	if err != nil {
+		return nil, fmt.Errorf("store: unit members: %w", err)
 	}
 	sort.Slice(ms, func(i, j int) bool {
 		if ms[i].UnitID != ms[j].UnitID {

@@ -46,12 +46,12 @@ func (s *Server) loadReport(c echo.Context) (comparison.Report, error) {
 // self-contained document with its own stylesheet, so this page allows
 // inline styles (never inline scripts).
 func (s *Server) reportPage(c echo.Context) error {
-	rep, err := s.loadReport(c)
+	id, err := pathID(c, "id")
 	if err != nil {
 		return err
 	}
 	var buf bytes.Buffer
-	if err := s.reports.Write(&buf, rep, comparison.HTML); err != nil {
+	if _, err := s.reports.Build(c.Request().Context(), actor(c), id, comparison.HTML, &buf); err != nil {
 		return err
 	}
 	c.Response().Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'; base-uri 'none'; form-action 'none'")
@@ -66,12 +66,13 @@ func (s *Server) reportDownload(c echo.Context) error {
 	if !ok {
 		return apperror.New(apperror.NotFound, "Formatet finns inte.")
 	}
-	rep, err := s.loadReport(c)
+	id, err := pathID(c, "id")
 	if err != nil {
 		return err
 	}
 	var buf bytes.Buffer
-	if err := s.reports.Write(&buf, rep, format); err != nil {
+	rep, err := s.reports.Build(c.Request().Context(), actor(c), id, format, &buf)
+	if err != nil {
 		return err
 	}
 	attach(c, fileName(rep.Round.Name, "jamforelse", format))
