@@ -3,10 +3,12 @@
 // HTML, XLSX or a chart. The web layer and the command line share it, so a
 // report looks the same wherever it is asked for.
 //
-// A report of a national round takes a core for a while; the service runs
-// at most half as many builds at once as there are cores (at least one),
-// and the others wait their turn, so that people submitting forms at the
-// same time keep a core.
+// A report of a national round takes a core for a while. So that people
+// submitting forms meanwhile do not wait for it, the service runs at most
+// half as many builds at once as there are cores (at least one; the others
+// wait their turn), and each on a thread of lower scheduling priority
+// (atLowPriority), which the operating system runs after the threads that
+// answer requests.
 package comparison
 
 import (
@@ -80,7 +82,9 @@ func (s *Service) Load(ctx context.Context, actor manage.Actor, roundID int64) (
 		return Report{}, err
 	}
 	defer release()
-	return s.loadNow(ctx, actor, roundID, false)
+	var rep Report
+	atLowPriority(func() { rep, err = s.loadNow(ctx, actor, roundID, false) })
+	return rep, err
 }
 
 // Build loads, aggregates and renders a round's report in one format, in
@@ -96,11 +100,13 @@ func (s *Service) Build(ctx context.Context, actor manage.Actor, roundID int64, 
 		return Report{}, err
 	}
 	defer release()
-	rep, err := s.loadNow(ctx, actor, roundID, format == XLSX)
-	if err != nil {
-		return Report{}, err
-	}
-	return rep, s.Write(w, rep, format)
+	var rep Report
+	atLowPriority(func() {
+		if rep, err = s.loadNow(ctx, actor, roundID, format == XLSX); err == nil {
+			err = s.Write(w, rep, format)
+		}
+	})
+	return rep, err
 }
 
 // loadNow loads and aggregates: from the facts the store keeps of each
