@@ -141,7 +141,8 @@ func (b *bencher) run(ctx context.Context) ([]Row, error) {
 		limit := jsonMaxFactor * baseRow.Time
 		jsonRow.Target = fmt.Sprintf("≤ %d × baseline = %s", jsonMaxFactor, fmtDuration(limit))
 		jsonRow.Status = met(jsonRow.Time <= limit)
-		jsonRow.Note += fmt.Sprintf("; %.1f × baseline", float64(jsonRow.Time)/float64(max(baseRow.Time, 1)))
+		jsonRow.Note += fmt.Sprintf("; %.1f × baseline (CPU time %.1f ×)", float64(jsonRow.Time)/float64(max(baseRow.Time, 1)),
+			float64(jsonRow.CPU)/float64(max(baseRow.CPU, 1)))
 	}
 	rows = append(rows, baseRow, jsonRow)
 

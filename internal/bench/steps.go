@@ -279,11 +279,16 @@ func startServer(a *App) (*server, error) {
 	return s, nil
 }
 
+// stop shuts the server down. A report still being rendered for a client
+// that has gone (a national XLSX takes long) is cut off after a while.
 func (s *server) stop() error {
 	shut, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	if err := s.hs.Shutdown(shut); err != nil {
-		return err
+		if !errors.Is(err, context.DeadlineExceeded) {
+			return err
+		}
+		s.hs.Close()
 	}
 	if err := <-s.served; err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return err

@@ -102,9 +102,13 @@ func (s *Service) Build(ctx context.Context, actor manage.Actor, roundID int64, 
 	defer release()
 	var rep Report
 	atLowPriority(func() {
-		if rep, err = s.loadNow(ctx, actor, roundID, format == XLSX); err == nil {
-			err = s.Write(w, rep, format)
+		if rep, err = s.loadNow(ctx, actor, roundID, format == XLSX); err != nil {
+			return
 		}
+		if err = ctx.Err(); err != nil {
+			return // nobody waits for it any more: do not render it
+		}
+		err = s.Write(w, rep, format)
 	})
 	return rep, err
 }
