@@ -223,8 +223,8 @@ func tallyUnit(u round.UnitData, hourlyRate int64) (*unitTally, error) {
 
 	type surveyKey struct{ malgrupp, metod string }
 	var surveyIndex map[surveyKey]int
-	for i := range u.Evaluations {
-		e := &u.Evaluations[i]
+	for n := range u.Evaluations {
+		e := &u.Evaluations[n]
 		f, err := evaluationFacts(e)
 		if err != nil {
 			return nil, fmt.Errorf("evaluation %q: %w", e.Title(), err)
