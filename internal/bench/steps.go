@@ -391,12 +391,15 @@ func (s *stepper) submit(ctx context.Context, roundName string, reports int) (st
 	if len(load.samples) > 0 {
 		note += "; first errors: " + strings.Join(load.samples, " | ")
 	}
-	if reports > 0 {
+	switch {
+	case reports > 0 && reps.built == 0:
+		note += fmt.Sprintf("; reports meanwhile: none finished while the forms came in, %d errors", reps.errors)
+	case reports > 0:
 		note += fmt.Sprintf("; reports meanwhile: %d built (%s), %d errors, each took %s–%s",
 			reps.built, strings.Join(reps.formats, ", "), reps.errors, fmtDuration(reps.fastest), fmtDuration(reps.slowest))
-		if len(reps.samples) > 0 {
-			note += " (" + strings.Join(reps.samples, " | ") + ")"
-		}
+	}
+	if len(reps.samples) > 0 {
+		note += " (" + strings.Join(reps.samples, " | ") + ")"
 	}
 	note += "; RSS includes the clients"
 	return stepResult{Seconds: load.elapsed.Seconds(), RoundID: r.ID, Note: note, Extra: map[string]any{
