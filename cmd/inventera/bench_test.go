@@ -1,24 +1,25 @@
 package main
 
 import (
-	"bytes"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 )
 
 // benchSteps are the rows `inventera bench` prints, in order.
 var benchSteps = []string{
 	"generate + write XLSX",
-	"import (XLSX → SQLite)",
+	"import, CLI (XLSX → SQLite)",
 	"aggregate (compute only)",
 	"baseline: sqlite3 SELECT answers",
 	"report JSON",
 	"report HTML (with charts)",
 	"report XLSX",
+	"compared report",
 	"submissions (web, POST form)",
+	"submissions during 2 reports",
+	"progress page, 5 800 units",
 }
 
 // TestBenchTiny runs the benchmark command at a tiny size, its steps in
@@ -32,8 +33,8 @@ func TestBenchTiny(t *testing.T) {
 	benchExecutable = func() (string, error) { return bin, nil }
 
 	keep := t.TempDir()
-	code, out, stderr := cli(t, "", "bench", "--kommuner", "5", "--units", "2", "--evaluations", "4",
-		"--submissions", "40", "--clients", "4", "--timeout", "60s", "--keep", keep)
+	code, out, stderr := cli(t, "", "bench", "--kommuner", "5", "--units", "2", "--evaluations", "2", "--scale", "2",
+		"--submissions", "40", "--clients", "4", "--reports", "2", "--timeout", "60s", "--keep", keep)
 	if code != 0 {
 		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, out, stderr)
 	}
@@ -56,19 +57,28 @@ func TestBenchTiny(t *testing.T) {
 		}
 		return ""
 	}
-	if r := row("submissions"); !strings.Contains(r, "40 ok, 0 errors") || !strings.Contains(r, "; 40 stored") {
-		t.Errorf("submissions row: %s", r)
+	for _, r := range []string{row("submissions (web"), row("submissions during")} {
+		if !strings.Contains(r, "40 ok, 0 errors") || !strings.Contains(r, "; 40 stored") {
+			t.Errorf("submissions row: %s", r)
+		}
 	}
-	if r := row("import"); !strings.Contains(r, "20 evaluations") {
-		t.Errorf("import row: %s", r)
+	if r := row("submissions during"); !strings.Contains(r, "reports meanwhile: ") || strings.Contains(r, "reports meanwhile: 0 built") {
+		t.Errorf("no report was built during the submissions: %s", r)
+	}
+	// --scale 2 doubles the evaluations per kommun: 5 × 2 × 2.
+	if r := row("import"); !strings.Contains(r, "20 evaluations") || !strings.Contains(r, "< 60.0 s, < 500 MB") {
+		t.Errorf("import row (×10 targets from --scale 2): %s", r)
 	}
 	if strings.Contains(out, "FAILED") {
 		t.Errorf("a step failed:\n%s", out)
 	}
-	if !strings.Contains(out, "MISSED:") && !strings.Contains(out, "Every target met.") {
+	if !strings.Contains(out, "MISSED:") && !strings.Contains(out, "Every target measured was met.") {
 		t.Errorf("no verdict line:\n%s", out)
 	}
-	for _, f := range []string{"bench.db", benchWorkbook, "rapport.json", "rapport.html", "rapport.xlsx"} {
+	if !strings.Contains(out, "Not measured: compared report; progress page") {
+		t.Errorf("the verdict does not name the steps not measured:\n%s", out)
+	}
+	for _, f := range []string{"bench.db", "nationell.xlsx", "rapport.json", "rapport.html", "rapport.xlsx"} {
 		if fi, err := os.Stat(filepath.Join(keep, f)); err != nil || fi.Size() == 0 {
 			t.Errorf("--keep directory lacks %s (%v)", f, err)
 		}
@@ -79,52 +89,21 @@ func TestBenchTiny(t *testing.T) {
 	}
 }
 
-func TestBenchTable(t *testing.T) {
-	rows := []benchRow{
-		{Step: "import", Time: 1500 * time.Millisecond, CPU: time.Second, RSSKiB: 150 << 10, Target: "< 10.0 s", Status: "yes"},
-		{Step: "report XLSX", Time: 6 * time.Second, RSSKiB: 300 << 10, Target: "< 5.00 s", Status: "MISSED"},
-	}
-	var b bytes.Buffer
-	printBenchTable(&b, rows)
-	out := b.String()
-	for _, want := range []string{"1.50 s", "150 MB", "6.00 s", "MISSED: report XLSX"} {
-		if !strings.Contains(out, want) {
-			t.Errorf("table lacks %q:\n%s", want, out)
+func TestBenchUsage(t *testing.T) {
+	for _, c := range []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"bench", "--scale", "0"}, 2, "--scale ska vara minst 1"},
+		{[]string{"bench", "--scale", "tio"}, 2, "--scale ska vara ett heltal"},
+		{[]string{"bench", "--db", "a.db", "--database-url", "postgres://x"}, 2, "inte båda"},
+		{[]string{"bench", "step", "nope", "--dir", t.TempDir(), "--db", filepath.Join(t.TempDir(), "x.db")}, 1, "unknown step"},
+		{[]string{"bench", "step"}, 1, "name a step"},
+	} {
+		code, _, stderr := cli(t, "", c.args...)
+		if code != c.code || !strings.Contains(stderr, c.want) {
+			t.Errorf("%v: exit %d, stderr %q; want exit %d and %q", c.args, code, stderr, c.code, c.want)
 		}
-	}
-	b.Reset()
-	printBenchTable(&b, rows[:1])
-	if !strings.Contains(b.String(), "Every target met.") {
-		t.Errorf("no verdict:\n%s", b.String())
-	}
-}
-
-func TestPercentileAndMedian(t *testing.T) {
-	var d []time.Duration
-	for i := 1; i <= 100; i++ {
-		d = append(d, time.Duration(i)*time.Millisecond)
-	}
-	if p := percentile(d, 0.5); p != 50*time.Millisecond {
-		t.Errorf("p50 = %s", p)
-	}
-	if p := percentile(d, 0.99); p != 99*time.Millisecond {
-		t.Errorf("p99 = %s", p)
-	}
-	if p := percentile(d, 1); p != 100*time.Millisecond {
-		t.Errorf("max = %s", p)
-	}
-	if p := percentile(nil, 0.99); p != 0 {
-		t.Errorf("empty p99 = %s", p)
-	}
-	m := median([]benchRow{{Time: 3, RSSKiB: 1}, {Time: 1, RSSKiB: 9}, {Time: 2, RSSKiB: 2}})
-	if m.Time != 2 || m.RSSKiB != 9 {
-		t.Errorf("median = %+v", m)
-	}
-}
-
-func TestBenchStepUnknown(t *testing.T) {
-	code, _, stderr := cli(t, "", "bench", "step", "nope", "--dir", t.TempDir(), "--db", filepath.Join(t.TempDir(), "x.db"))
-	if code == 0 || !strings.Contains(stderr, "unknown step") {
-		t.Errorf("exit %d, stderr %q", code, stderr)
 	}
 }

@@ -46,11 +46,10 @@ func runReport(ctx context.Context, env *environment, args []string) error {
 	if err != nil {
 		return err
 	}
-	rep, err := svc.Load(ctx, actor, r.ID)
-	if err != nil {
+	return writeOutput(env, *out, func(w io.Writer) error {
+		_, err := svc.Build(ctx, actor, r.ID, *format, w)
 		return err
-	}
-	return writeOutput(env, *out, func(w io.Writer) error { return svc.Write(w, rep, *format) })
+	})
 }
 
 func runExport(ctx context.Context, env *environment, args []string) error {

@@ -10,6 +10,8 @@ import (
 	"golang.org/x/text/collate"
 	"golang.org/x/text/language"
 
+	"github.com/inventera/inventera/internal/facts"
+	"github.com/inventera/inventera/internal/form"
 	"github.com/inventera/inventera/internal/round"
 )
 
@@ -252,26 +254,28 @@ type tally struct {
 	multipleOwners   int
 }
 
-func (t *tally) addFacts(f *facts) {
-	for _, r := range [2]int{f.initiator, totalt} {
+func (t *tally) addFacts(f *facts.Facts, cost [nCost]int64, withCost bool) {
+	for _, r := range [2]int{f.Initiator, totalt} {
 		t.rows[r][0]++
-		for i, used := range f.usage {
+		for i, used := range f.Usage {
 			if used {
 				t.rows[r][1+i]++
 			}
 		}
 	}
-	for i, c := range f.cost {
+	for i, c := range cost {
 		t.cost[i] += c
 	}
-	t.withCost += b2i(f.withCost)
-	t.totalOnly += b2i(f.totalOnly)
-	t.centiHours += f.centiHours
-	t.withHours += b2i(f.withHours)
-	t.surveys += b2i(f.survey)
-	t.initiatorIsOwner += b2i(f.initiatorIsOwner)
-	t.noOwner += b2i(f.noOwner)
-	t.multipleOwners += b2i(f.multipleOwners)
+	t.withCost += b2i(withCost)
+	t.totalOnly += b2i(f.TotalOnly())
+	if f.Timmar.Given {
+		t.centiHours += f.Timmar.Units
+		t.withHours++
+	}
+	t.surveys += b2i(f.Survey)
+	t.initiatorIsOwner += b2i(f.InitiatorIsOwner)
+	t.noOwner += b2i(f.NoOwner)
+	t.multipleOwners += b2i(f.MultipleOwners)
 }
 
 // addCounts adds everything of o but its costs.
@@ -326,25 +330,29 @@ func tallyUnit(u round.UnitData, hourlyRate int64) (*unitTally, error) {
 
 	type surveyKey struct{ malgrupp, metod string }
 	var surveyIndex map[surveyKey]int
-	for _, e := range u.Evaluations {
-		f, err := readEvaluation(e.Answers, hourlyRate)
+	for n := range u.Evaluations {
+		e := &u.Evaluations[n]
+		f, err := evaluationFacts(e)
 		if err != nil {
 			return nil, fmt.Errorf("evaluation %q: %w", e.Title(), err)
 		}
-		ut.addFacts(&f)
-		if f.usage[nUsage-1] { // inte_alls
+		cost, withCost := costs(f, hourlyRate)
+		ut.addFacts(f, cost, withCost)
+		if f.Usage[facts.InteAlls] {
+			title := f.Title
+			if title == "" {
+				title = e.Title()
+			}
 			ut.unused = append(ut.unused, UnusedEvaluation{
-				Benamning:         e.Title(),
+				Benamning:         title,
 				Enhet:             u.Name,
-				UppdragsgivareTyp: initiatorKeys[f.initiator],
-				Kostnad:           kronor(f.cost[costTotal]),
+				UppdragsgivareTyp: initiatorKeys[f.Initiator],
+				Kostnad:           kronor(cost[costTotal]),
 			})
-			ut.unusedOre += f.cost[costTotal]
+			ut.unusedOre += cost[costTotal]
 		}
-		if f.survey {
-			malgrupp := strings.Join(strings.Fields(e.Answers["malgrupp"]), " ")
-			metod, key := methods(e.Answers["metod"])
-			k := surveyKey{malgrupp, key}
+		if f.Survey {
+			k := surveyKey{f.Malgrupp, strings.Join(f.Metod, form.MultiSeparator)}
 			if surveyIndex == nil {
 				surveyIndex = map[surveyKey]int{}
 			}
@@ -352,10 +360,11 @@ func tallyUnit(u round.UnitData, hourlyRate int64) (*unitTally, error) {
 			if !ok {
 				i = len(ut.surveyRows)
 				surveyIndex[k] = i
+				metod := f.Metod
 				if metod == nil {
 					metod = []string{}
 				}
-				ut.surveyRows = append(ut.surveyRows, SurveyRow{Enhet: u.Name, Omrade: u.Omrade, Malgrupp: malgrupp, Metod: metod})
+				ut.surveyRows = append(ut.surveyRows, SurveyRow{Enhet: u.Name, Omrade: u.Omrade, Malgrupp: f.Malgrupp, Metod: metod})
 			}
 			ut.surveyRows[i].Count++
 		}

@@ -9,6 +9,8 @@
 // written.
 package aggregate
 
+import "github.com/inventera/inventera/internal/facts"
+
 // UsageKeys are the options of `anvandning`, in the order every table shows
 // them.
 var UsageKeys = []string{"politiskt_beslut", "handlingsplan", "budget_malprocess", "annat", "inte_alls"}
@@ -376,15 +378,16 @@ type Network struct {
 
 // The package's own copies: the exported slices could be changed by a caller.
 var (
-	usageKeys     = [nUsage]string{"politiskt_beslut", "handlingsplan", "budget_malprocess", "annat", "inte_alls"}
-	initiatorKeys = [nInitiator]string{"extern", "politisk", "verksamhet", "ej_angiven", "totalt"}
+	usageKeys     = facts.UsageOptions
+	initiatorKeys = [nInitiator]string{
+		facts.InitiatorKinds[facts.Extern], facts.InitiatorKinds[facts.Politisk],
+		facts.InitiatorKinds[facts.Verksamhet], facts.InitiatorKinds[facts.EjAngiven], "totalt"}
 )
 
 const (
-	nUsage     = 5
-	nInitiator = 5 // including totalt
+	nUsage     = facts.NUsage
+	nInitiator = facts.NInitiator + 1 // including totalt
 	totalt     = nInitiator - 1
-	ejAngiven  = 3
 )
 
 func usageIndex(key string) int {

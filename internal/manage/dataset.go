@@ -147,12 +147,23 @@ func (s *Service) ImportDataset(ctx context.Context, actor Actor, roundName stri
 
 // ReportData loads what a round's report counts: every kommun and unit, and
 // the evaluations that count (round.Unit.Standing: complete, sent in, not
-// excluded by the review); the excluded ones apart (round.UnitData.Excluded);
-// for the other units, how many evaluations are left out
-// (round.UnitData.Unsubmitted). The samordnare may see it at any time;
-// projektledare and styrgrupp once it is published.
+// excluded by the review), each with the facts a report counts
+// (round.Evaluation.Facts) rather than its answers; the excluded ones apart
+// (round.UnitData.Excluded); for the other units, how many evaluations are
+// left out (round.UnitData.Unsubmitted). The samordnare may see it at any
+// time; projektledare and styrgrupp once it is published.
 func (s *Service) ReportData(ctx context.Context, actor Actor, roundID int64) (round.Round, round.Dataset, error) {
-	return s.dataset(ctx, roundID, func(q *store.Queries, r round.Round) error {
+	return s.dataset(ctx, roundID, s.reportAllowed(actor), func(round.Unit) bool { return true }, (*store.Queries).RoundFacts)
+}
+
+// ReportDataWithAnswers loads the same as ReportData with each evaluation's
+// answers, for a report that carries the data it counts (XLSX).
+func (s *Service) ReportDataWithAnswers(ctx context.Context, actor Actor, roundID int64) (round.Round, round.Dataset, error) {
+	return s.dataset(ctx, roundID, s.reportAllowed(actor), func(round.Unit) bool { return true }, (*store.Queries).RoundAnswers)
+}
+
+func (s *Service) reportAllowed(actor Actor) func(*store.Queries, round.Round) error {
+	return func(q *store.Queries, r round.Round) error {
 		if err := s.requireRound(q, actor, r); err != nil {
 			return err
 		}
@@ -160,7 +171,7 @@ func (s *Service) ReportData(ctx context.Context, actor Actor, roundID int64) (r
 			return apperror.New(apperror.NotFound, "Rapporten för ”%s” är inte publicerad ännu. Samordnaren publicerar den när omgången är stängd; då finns den under Rapporter.", r.Name)
 		}
 		return nil
-	}, func(round.Unit) bool { return true })
+	}
 }
 
 // ExportData loads the same data as ReportData in raw form for the
@@ -172,10 +183,11 @@ func (s *Service) ExportData(ctx context.Context, actor Actor, roundID int64) (r
 			return apperror.New(apperror.Forbidden, "Din roll kan inte exportera svar.")
 		}
 		return s.requireRound(q, actor, r)
-	}, actor.SeesUnit)
+	}, actor.SeesUnit, (*store.Queries).RoundAnswers)
 }
 
-func (s *Service) dataset(ctx context.Context, roundID int64, allowed func(*store.Queries, round.Round) error, sees func(round.Unit) bool) (round.Round, round.Dataset, error) {
+func (s *Service) dataset(ctx context.Context, roundID int64, allowed func(*store.Queries, round.Round) error, sees func(round.Unit) bool,
+	evaluations func(*store.Queries, int64) ([]round.Evaluation, error)) (round.Round, round.Dataset, error) {
 	var (
 		r  round.Round
 		ds round.Dataset
@@ -196,7 +208,7 @@ func (s *Service) dataset(ctx context.Context, roundID int64, allowed func(*stor
 		if err != nil {
 			return err
 		}
-		evs, err := q.RoundAnswers(roundID)
+		evs, err := evaluations(q, roundID)
 		if err != nil {
 			return err
 		}
@@ -204,20 +216,21 @@ func (s *Service) dataset(ctx context.Context, roundID int64, allowed func(*stor
 		if err != nil {
 			return err
 		}
-		byUnit := map[int64][]round.Evaluation{}
-		for _, e := range evs {
-			if x, ok := excluded[e.ID]; ok {
-				e.Excluded = &x
+		for i := range evs {
+			if x, ok := excluded[evs[i].ID]; ok {
+				evs[i].Excluded = &x
 			}
-			byUnit[e.UnitID] = append(byUnit[e.UnitID], e)
 		}
+		byUnit := groupByUnit(evs)
 		members := map[string]bool{}
 		for _, u := range units {
 			if !sees(u) {
 				continue
 			}
 			ud := round.UnitData{Unit: u}
-			for _, e := range byUnit[u.ID] {
+			own := byUnit[u.ID]
+			ud.Evaluations = make([]round.Evaluation, 0, len(own))
+			for _, e := range own {
 				switch u.Standing(e) {
 				case round.Counted:
 					ud.Evaluations = append(ud.Evaluations, e)
@@ -252,6 +265,27 @@ func (s *Service) dataset(ctx context.Context, roundID int64, allowed func(*stor
 		return nil
 	})
 	return r, ds, err
+}
+
+// groupByUnit groups evaluations by unit, each unit's in the order given,
+// as subslices of one array (a national round has 30 000 evaluations).
+func groupByUnit(evs []round.Evaluation) map[int64][]round.Evaluation {
+	count := map[int64]int{}
+	for _, e := range evs {
+		count[e.UnitID]++
+	}
+	all := make([]round.Evaluation, len(evs))
+	byUnit := make(map[int64][]round.Evaluation, len(count))
+	next := 0
+	for _, e := range evs {
+		s, ok := byUnit[e.UnitID]
+		if !ok {
+			s = all[next : next : next+count[e.UnitID]]
+			next += count[e.UnitID]
+		}
+		byUnit[e.UnitID] = append(s, e)
+	}
+	return byUnit
 }
 
 // RoundByName finds a round the actor takes part in by name.

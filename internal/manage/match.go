@@ -43,18 +43,19 @@ func (s *Service) PreviousRound(ctx context.Context, actor Actor, roundID int64)
 // MatchRounds pairs an earlier round's kommuner, units and evaluations with
 // the current round's (round.MatchRounds): kommuner by kommunkod, else by
 // name; units and evaluations by carry-forward lineage, else by name. It
-// reads what each round's report counts (ReportData), so the pairs speak of
-// the evaluations the two reports hold; the actor must be allowed to read
-// both reports.
+// reads what each round's report counts, with the answers (evaluations
+// are matched by name, which the facts a report reads do not keep), so the
+// pairs speak of the evaluations the two reports hold; the actor must be
+// allowed to read both reports.
 func (s *Service) MatchRounds(ctx context.Context, actor Actor, previousID, currentID int64) (round.Match, error) {
 	if previousID == currentID {
 		return round.Match{}, apperror.New(apperror.Invalid, "Välj en annan omgång att jämföra med.")
 	}
-	_, prevDS, err := s.ReportData(ctx, actor, previousID)
+	_, prevDS, err := s.ReportDataWithAnswers(ctx, actor, previousID)
 	if err != nil {
 		return round.Match{}, err
 	}
-	_, curDS, err := s.ReportData(ctx, actor, currentID)
+	_, curDS, err := s.ReportDataWithAnswers(ctx, actor, currentID)
 	if err != nil {
 		return round.Match{}, err
 	}

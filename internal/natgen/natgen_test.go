@@ -5,10 +5,12 @@ import (
 	"context"
 	"reflect"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
 	"github.com/inventera/inventera/internal/aggregate"
+	"github.com/inventera/inventera/internal/comparison"
 	"github.com/inventera/inventera/internal/form"
 	"github.com/inventera/inventera/internal/manage"
 	"github.com/inventera/inventera/internal/natgen"
@@ -214,15 +216,69 @@ func nationalStore(b *testing.B) (*manage.Service, round.Round) {
 	return m, r
 }
 
-// BenchmarkReportData loads the national round as a report reads it.
+// BenchmarkReportData loads the national round (29 000 evaluations) as a
+// JSON or HTML report reads it: the facts the store keeps of each
+// evaluation. cpu-ms/op is the process's CPU time per load, steadier than
+// ns/op on a shared machine.
 func BenchmarkReportData(b *testing.B) {
 	m, r := nationalStore(b)
-	ctx := context.Background()
-	for b.Loop() {
-		if _, _, err := m.ReportData(ctx, manage.System("bench"), r.ID); err != nil {
+	benchCPU(b, func() {
+		if _, _, err := m.ReportData(context.Background(), manage.System("bench"), r.ID); err != nil {
 			b.Fatal(err)
 		}
+	})
+}
+
+// BenchmarkReportDataWithAnswers loads the national round with every
+// evaluation's answers decoded, as an XLSX report (and, before the facts
+// column, every report) does.
+func BenchmarkReportDataWithAnswers(b *testing.B) {
+	m, r := nationalStore(b)
+	benchCPU(b, func() {
+		if _, _, err := m.ReportDataWithAnswers(context.Background(), manage.System("bench"), r.ID); err != nil {
+			b.Fatal(err)
+		}
+	})
+}
+
+// BenchmarkReportJSON builds the national round's JSON report: load,
+// aggregate and encode, as `inventera report --format json` does once the
+// database is open.
+func BenchmarkReportJSON(b *testing.B) {
+	m, r := nationalStore(b)
+	svc, err := comparison.NewService(m, def, m.Now)
+	if err != nil {
+		b.Fatal(err)
 	}
+	var out bytes.Buffer
+	benchCPU(b, func() {
+		out.Reset()
+		if _, err := svc.Build(context.Background(), manage.System("bench"), r.ID, comparison.JSON, &out); err != nil {
+			b.Fatal(err)
+		}
+	})
+	b.ReportMetric(float64(out.Len()), "json-bytes")
+}
+
+// benchCPU runs f b.N times and reports the process's CPU time per run
+// besides the wall time.
+func benchCPU(b *testing.B, f func()) {
+	b.Helper()
+	b.ReportAllocs()
+	start, n := cpuTime(), 0
+	for b.Loop() {
+		f()
+		n++
+	}
+	b.ReportMetric(float64(cpuTime()-start)/float64(n)/float64(time.Millisecond), "cpu-ms/op")
+}
+
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // BenchmarkReadXLSXNational reads the national round's workbook.

@@ -25,10 +25,11 @@ func JSON(w io.Writer, rep *aggregate.Report) error {
 	if rep == nil {
 		return fmt.Errorf("report: no report")
 	}
-	b, err := json.MarshalIndent(rep, "", "  ")
+	compact, err := json.Marshal(rep)
 	if err != nil {
 		return fmt.Errorf("report: encode JSON: %w", err)
 	}
+	b := indent(make([]byte, 0, len(compact)+len(compact)/2), compact)
 	b = append(b, '\n')
 	_, err = w.Write(b)
 	return err

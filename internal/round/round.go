@@ -7,6 +7,7 @@ package round
 import (
 	"time"
 
+	"github.com/inventera/inventera/internal/facts"
 	"github.com/inventera/inventera/internal/form"
 )
 
@@ -102,11 +103,15 @@ func (u Unit) Shared() bool { return len(u.Kommuner) > 1 }
 
 // Evaluation is one evaluation a unit reports: one filled-in form.
 type Evaluation struct {
-	ID        int64
-	RoundID   int64
-	UnitID    int64
-	Complete  bool // validated and saved; false for a draft
-	Answers   form.Answers
+	ID       int64
+	RoundID  int64
+	UnitID   int64
+	Complete bool // validated and saved; false for a draft
+	Answers  form.Answers
+	// Facts is what a report counts of a complete evaluation, when it was
+	// loaded for a report without its answers (Answers is then nil); nil
+	// otherwise.
+	Facts     *facts.Facts
 	CreatedAt time.Time
 	UpdatedAt time.Time
 	// Version counts the writes of the evaluation: 1 when created, one more

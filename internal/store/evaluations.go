@@ -8,19 +8,22 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/inventera/inventera/internal/apperror"
+	"github.com/inventera/inventera/internal/facts"
 	"github.com/inventera/inventera/internal/form"
 	"github.com/inventera/inventera/internal/round"
 )
 
 type evaluationRow struct {
-	ID        int64 `gorm:"primaryKey"`
-	RoundID   int64
-	UnitID    int64
-	Complete  bool
-	Answers   string // JSON object code → canonical value
-	CreatedAt time.Time
-	UpdatedAt time.Time
-	Version   int64 // see round.Evaluation.Version
+	ID           int64 `gorm:"primaryKey"`
+	RoundID      int64
+	UnitID       int64
+	Complete     bool
+	Answers      string // JSON object code → canonical value
+	Facts        []byte // facts.Encode of a complete evaluation's answers; nil for a draft
+	FactsVersion int    // the facts.Version that wrote Facts
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
+	Version      int64 // see round.Evaluation.Version
 }
 
 func (evaluationRow) TableName() string { return "evaluations" }
@@ -48,15 +51,40 @@ func encodeAnswers(a form.Answers) (string, error) {
 	return string(b), nil
 }
 
+// newEvaluationRow is the row of an evaluation: its answers and, in the
+// same row, the facts a report reads of them.
+func newEvaluationRow(e round.Evaluation) (evaluationRow, error) {
+	js, err := encodeAnswers(e.Answers)
+	if err != nil {
+		return evaluationRow{}, err
+	}
+	return evaluationRow{RoundID: e.RoundID, UnitID: e.UnitID, Complete: e.Complete, Answers: js,
+		Facts: deriveFacts(e.Complete, e.Answers), FactsVersion: facts.Version,
+		CreatedAt: e.CreatedAt, UpdatedAt: e.UpdatedAt, Version: 1}, nil
+}
+
+// deriveFacts is the facts column of an evaluation: the encoded facts of a
+// complete one; nil for a draft, which no report counts, and for answers
+// that facts.From cannot read (a report counting that evaluation reads its
+// answers instead, and says what is wrong with them).
+func deriveFacts(complete bool, a form.Answers) []byte {
+	if !complete {
+		return nil
+	}
+	f, err := facts.From(a)
+	if err != nil {
+		return nil
+	}
+	return facts.Encode(nil, &f)
+}
+
 // CreateEvaluation stores a new evaluation and returns it with its ID, at
 // version 1.
 func (t *Queries) CreateEvaluation(e round.Evaluation) (round.Evaluation, error) {
-	js, err := encodeAnswers(e.Answers)
+	row, err := newEvaluationRow(e)
 	if err != nil {
 		return round.Evaluation{}, err
 	}
-	row := evaluationRow{RoundID: e.RoundID, UnitID: e.UnitID, Complete: e.Complete, Answers: js,
-		CreatedAt: e.CreatedAt, UpdatedAt: e.UpdatedAt, Version: 1}
 	if err := t.db.Create(&row).Error; err != nil {
 		return round.Evaluation{}, fmt.Errorf("store: create evaluation: %w", err)
 	}
@@ -71,13 +99,13 @@ func (t *Queries) CreateEvaluation(e round.Evaluation) (round.Evaluation, error)
 // with apperror.Conflict and nothing is written; one that does not exist
 // (or is another unit's) is NotFound.
 func (t *Queries) UpdateEvaluation(e round.Evaluation) (int64, error) {
-	js, err := encodeAnswers(e.Answers)
+	row, err := newEvaluationRow(e)
 	if err != nil {
 		return 0, err
 	}
 	res := t.db.Model(&evaluationRow{}).Where("id = ? AND unit_id = ? AND version = ?", e.ID, e.UnitID, e.Version).
-		Updates(map[string]any{"answers": js, "complete": e.Complete, "updated_at": e.UpdatedAt,
-			"version": gorm.Expr("version + 1")})
+		Updates(map[string]any{"answers": row.Answers, "complete": row.Complete, "facts": row.Facts,
+			"facts_version": row.FactsVersion, "updated_at": e.UpdatedAt, "version": gorm.Expr("version + 1")})
 	if res.Error != nil {
 		return 0, fmt.Errorf("store: update evaluation: %w", res.Error)
 	}
@@ -176,12 +204,11 @@ func decodeEvaluations(rows []evaluationRow) ([]round.Evaluation, error) {
 func (t *Queries) CreateEvaluations(es []round.Evaluation) error {
 	rows := make([]evaluationRow, len(es))
 	for i, e := range es {
-		js, err := encodeAnswers(e.Answers)
+		row, err := newEvaluationRow(e)
 		if err != nil {
 			return err
 		}
-		rows[i] = evaluationRow{RoundID: e.RoundID, UnitID: e.UnitID, Complete: e.Complete, Answers: js,
-			CreatedAt: e.CreatedAt, UpdatedAt: e.UpdatedAt, Version: 1}
+		rows[i] = row
 	}
 	if len(rows) == 0 {
 		return nil

@@ -2,7 +2,10 @@ package store
 
 import (
 	"context"
+	"strings"
 	"time"
+
+	"github.com/inventera/inventera/internal/facts"
 )
 
 // MigrationCount is the number of migrations, the schema version a
@@ -23,4 +26,40 @@ func CountRows(q *Queries, table string, n *int) error {
 func (s *Store) AgeIdempotencyKeys(ctx context.Context, at time.Time) error {
 	s.lastPurge.Store(0)
 	return s.db.WithContext(ctx).Exec(`UPDATE idempotency_keys SET created_at = ?`, at).Error
+}
+
+// OpenAt opens a database migrated to schema version only, as an inventera
+// of that version left it (tests of later migrations put data in it, then
+// Open it).
+func OpenAt(ctx context.Context, opt Options, version int) (*Store, error) {
+	return open(ctx, opt, version)
+}
+
+// FactsMigration is the schema version that adds the evaluations' facts.
+func FactsMigration() int {
+	for i, m := range migrations {
+		if strings.Contains(m, "ADD COLUMN facts ") {
+			return i + 1
+		}
+	}
+	panic("store: no migration adds evaluations.facts")
+}
+
+// Exec runs a statement as it is: tests write rows the way an older
+// version did.
+func Exec(q *Queries, sql string, args ...any) error { return q.db.Exec(sql, args...).Error }
+
+// StaleFacts counts the evaluations whose facts are not derived by the
+// current facts.Version.
+func StaleFacts(q *Queries) (int, error) {
+	var n int
+	err := q.db.Raw(`SELECT COUNT(*) FROM evaluations WHERE facts_version < ?`, facts.Version).Scan(&n).Error
+	return n, err
+}
+
+// FactsColumn returns an evaluation's stored facts (nil when NULL).
+func FactsColumn(q *Queries, id int64) ([]byte, error) {
+	var b []byte
+	err := q.db.Raw(`SELECT facts FROM evaluations WHERE id = ?`, id).Row().Scan(&b)
+	return b, err
 }

@@ -8,7 +8,7 @@ import (
 
 // migrations is the ordered schema history. Each entry is applied once, in a
 // transaction, and recorded in schema_version; never edit an applied entry,
-// append a new one. {{id}} and {{ts}} become the dialect's types.
+// append a new one. {{id}}, {{ts}} and {{blob}} become the dialect's types.
 var migrations = []string{
 	// 1: rounds, kommuner, units, links, evaluations, staff, sessions, audit.
 	`
@@ -231,6 +231,17 @@ CREATE INDEX review_questions_round ON review_questions (round_id);
 CREATE INDEX review_questions_unit ON review_questions (unit_id);
 CREATE INDEX review_questions_evaluation ON review_questions (evaluation_id);
 `,
+	// 11: what a report counts of each complete evaluation (package facts),
+	// typed and encoded, written with its answers so that a report reads
+	// these instead of decoding every answer. facts_version is the
+	// facts.Version that wrote facts; 0 (every row before this migration)
+	// means not derived yet, and Open derives those from the answers
+	// (deriveMissingFacts).
+	`
+ALTER TABLE evaluations ADD COLUMN facts {{blob}};
+ALTER TABLE evaluations ADD COLUMN facts_version INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX evaluations_facts_version ON evaluations (facts_version);
+`,
 }
 
 // migrationLock is the PostgreSQL advisory lock every migration transaction
@@ -242,7 +253,11 @@ const migrationLock int64 = 0x696e76656e746572 // "inventer"
 // migrationLock, so instances starting together queue, and the one that
 // waited sees the version the other wrote; on SQLite the transaction's
 // write lock (BEGIN IMMEDIATE) does the same.
-func (s *Store) migrate(ctx context.Context) error {
+func (s *Store) migrate(ctx context.Context) error { return s.migrateTo(ctx, len(migrations)) }
+
+// migrateTo applies the pending migrations up to schema version upTo (tests
+// open a database as an older version left it).
+func (s *Store) migrateTo(ctx context.Context, upTo int) error {
 	for {
 		applied := false
 		err := s.InTx(ctx, func(tx *Queries) error {
@@ -260,7 +275,7 @@ func (s *Store) migrate(ctx context.Context) error {
 			if err := tx.db.Raw(`SELECT COALESCE(MAX(version), 0) FROM schema_version`).Scan(&version).Error; err != nil {
 				return fmt.Errorf("read schema version: %w", err)
 			}
-			if version >= len(migrations) {
+			if version >= upTo {
 				return nil
 			}
 			for _, stmt := range splitStatements(s.expand(migrations[version])) {
@@ -281,11 +296,11 @@ func (s *Store) migrate(ctx context.Context) error {
 }
 
 func (s *Store) expand(sql string) string {
-	id, ts := "INTEGER PRIMARY KEY AUTOINCREMENT", "DATETIME"
+	id, ts, blob := "INTEGER PRIMARY KEY AUTOINCREMENT", "DATETIME", "BLOB"
 	if s.dialect == "postgres" {
-		id, ts = "BIGSERIAL PRIMARY KEY", "TIMESTAMPTZ"
+		id, ts, blob = "BIGSERIAL PRIMARY KEY", "TIMESTAMPTZ", "BYTEA"
 	}
-	return strings.NewReplacer("{{id}}", id, "{{ts}}", ts).Replace(sql)
+	return strings.NewReplacer("{{id}}", id, "{{ts}}", ts, "{{blob}}", blob).Replace(sql)
 }
 
 func splitStatements(sql string) []string {

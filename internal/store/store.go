@@ -80,7 +80,7 @@ func Open(ctx context.Context, opt Options) (*Store, error) {
 	// that moment gets "database is locked" at once, whatever the busy
 	// timeout. Such an open is simply tried again.
 	for attempt := 0; ; attempt++ {
-		s, err := open(ctx, opt)
+		s, err := open(ctx, opt, len(migrations))
 		if err == nil || opt.DatabaseURL != "" || attempt >= 50 || !strings.Contains(err.Error(), "database is locked") {
 			return s, err
 		}
@@ -92,7 +92,10 @@ func Open(ctx context.Context, opt Options) (*Store, error) {
 	}
 }
 
-func open(ctx context.Context, opt Options) (*Store, error) {
+// open opens the database and migrates it to schema version upTo (less than
+// len(migrations) only in tests, which then get the database as that older
+// version left it, without facts derived).
+func open(ctx context.Context, opt Options, upTo int) (*Store, error) {
 	cfg := &gorm.Config{
 		Logger:                 logger.Default.LogMode(logger.Silent),
 		SkipDefaultTransaction: true, // every multi-row write is an explicit InTx
@@ -156,9 +159,15 @@ func open(ctx context.Context, opt Options) (*Store, error) {
 		sqlDB.Close()
 		return nil, fmt.Errorf("store: connect %s: %w", s.dialect, err)
 	}
-	if err := s.migrate(ctx); err != nil {
+	if err := s.migrateTo(ctx, upTo); err != nil {
 		sqlDB.Close()
 		return nil, err
+	}
+	if upTo == len(migrations) {
+		if _, err := s.deriveMissingFacts(ctx); err != nil {
+			sqlDB.Close()
+			return nil, err
+		}
 	}
 	if s.dialect == "sqlite" {
 		reader, err := gorm.Open(sqlite.Open(sqliteReaderDSN(opt.Path)), cfg)

@@ -47,14 +47,14 @@ func (s *Server) loadReport(c echo.Context) (comparison.Report, error) {
 // self-contained document with its own stylesheet, so this page allows
 // inline styles (never inline scripts).
 func (s *Server) reportPage(c echo.Context) error {
-	rep, err := s.loadReport(c)
+	id, err := pathID(c, "id")
 	if err != nil {
 		return err
 	}
 	var buf bytes.Buffer
-	base := "/rapporter/" + strconv.FormatInt(rep.Round.ID, 10) + "/diagram/"
+	base := "/rapporter/" + strconv.FormatInt(id, 10) + "/diagram/"
 	chartURL := func(k chart.Kind, f chart.Format) string { return base + string(k) + "/" + string(f) }
-	if err := s.reports.WriteHTML(&buf, rep, chartURL); err != nil {
+	if _, err := s.reports.BuildPage(c.Request().Context(), actor(c), id, chartURL, &buf); err != nil {
 		return err
 	}
 	c.Response().Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'; base-uri 'none'; form-action 'none'")
@@ -69,12 +69,13 @@ func (s *Server) reportDownload(c echo.Context) error {
 	if !ok {
 		return apperror.New(apperror.NotFound, "Formatet finns inte.")
 	}
-	rep, err := s.loadReport(c)
+	id, err := pathID(c, "id")
 	if err != nil {
 		return err
 	}
 	var buf bytes.Buffer
-	if err := s.reports.Write(&buf, rep, format); err != nil {
+	rep, err := s.reports.Build(c.Request().Context(), actor(c), id, format, &buf)
+	if err != nil {
 		return err
 	}
 	attach(c, fileName(rep.Round.Name, "jamforelse", format))

@@ -1,0 +1,130 @@
+package bench
+
+import (
+	"bytes"
+	"flag"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestPrintTable(t *testing.T) {
+	for _, c := range []struct {
+		name    string
+		rows    []Row
+		want    []string
+		notWant []string
+	}{
+		{
+			name: "a missed target",
+			rows: []Row{
+				{Step: "import", Time: 1500 * time.Millisecond, CPU: time.Second, RSSKiB: 150 << 10, Target: "< 10.0 s", Status: statusMet},
+				{Step: "report XLSX", Time: 6 * time.Second, RSSKiB: 300 << 10, Target: "< 5.00 s", Status: statusMissed},
+			},
+			want:    []string{"1.50 s", "150 MB", "6.00 s", "MISSED: report XLSX"},
+			notWant: []string{"Every target", "Not measured"},
+		},
+		{
+			name: "every target met, one not measured",
+			rows: []Row{
+				{Step: "import", Time: 1500 * time.Millisecond, Target: "< 10.0 s", Status: statusMet},
+				{Step: "compared report", Target: "≤ 1.5 × report JSON", Status: statusNotMeasured, Note: "not measured yet"},
+			},
+			want:    []string{"Every target measured was met.", "Not measured: compared report", "compared report  —       —"},
+			notWant: []string{"MISSED"},
+		},
+		{
+			name:    "a failed step",
+			rows:    []Row{{Step: "import", Status: statusFailed, Note: "step import: too many rows"}},
+			want:    []string{"MISSED: import", "too many rows"},
+			notWant: []string{"Every target"},
+		},
+	} {
+		var b bytes.Buffer
+		PrintTable(&b, c.rows)
+		out := b.String()
+		for _, w := range c.want {
+			if !strings.Contains(out, w) {
+				t.Errorf("%s: table lacks %q:\n%s", c.name, w, out)
+			}
+		}
+		for _, w := range c.notWant {
+			if strings.Contains(out, w) {
+				t.Errorf("%s: table has %q:\n%s", c.name, w, out)
+			}
+		}
+	}
+}
+
+func TestPercentileAndMedian(t *testing.T) {
+	var d []time.Duration
+	for i := 1; i <= 100; i++ {
+		d = append(d, time.Duration(i)*time.Millisecond)
+	}
+	for _, c := range []struct {
+		p    float64
+		in   []time.Duration
+		want time.Duration
+	}{{0.5, d, 50 * time.Millisecond}, {0.99, d, 99 * time.Millisecond}, {1, d, 100 * time.Millisecond}, {0.99, nil, 0}} {
+		if got := percentile(c.in, c.p); got != c.want {
+			t.Errorf("percentile %v of %d values = %s, want %s", c.p, len(c.in), got, c.want)
+		}
+	}
+	m := median([]Row{{Time: 3, RSSKiB: 1}, {Time: 1, RSSKiB: 9}, {Time: 2, RSSKiB: 2}})
+	if m.Time != 2 || m.RSSKiB != 9 {
+		t.Errorf("median = %+v, want time 2 with the highest RSS, 9", m)
+	}
+}
+
+// TestOptions: --scale multiplies the units and evaluations per kommun; a
+// step's command line gives it the same options; nonsense is refused.
+func TestOptions(t *testing.T) {
+	var o Options
+	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
+	o.Flags(fs)
+	if err := fs.Parse([]string{"--scale", "10", "--kommuner", "290"}); err != nil {
+		t.Fatal(err)
+	}
+	if p := o.Check(); p != "" {
+		t.Fatalf("defaults with --scale 10: %s", p)
+	}
+	g := o.generated()
+	if got := g.Kommuner * g.EvaluationsPerKommun; got != 290_000 || g.UnitsPerKommun != 50 {
+		t.Errorf("--scale 10: %d evaluations, %d units per kommun; want 290 000 and 50", got, g.UnitsPerKommun)
+	}
+
+	o.Dir, o.DB, o.Profile = "/tmp/d", "/tmp/d/bench.db", "/tmp/p"
+	var again Options
+	sfs := flag.NewFlagSet("bench step", flag.ContinueOnError)
+	again.StepFlags(sfs)
+	if err := sfs.Parse(o.args()); err != nil {
+		t.Fatal(err)
+	}
+	if again != o {
+		t.Errorf("a step reads its command line as\n %+v\nnot\n %+v", again, o)
+	}
+	var names []string
+	fs.VisitAll(func(f *flag.Flag) { names = append(names, f.Name) })
+	for _, n := range names {
+		if n != "keep" && !slices.Contains(o.args(), "--"+n) {
+			t.Errorf("a step does not get --%s", n)
+		}
+	}
+
+	for _, c := range []struct {
+		change func(*Options)
+		want   string
+	}{
+		{func(o *Options) { o.Scale = 0 }, "--scale ska vara minst 1"},
+		{func(o *Options) { o.Reports = -1 }, "--reports ska vara minst 1"},
+		{func(o *Options) { o.Timeout = 0 }, "--timeout"},
+		{func(o *Options) { o.DatabaseURL = "postgres://x" }, "inte båda"},
+	} {
+		bad := o
+		c.change(&bad)
+		if p := bad.Check(); !strings.Contains(p, c.want) {
+			t.Errorf("Check() = %q, want %q", p, c.want)
+		}
+	}
+}

@@ -1,0 +1,39 @@
+package comparison
+
+import (
+	"fmt"
+	"runtime"
+)
+
+// buildNicer is how much lower than the process's the scheduling priority
+// of a thread building a report is: the operating system then runs the
+// threads that answer requests first, and the report takes the rest of
+// the machine.
+const buildNicer = 10
+
+// atLowPriority runs fn on an operating-system thread of its own whose
+// scheduling priority is lowered by buildNicer (where the platform allows;
+// see lowerThreadPriority), and waits for it. The thread ends with fn, and
+// its priority with it: an unprivileged process could not raise it again.
+// A panic in fn is raised again in the caller.
+func atLowPriority(fn func()) {
+	var (
+		done     = make(chan struct{})
+		panicked any
+	)
+	go func() {
+		runtime.LockOSThread() // never unlocked: the thread exits with this goroutine
+		defer close(done)
+		defer func() {
+			if p := recover(); p != nil {
+				panicked = fmt.Errorf("comparison: report build panicked: %v", p)
+			}
+		}()
+		lowerThreadPriority(buildNicer)
+		fn()
+	}()
+	<-done
+	if panicked != nil {
+		panic(panicked)
+	}
+}

@@ -1,0 +1,181 @@
+package facts
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+)
+
+// Version is the format Encode writes and Decode reads. Change it (and
+// make Decode refuse the old one) whenever From or the encoding changes:
+// the store then derives every stored evaluation's facts again.
+const Version = 1
+
+// Bits of the encoding's second and third byte.
+const (
+	bitSurvey = 1 << iota
+	bitInitiatorIsOwner
+	bitNoOwner
+	bitMultipleOwners
+	bitTimmar
+	bitKonsult
+	bitMaterial
+	bitOvrigt
+)
+
+const bitTotalt = 1 << 7 // in the byte that holds initiator and usage
+
+// Encode appends the facts' compact binary form to b: the version; one byte
+// with the initiator (2 bits), the usage (5 bits) and whether
+// kostnad_totalt_kr is given; one byte of flags and of which parts are
+// given; each given amount as a varint; then the title when the result was
+// not used, and the målgrupp and methods of a user survey, each string
+// length-prefixed.
+func Encode(b []byte, f *Facts) []byte {
+	head := byte(f.Initiator & 3)
+	for i, used := range f.Usage {
+		if used {
+			head |= 1 << (2 + i)
+		}
+	}
+	var flags byte
+	for _, s := range [...]struct {
+		on  bool
+		bit byte
+	}{{f.Survey, bitSurvey}, {f.InitiatorIsOwner, bitInitiatorIsOwner}, {f.NoOwner, bitNoOwner},
+		{f.MultipleOwners, bitMultipleOwners}, {f.Timmar.Given, bitTimmar}, {f.Konsult.Given, bitKonsult},
+		{f.Material.Given, bitMaterial}, {f.Ovrigt.Given, bitOvrigt}} {
+		if s.on {
+			flags |= s.bit
+		}
+	}
+	if f.Totalt.Given {
+		head |= bitTotalt
+	}
+	b = append(b, Version, head, flags)
+	for _, a := range [...]Amount{f.Timmar, f.Konsult, f.Material, f.Ovrigt, f.Totalt} {
+		if a.Given {
+			b = binary.AppendVarint(b, a.Units)
+		}
+	}
+	if f.Usage[InteAlls] {
+		b = appendString(b, f.Title)
+	}
+	if f.Survey {
+		b = appendString(b, f.Malgrupp)
+		b = binary.AppendUvarint(b, uint64(len(f.Metod)))
+		for _, m := range f.Metod {
+			b = appendString(b, m)
+		}
+	}
+	return b
+}
+
+func appendString(b []byte, s string) []byte {
+	b = binary.AppendUvarint(b, uint64(len(s)))
+	return append(b, s...)
+}
+
+var errShort = errors.New("facts: truncated")
+
+// Decode reads what Encode wrote. It refuses another version and anything
+// malformed, so a caller can fall back to the answers.
+func Decode(b []byte) (Facts, error) {
+	var f Facts
+	if len(b) < 3 {
+		return f, errShort
+	}
+	if b[0] != Version {
+		return f, fmt.Errorf("facts: version %d, want %d", b[0], Version)
+	}
+	head, flags := b[1], b[2]
+	f.Initiator = int(head & 3)
+	for i := range f.Usage {
+		f.Usage[i] = head&(1<<(2+i)) != 0
+	}
+	f.Survey = flags&bitSurvey != 0
+	f.InitiatorIsOwner = flags&bitInitiatorIsOwner != 0
+	f.NoOwner = flags&bitNoOwner != 0
+	f.MultipleOwners = flags&bitMultipleOwners != 0
+	f.Timmar.Given = flags&bitTimmar != 0
+	f.Konsult.Given = flags&bitKonsult != 0
+	f.Material.Given = flags&bitMaterial != 0
+	f.Ovrigt.Given = flags&bitOvrigt != 0
+	f.Totalt.Given = head&bitTotalt != 0
+	r := reader{b: b[3:]}
+	for _, a := range [...]*Amount{&f.Timmar, &f.Konsult, &f.Material, &f.Ovrigt, &f.Totalt} {
+		if a.Given {
+			a.Units = r.varint()
+		}
+	}
+	if f.Usage[InteAlls] {
+		f.Title = r.string()
+	}
+	if f.Survey {
+		f.Malgrupp = r.string()
+		n := r.uvarint()
+		if n > uint64(len(r.b)) { // each method takes at least a byte
+			return Facts{}, errShort
+		}
+		if n > 0 {
+			f.Metod = make([]string, n)
+			for i := range f.Metod {
+				f.Metod[i] = r.string()
+			}
+		}
+	}
+	if r.err != nil {
+		return Facts{}, r.err
+	}
+	if len(r.b) != 0 {
+		return Facts{}, fmt.Errorf("facts: %d bytes too many", len(r.b))
+	}
+	return f, nil
+}
+
+// reader reads varints and strings, remembering the first error.
+type reader struct {
+	b   []byte
+	err error
+}
+
+func (r *reader) varint() int64 {
+	v, n := binary.Varint(r.b)
+	if n <= 0 {
+		r.fail()
+		return 0
+	}
+	r.b = r.b[n:]
+	return v
+}
+
+func (r *reader) uvarint() uint64 {
+	v, n := binary.Uvarint(r.b)
+	if n <= 0 {
+		r.fail()
+		return 0
+	}
+	r.b = r.b[n:]
+	return v
+}
+
+func (r *reader) string() string {
+	n := r.uvarint()
+	if r.err != nil {
+		return ""
+	}
+	if n > uint64(len(r.b)) {
+		r.fail()
+		return ""
+	}
+	s := string(r.b[:n])
+	r.b = r.b[n:]
+	return s
+}
+
+func (r *reader) fail() {
+	if r.err == nil {
+		r.err = errShort
+	}
+	r.b = nil
+}

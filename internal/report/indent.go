@@ -1,0 +1,66 @@
+package report
+
+import "bytes"
+
+// indent appends src, compact JSON as json.Marshal writes it (no space
+// outside strings), to dst indented as json.MarshalIndent(v, "", "  ")
+// would indent it: byte for byte the same, in one pass that copies
+// strings whole instead of stepping json's scanner through every byte (a
+// national report is 4 MB, and the scanner took more time than encoding).
+func indent(dst, src []byte) []byte {
+	depth := 0
+	for i := 0; i < len(src); i++ {
+		switch c := src[i]; c {
+		case '"':
+			end := stringEnd(src, i)
+			dst = append(dst, src[i:end]...)
+			i = end - 1
+		case '{', '[':
+			// An empty object or array stays {} or [].
+			if i+1 < len(src) && (src[i+1] == '}' || src[i+1] == ']') {
+				dst = append(dst, c, src[i+1])
+				i++
+				continue
+			}
+			depth++
+			dst = append(dst, c)
+			dst = newline(dst, depth)
+		case ',':
+			dst = append(dst, c)
+			dst = newline(dst, depth)
+		case ':':
+			dst = append(dst, c, ' ')
+		case '}', ']':
+			depth--
+			dst = newline(dst, depth)
+			dst = append(dst, c)
+		default:
+			dst = append(dst, c)
+		}
+	}
+	return dst
+}
+
+// stringEnd is the index after the string that starts at src[i] (a quote).
+func stringEnd(src []byte, i int) int {
+	for j := i + 1; j < len(src); {
+		k := bytes.IndexAny(src[j:], `"\`)
+		if k < 0 {
+			return len(src)
+		}
+		if src[j+k] == '\\' {
+			j += k + 2 // the escaped byte cannot end the string
+			continue
+		}
+		return j + k + 1
+	}
+	return len(src)
+}
+
+func newline(dst []byte, depth int) []byte {
+	dst = append(dst, '\n')
+	for range depth {
+		dst = append(dst, ' ', ' ')
+	}
+	return dst
+}
