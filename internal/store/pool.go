@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"time"
 
@@ -149,9 +150,9 @@ func (s *Store) traceTx(word string) {
 
 // transaction runs fn in a transaction of db, as gorm's Transaction does,
 // counting it.
-func (s *Store) transaction(ctx context.Context, db *gorm.DB, fn func(g *gorm.DB) error) (err error) {
+func (s *Store) transaction(ctx context.Context, db *gorm.DB, fn func(g *gorm.DB) error, opts ...*sql.TxOptions) (err error) {
 	s.traceTx("BEGIN")
-	tx := db.WithContext(ctx).Begin()
+	tx := db.WithContext(ctx).Begin(opts...)
 	if tx.Error != nil {
 		return tx.Error
 	}

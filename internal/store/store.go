@@ -254,6 +254,12 @@ func sqliteDSN(path string) string {
 // snapshot and, on SQLite, does not wait for or hold the write lock. fn must
 // not write.
 //
+// On PostgreSQL the transaction is REPEATABLE READ and READ ONLY: every
+// statement of a report (kommuner, units, evaluations, exclusions) reads
+// the same snapshot, however many submissions commit meanwhile, and takes
+// no lock a writer waits for. (READ COMMITTED, the default, gives each
+// statement a snapshot of its own.)
+//
 // Within a request whose writes are claimed by an idempotency key (Claim)
 // and have begun, it reads in that request's transaction.
 func (s *Store) ReadTx(ctx context.Context, fn func(q *Queries) error) error {
@@ -261,9 +267,13 @@ func (s *Store) ReadTx(ctx context.Context, fn func(q *Queries) error) error {
 		return fn(c.queries())
 	}
 	if s.reader == nil {
+		var snapshot []*sql.TxOptions
+		if s.dialect == "postgres" {
+			snapshot = append(snapshot, &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true})
+		}
 		return s.transaction(ctx, s.db, func(g *gorm.DB) error {
 			return fn(&Queries{db: g, postgres: s.dialect == "postgres"})
-		})
+		}, snapshot...)
 	}
 	return s.transaction(ctx, s.reader, func(g *gorm.DB) error {
 		return fn(&Queries{db: g})
