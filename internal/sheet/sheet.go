@@ -173,9 +173,6 @@ const (
 	// MaxColumns is the widest sheet read: a header with more columns, or
 	// a value further to the right, is refused.
 	MaxColumns = 1000
-	// MaxImportRows is how many data rows a sheet of an import (inventera
-	// import) may have: a national round has about 30 000 evaluations.
-	MaxImportRows = 100_000
 	// MaxUploadRows is how many data rows a file uploaded through the web
 	// may have: a unit's form (a unit has at most a few hundred
 	// evaluations) or a round's units (a national round has 1 500).
@@ -185,7 +182,7 @@ const (
 // Limits bound what a read accepts. A zero field takes its default.
 type Limits struct {
 	MaxBytes     int64 // size of the uploaded file (all tables together for ReadTables)
-	MaxRows      int   // data rows per sheet, header not counted
+	MaxRows      int   // data rows per sheet, header not counted; 0 for no bound (DefaultLimits)
 	MaxUnzipSize int64 // XLSX: total unzipped size of the workbook's parts
 	MaxPartSize  int64 // XLSX: unzipped size of one worksheet, or of the shared strings
 	// MaxSharedStrings bounds the number of shared strings (XLSX).
@@ -198,11 +195,20 @@ type Limits struct {
 	MaxCells int
 }
 
-// DefaultLimits are those of an import: they fit a national round (290
-// kommuner, about 30 000 evaluations) with room to spare.
+// DefaultLimits are those of an import (inventera import): no bound on the
+// rows, so that a country-wide round or several years of rounds (ten times
+// a national round is 290 000 evaluations) import in one file.
+//
+// Rows are read one at a time and memory holds only the evaluations kept,
+// packed (Import); what the other bounds cost is time and temporary disk,
+// not memory. They are sized to admit Excel's largest sheet (1 048 576
+// rows) of the form's some 40 columns, about 1,2 GB unpacked and 600
+// million characters, and still refuse a file built to exhaust the disk or
+// keep the reader busy for hours. The bounds of every read (MaxCellChars,
+// MaxColumns, the structure checked by inspect) hold as for uploads.
 func DefaultLimits() Limits {
-	return Limits{MaxBytes: 64 << 20, MaxRows: MaxImportRows, MaxUnzipSize: 512 << 20, MaxPartSize: 256 << 20,
-		MaxSharedStrings: 1_000_000, MaxText: 100_000_000, MaxCells: 6_000_000}
+	return Limits{MaxBytes: 1 << 30, MaxRows: 0, MaxUnzipSize: 4 << 30, MaxPartSize: 2 << 30,
+		MaxSharedStrings: 1_000_000, MaxText: 1_000_000_000, MaxCells: 64_000_000}
 }
 
 // UploadLimits are those of a file uploaded through the web: smaller, so
@@ -216,9 +222,6 @@ func (l Limits) withDefaults() Limits {
 	d := DefaultLimits()
 	if l.MaxBytes <= 0 {
 		l.MaxBytes = d.MaxBytes
-	}
-	if l.MaxRows <= 0 {
-		l.MaxRows = d.MaxRows
 	}
 	if l.MaxUnzipSize <= 0 {
 		l.MaxUnzipSize = d.MaxUnzipSize
