@@ -195,20 +195,23 @@ type Limits struct {
 	MaxCells int
 }
 
-// DefaultLimits are those of an import (inventera import): no bound on the
-// rows, so that a country-wide round or several years of rounds (ten times
-// a national round is 290 000 evaluations) import in one file.
+// DefaultLimits are those of an import (inventera import). They bound no
+// rows, so that a country-wide round or several years of rounds import in
+// one file: ten times a national round (290 000 evaluations) is well
+// within them.
 //
-// Rows are read one at a time and memory holds only the evaluations kept,
-// packed (Import); what the other bounds cost is time and temporary disk,
-// not memory. They are sized to admit Excel's largest sheet (1 048 576
-// rows) of the form's some 40 columns, about 1,2 GB unpacked and 600
-// million characters, and still refuse a file built to exhaust the disk or
-// keep the reader busy for hours. The bounds of every read (MaxCellChars,
-// MaxColumns, the structure checked by inspect) hold as for uploads.
+// Rows are read one at a time, and memory holds only the evaluations kept,
+// packed (Import): about as many bytes as the text of their cells. So
+// MaxText is what bounds memory: 100 million characters, a national round
+// fifteen times over (one has some 6,5 million), and at most about 300 MB
+// of memory even when every row is filled with the longest texts the form
+// allows. The unpacked sizes and the cells cost temporary disk and time,
+// not memory; they are sized for as much text in the most verbose
+// workbook. The bounds of every read (MaxCellChars, MaxColumns, the
+// structure inspect checks) hold as for uploads.
 func DefaultLimits() Limits {
-	return Limits{MaxBytes: 1 << 30, MaxRows: 0, MaxUnzipSize: 4 << 30, MaxPartSize: 2 << 30,
-		MaxSharedStrings: 1_000_000, MaxText: 1_000_000_000, MaxCells: 64_000_000}
+	return Limits{MaxBytes: 512 << 20, MaxRows: 0, MaxUnzipSize: 2 << 30, MaxPartSize: 1 << 30,
+		MaxSharedStrings: 1_000_000, MaxText: 100_000_000, MaxCells: 32_000_000}
 }
 
 // UploadLimits are those of a file uploaded through the web: smaller, so
