@@ -11,7 +11,9 @@
 //
 // Reading is all-or-nothing: either a complete round.Dataset, or Problems
 // naming every bad cell by sheet, row and column with a Swedish message, or a
-// plain *apperror.Error when the file cannot be read at all.
+// plain *apperror.Error when the file cannot be read at all. The import's
+// readers (ReadImportXLSX, ReadImportCSV) return an Import instead, whose
+// evaluations are kept packed so that a round of any number of rows fits.
 //
 // Reading takes bounded memory and time, whatever the file. A workbook is
 // checked before excelize opens it (inspect.go): the sizes its zip
