@@ -38,23 +38,24 @@ func runImport(ctx context.Context, env *environment, args []string) error {
 		return err
 	}
 	defer a.Close()
-	var ds round.Dataset
+	var im *sheet.Import
 	switch strings.ToLower(filepath.Ext(path)) {
 	case ".xlsx":
-		ds, err = sheet.ReadXLSX(ctx, f, a.form, sheet.DefaultLimits())
+		im, err = sheet.ReadImportXLSX(ctx, f, a.form, sheet.DefaultLimits())
 	case ".csv", ".txt":
-		ds, err = sheet.ReadCSV(ctx, f, a.form, sheet.DefaultLimits())
+		im, err = sheet.ReadImportCSV(ctx, f, a.form, sheet.DefaultLimits())
 	default:
 		return errors.New("filen måste vara .xlsx eller .csv")
 	}
 	if err != nil {
 		return fmt.Errorf("%s läses inte in; inget har sparats:\n%w", path, err)
 	}
-	ds.PopulationSource = *popSource
-	r, err := a.manage.ImportDataset(ctx, manage.System("import "+filepath.Base(path)), *name, *rate, ds)
+	im.PopulationSource = *popSource
+	r, err := a.manage.Import(ctx, manage.System("import "+filepath.Base(path)), *name, *rate, im)
 	if err != nil {
 		return fmt.Errorf("%s läses inte in; inget har sparats: %w", path, err)
 	}
-	fmt.Fprintf(env.stdout, "Inläst i ”%s”: %d kommuner, %d enheter, %d utvärderingar.\n", r.Name, len(ds.Kommuner), len(ds.Units), ds.EvaluationCount())
+	ds := im.Content()
+	fmt.Fprintf(env.stdout, "Inläst i ”%s”: %d kommuner, %d enheter, %d utvärderingar.\n", r.Name, len(ds.Kommuner), len(ds.Units), im.EvaluationCount())
 	return nil
 }

@@ -3,6 +3,7 @@ package manage
 import (
 	"context"
 	"fmt"
+	"iter"
 	"slices"
 	"strings"
 
@@ -17,9 +18,43 @@ import (
 // by name and created when missing; evaluations are added. It is one
 // transaction: a refused import stores nothing, not even the round.
 func (s *Service) ImportDataset(ctx context.Context, actor Actor, roundName string, hourlyRate int64, ds round.Dataset) (round.Round, error) {
+	return s.Import(ctx, actor, roundName, hourlyRate, datasetSource{ds})
+}
+
+// ImportSource is the content of an import with its evaluations handed
+// over unit by unit: an import of several hundred thousand evaluations
+// (sheet.Import) keeps them compact and unpacks one batch at a time, so the
+// round is never held whole as answers.
+type ImportSource interface {
+	// Content is the import's kommuner, units and population source; the
+	// units' Evaluations are not read (see Evaluations).
+	Content() round.Dataset
+	// Evaluations says how many evaluations unit i of Content().Units has,
+	// and yields them.
+	Evaluations(i int) (int, iter.Seq[round.Evaluation])
+}
+
+// datasetSource is a round.Dataset as an ImportSource.
+type datasetSource struct{ ds round.Dataset }
+
+func (d datasetSource) Content() round.Dataset { return d.ds }
+
+func (d datasetSource) Evaluations(i int) (int, iter.Seq[round.Evaluation]) {
+	evs := d.ds.Units[i].Evaluations
+	return len(evs), slices.Values(evs)
+}
+
+// importBatch is how many evaluations an import hands the store at a time.
+const importBatch = 1000
+
+// Import stores an import as ImportDataset does, with its evaluations
+// written in batches of importBatch as src yields them, all in one
+// transaction: a refused import stores nothing, not even the round.
+func (s *Service) Import(ctx context.Context, actor Actor, roundName string, hourlyRate int64, src ImportSource) (round.Round, error) {
 	if err := actor.requireCoordinator(); err != nil {
 		return round.Round{}, err
 	}
+	ds := src.Content()
 	var r round.Round
 	err := s.Store.InTx(ctx, func(q *store.Queries) error {
 		var err error
@@ -79,7 +114,21 @@ func (s *Service) ImportDataset(ctx context.Context, actor Actor, roundName stri
 		for _, u := range existingU {
 			unitID[unitKey(u)] = u.ID
 		}
-		var evs []round.Evaluation
+		// Evaluations go to the store a batch at a time.
+		batch := make([]round.Evaluation, 0, importBatch)
+		stored := 0
+		flush := func() error {
+			if len(batch) == 0 {
+				return nil
+			}
+			if err := q.CreateEvaluations(batch); err != nil {
+				return err
+			}
+			stored += len(batch)
+			clear(batch)
+			batch = batch[:0]
+			return nil
+		}
 		// The round's kommuner, and those the dataset's units name: an
 		// import creates them as needed (design §4).
 		var known []string
@@ -94,7 +143,8 @@ func (s *Service) ImportDataset(ctx context.Context, actor Actor, roundName stri
 			}
 		}
 		slices.Sort(known)
-		for _, ud := range ds.Units {
+		for i, ud := range ds.Units {
+			n, evs := src.Evaluations(i)
 			id, ok := unitID[unitKey(ud.Unit)]
 			if !ok {
 				// The sheet reader applies the same rules row by row; here
@@ -125,22 +175,26 @@ func (s *Service) ImportDataset(ctx context.Context, actor Actor, roundName stri
 				if _, err := s.issueLink(q, id); err != nil {
 					return err
 				}
-			} else if len(ud.Evaluations) > 0 && ud.Response != round.NoResponse {
+			} else if n > 0 && ud.Response != round.NoResponse {
 				if err := q.SetUnitResponse(id, ud.Response, ud.Reason, now); err != nil {
 					return err
 				}
 			}
-			for _, e := range ud.Evaluations {
+			for e := range evs {
 				e.ID, e.RoundID, e.UnitID = 0, r.ID, id
 				e.CreatedAt, e.UpdatedAt = now, now
-				evs = append(evs, e)
+				if batch = append(batch, e); len(batch) == importBatch {
+					if err := flush(); err != nil {
+						return err
+					}
+				}
 			}
 		}
-		if err := q.CreateEvaluations(evs); err != nil {
+		if err := flush(); err != nil {
 			return err
 		}
 		return q.Audit(event(r.ID, 0, now, actor.Name(), "import", "utvarderingar", "",
-			fmt.Sprintf("%d kommuner, %d enheter, %d utvärderingar", len(ds.Kommuner), len(ds.Units), len(evs))))
+			fmt.Sprintf("%d kommuner, %d enheter, %d utvärderingar", len(ds.Kommuner), len(ds.Units), stored)))
 	})
 	return r, err
 }

@@ -30,11 +30,27 @@ func ReadCSV(ctx context.Context, r io.Reader, def *form.Definition, lim Limits)
 	return ReadTables(ctx, map[string]io.Reader{SheetUtvarderingar: r}, def, lim)
 }
 
+// ReadImportCSV reads the utvarderingar table from CSV as ReadCSV does,
+// keeping its evaluations packed (Import, see ReadImportXLSX).
+func ReadImportCSV(ctx context.Context, r io.Reader, def *form.Definition, lim Limits) (*Import, error) {
+	return ReadImportTables(ctx, map[string]io.Reader{SheetUtvarderingar: r}, def, lim)
+}
+
 // ReadTables reads CSV files named by the sheet they stand for: "kommuner",
 // "enheter", "utvarderingar" (letter case, a ".csv" suffix and å, ä, ö do not
 // matter). Together they are read like a workbook with those sheets. lim.MaxBytes
 // bounds all the tables together.
 func ReadTables(ctx context.Context, tables map[string]io.Reader, def *form.Definition, lim Limits) (round.Dataset, error) {
+	im, err := ReadImportTables(ctx, tables, def, lim)
+	if err != nil {
+		return round.Dataset{}, err
+	}
+	return im.Dataset(), nil
+}
+
+// ReadImportTables reads CSV tables as ReadTables does, keeping their
+// evaluations packed (Import, see ReadImportXLSX).
+func ReadImportTables(ctx context.Context, tables map[string]io.Reader, def *form.Definition, lim Limits) (*Import, error) {
 	lim = lim.withDefaults()
 	b := newBuilder(def, lim)
 	budget := lim.MaxBytes
@@ -56,13 +72,13 @@ func ReadTables(ctx context.Context, tables map[string]io.Reader, def *form.Defi
 		}
 		src, err := newCSVSource(ctx, name, &budgetReader{r: tables[k], left: &budget}, lim.MaxBytes)
 		if err != nil {
-			return round.Dataset{}, err
+			return nil, err
 		}
 		ts[name] = &table{name: name, src: src, strict: true}
 	}
 	if len(b.probs) > 0 {
 		b.probs.sort()
-		return round.Dataset{}, b.probs
+		return nil, b.probs
 	}
 	return b.run(ts)
 }

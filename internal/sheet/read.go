@@ -68,7 +68,8 @@ type builder struct {
 
 type unitEntry struct {
 	round.UnitData
-	row int // row on the enheter sheet; 0 when created from utvarderingar
+	row    int      // row on the enheter sheet; 0 when created from utvarderingar
+	packed []string // the unit's evaluations, packed (packAnswers)
 }
 
 func newBuilder(def *form.Definition, lim Limits) *builder {
@@ -95,9 +96,9 @@ func (b *builder) add(sheet string, row int, col, format string, args ...any) {
 	b.probs = append(b.probs, Problem{Sheet: apperror.Clip(sheet), Row: row, Column: apperror.Clip(col), Message: msg})
 }
 
-// run reads the tables present in dependency order and returns the dataset
+// run reads the tables present in dependency order and returns the import
 // or the problems.
-func (b *builder) run(tables map[string]*table) (round.Dataset, error) {
+func (b *builder) run(tables map[string]*table) (*Import, error) {
 	steps := []struct {
 		name string
 		read func(*table) error
@@ -115,7 +116,7 @@ func (b *builder) run(tables map[string]*table) (round.Dataset, error) {
 			if errors.Is(err, errStop) {
 				break
 			}
-			return round.Dataset{}, err
+			return nil, err
 		}
 		if b.full {
 			break
@@ -129,19 +130,22 @@ func (b *builder) run(tables map[string]*table) (round.Dataset, error) {
 		if b.full {
 			b.probs = append(b.probs, Problem{Message: fmt.Sprintf("Importen har fler än %d fel; bara de första visas. Rätta dem och försök igen.", MaxProblems)})
 		}
-		return round.Dataset{}, b.probs
+		return nil, b.probs
 	}
-	ds := round.Dataset{Kommuner: b.kommuner}
+	im := &Import{def: b.def, content: round.Dataset{Kommuner: b.kommuner}}
 	if len(b.units) > 0 {
-		ds.Units = make([]round.UnitData, 0, len(b.units))
+		im.content.Units = make([]round.UnitData, 0, len(b.units))
+		im.packed = make([][]string, 0, len(b.units))
 	}
 	for _, u := range b.units {
-		if len(u.Evaluations) > 0 && u.Response == round.NoResponse {
+		if len(u.packed) > 0 && u.Response == round.NoResponse {
 			u.Response = round.Submitted
 		}
-		ds.Units = append(ds.Units, u.UnitData)
+		im.content.Units = append(im.content.Units, u.UnitData)
+		im.packed = append(im.packed, u.packed)
+		im.count += len(u.packed)
 	}
-	return ds, nil
+	return im, nil
 }
 
 // column is one header cell resolved.
@@ -198,7 +202,7 @@ func (b *builder) scan(t *table, onHeader func(row int, cells []string) ([]colum
 			continue
 		}
 		rows++
-		if rows > b.lim.MaxRows {
+		if b.lim.MaxRows > 0 && rows > b.lim.MaxRows {
 			b.add(t.name, row, "", "Bladet har fler än %d rader. Dela upp importen i flera filer.", b.lim.MaxRows)
 			return errStop
 		}
@@ -586,7 +590,6 @@ func (b *builder) evaluationNames() []string {
 }
 
 func (b *builder) evaluationRow(t *table, cols []column, missing map[string]bool, row int, cells []string) {
-	before := len(b.probs)
 	var kommunRaw, enhetRaw string
 	answers := make(form.Answers, len(b.def.Fields))
 	var reported map[string]bool
@@ -656,10 +659,12 @@ func (b *builder) evaluationRow(t *table, cols []column, missing map[string]bool
 		}
 		b.add(t.name, row, e.Code, "%s", e.Message)
 	}
-	if u == nil || len(b.probs) != before {
+	// A refused import keeps nothing: once there is a problem, evaluations
+	// are checked but no longer kept.
+	if u == nil || len(b.probs) > 0 {
 		return
 	}
-	u.Evaluations = append(u.Evaluations, round.Evaluation{Complete: true, Answers: canon})
+	u.packed = append(u.packed, packAnswers(b.def, canon))
 }
 
 // unitFor finds the unit named so that kommun belongs to, or creates it with

@@ -11,7 +11,9 @@
 //
 // Reading is all-or-nothing: either a complete round.Dataset, or Problems
 // naming every bad cell by sheet, row and column with a Swedish message, or a
-// plain *apperror.Error when the file cannot be read at all.
+// plain *apperror.Error when the file cannot be read at all. The import's
+// readers (ReadImportXLSX, ReadImportCSV) return an Import instead, whose
+// evaluations are kept packed so that a round of any number of rows fits.
 //
 // Reading takes bounded memory and time, whatever the file. A workbook is
 // checked before excelize opens it (inspect.go): the sizes its zip
@@ -173,9 +175,6 @@ const (
 	// MaxColumns is the widest sheet read: a header with more columns, or
 	// a value further to the right, is refused.
 	MaxColumns = 1000
-	// MaxImportRows is how many data rows a sheet of an import (inventera
-	// import) may have: a national round has about 30 000 evaluations.
-	MaxImportRows = 100_000
 	// MaxUploadRows is how many data rows a file uploaded through the web
 	// may have: a unit's form (a unit has at most a few hundred
 	// evaluations) or a round's units (a national round has 1 500).
@@ -185,7 +184,7 @@ const (
 // Limits bound what a read accepts. A zero field takes its default.
 type Limits struct {
 	MaxBytes     int64 // size of the uploaded file (all tables together for ReadTables)
-	MaxRows      int   // data rows per sheet, header not counted
+	MaxRows      int   // data rows per sheet, header not counted; 0 for no bound (DefaultLimits)
 	MaxUnzipSize int64 // XLSX: total unzipped size of the workbook's parts
 	MaxPartSize  int64 // XLSX: unzipped size of one worksheet, or of the shared strings
 	// MaxSharedStrings bounds the number of shared strings (XLSX).
@@ -198,11 +197,23 @@ type Limits struct {
 	MaxCells int
 }
 
-// DefaultLimits are those of an import: they fit a national round (290
-// kommuner, about 30 000 evaluations) with room to spare.
+// DefaultLimits are those of an import (inventera import). They bound no
+// rows, so that a country-wide round or several years of rounds import in
+// one file: ten times a national round (290 000 evaluations) is well
+// within them.
+//
+// Rows are read one at a time, and memory holds only the evaluations kept,
+// packed (Import): about as many bytes as the text of their cells. So
+// MaxText is what bounds memory: 100 million characters, a national round
+// fifteen times over (one has some 6,5 million), and at most about 300 MB
+// of memory even when every row is filled with the longest texts the form
+// allows. The unpacked sizes and the cells cost temporary disk and time,
+// not memory; they are sized for as much text in the most verbose
+// workbook. The bounds of every read (MaxCellChars, MaxColumns, the
+// structure inspect checks) hold as for uploads.
 func DefaultLimits() Limits {
-	return Limits{MaxBytes: 64 << 20, MaxRows: MaxImportRows, MaxUnzipSize: 512 << 20, MaxPartSize: 256 << 20,
-		MaxSharedStrings: 1_000_000, MaxText: 100_000_000, MaxCells: 6_000_000}
+	return Limits{MaxBytes: 512 << 20, MaxRows: 0, MaxUnzipSize: 2 << 30, MaxPartSize: 1 << 30,
+		MaxSharedStrings: 1_000_000, MaxText: 100_000_000, MaxCells: 32_000_000}
 }
 
 // UploadLimits are those of a file uploaded through the web: smaller, so
@@ -216,9 +227,6 @@ func (l Limits) withDefaults() Limits {
 	d := DefaultLimits()
 	if l.MaxBytes <= 0 {
 		l.MaxBytes = d.MaxBytes
-	}
-	if l.MaxRows <= 0 {
-		l.MaxRows = d.MaxRows
 	}
 	if l.MaxUnzipSize <= 0 {
 		l.MaxUnzipSize = d.MaxUnzipSize

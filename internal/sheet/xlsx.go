@@ -39,20 +39,33 @@ const xmlChunk = 1 << 20
 // (apperror.Invalid, apperror.TooLarge) when the file is no readable
 // workbook or exceeds lim.
 func ReadXLSX(ctx context.Context, r io.Reader, def *form.Definition, lim Limits) (round.Dataset, error) {
+	im, err := ReadImportXLSX(ctx, r, def, lim)
+	if err != nil {
+		return round.Dataset{}, err
+	}
+	return im.Dataset(), nil
+}
+
+// ReadImportXLSX reads a workbook as ReadXLSX does, keeping its evaluations
+// packed (Import): the read of `inventera import`, whose rounds can hold
+// hundreds of thousands of evaluations. Rows are read one at a time and
+// each is checked and packed as it comes; memory grows only with the
+// evaluations kept, a few hundred bytes each.
+func ReadImportXLSX(ctx context.Context, r io.Reader, def *form.Definition, lim Limits) (*Import, error) {
 	lim = lim.withDefaults()
 	f, done, err := openWorkbook(ctx, r, lim, func(name string) bool {
 		n := normName(name)
 		return n == SheetKommuner || n == SheetEnheter || n == SheetUtvarderingar
 	})
 	if err != nil {
-		return round.Dataset{}, err
+		return nil, err
 	}
 	defer done()
 
 	b := newBuilder(def, lim)
 	names, err := sheetList(f)
 	if err != nil {
-		return round.Dataset{}, err
+		return nil, err
 	}
 	found := map[string]string{} // canonical → name in the workbook
 	for _, name := range names {
@@ -69,18 +82,18 @@ func ReadXLSX(ctx context.Context, r io.Reader, def *form.Definition, lim Limits
 	if len(found) == 0 {
 		if len(names) != 1 {
 			b.add("", 0, "", "Arbetsboken har inget blad som heter %s, %s eller %s. Döp bladet med utvärderingarna till %s.", SheetKommuner, SheetEnheter, SheetUtvarderingar, SheetUtvarderingar)
-			return round.Dataset{}, b.probs
+			return nil, b.probs
 		}
 		found[SheetUtvarderingar] = names[0]
 	}
 	if len(b.probs) > 0 {
-		return round.Dataset{}, b.probs
+		return nil, b.probs
 	}
 	tables := map[string]*table{}
 	for canon, name := range found {
 		rows, err := openRows(f, name)
 		if err != nil {
-			return round.Dataset{}, err
+			return nil, err
 		}
 		defer rows.Close()
 		tables[canon] = &table{name: canon, src: &xlsxSource{ctx: ctx, rows: rows, sheet: canon}, xlsx: true}
