@@ -124,8 +124,9 @@ func writeFile(path string, write func(io.Writer) error) (int64, error) {
 	return cw.n, f.Close()
 }
 
-// importWorkbook is `inventera import` of the workbook: sheet.ReadXLSX and
-// manage.ImportDataset, timed from opening the database to the commit.
+// importWorkbook is `inventera import` of the workbook: sheet.ReadImportXLSX
+// and manage.Import (the streaming path, batches in one transaction), timed
+// from opening the database to the commit.
 func (s *stepper) importWorkbook(ctx context.Context) (stepResult, error) {
 	f, err := os.Open(filepath.Join(s.o.Dir, benchWorkbook))
 	if err != nil {
@@ -138,17 +139,17 @@ func (s *stepper) importWorkbook(ctx context.Context) (stepResult, error) {
 		return stepResult{}, err
 	}
 	defer a.Close()
-	ds, err := sheet.ReadXLSX(ctx, f, a.Form, sheet.DefaultLimits())
+	im, err := sheet.ReadImportXLSX(ctx, f, a.Form, sheet.DefaultLimits())
 	if err != nil {
 		return stepResult{}, fmt.Errorf("read workbook: %w", err)
 	}
 	read := time.Since(start)
-	r, err := a.Manage.ImportDataset(ctx, system, benchRound, round.DefaultHourlyRate, ds)
+	r, err := a.Manage.Import(ctx, system, benchRound, round.DefaultHourlyRate, im)
 	if err != nil {
 		return stepResult{}, fmt.Errorf("import: %w", err)
 	}
 	elapsed := time.Since(start)
-	stored, err := countStored(ctx, a, r.ID, ds.EvaluationCount())
+	stored, err := countStored(ctx, a, r.ID, im.EvaluationCount())
 	if err != nil {
 		return stepResult{}, err
 	}
