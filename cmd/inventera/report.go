@@ -11,6 +11,7 @@ import (
 
 	"github.com/inventera/inventera/internal/comparison"
 	"github.com/inventera/inventera/internal/manage"
+	"github.com/inventera/inventera/internal/round"
 	"github.com/inventera/inventera/internal/sheet"
 )
 
@@ -21,11 +22,15 @@ func runReport(ctx context.Context, env *environment, args []string) error {
 	name := fs.String("round", "", "omgångens namn")
 	format := fs.String("format", "json", "json, html eller xlsx")
 	out := fs.String("out", "", "fil att skriva till (standard: standard ut)")
+	compare := fs.String("compare", "", "en tidigare omgång att jämföra med (dess namn)")
 	if err := parseFlags(fs, env, args); err != nil {
 		return err
 	}
 	if err := requireFlags(fs, "round"); err != nil {
 		return err
+	}
+	if *compare != "" && *compare == *name {
+		return usageErrorf(fs.Name(), "--compare ska vara en annan omgång än --round")
 	}
 	switch *format {
 	case comparison.JSON, comparison.HTML, comparison.XLSX:
@@ -46,7 +51,16 @@ func runReport(ctx context.Context, env *environment, args []string) error {
 	if err != nil {
 		return err
 	}
-	rep, err := svc.Load(ctx, actor, r.ID)
+	var rep comparison.Report
+	if *compare == "" {
+		rep, err = svc.Load(ctx, actor, r.ID)
+	} else {
+		var prev round.Round
+		if prev, err = a.manage.RoundByName(ctx, actor, *compare); err != nil {
+			return err
+		}
+		rep, err = svc.LoadCompared(ctx, actor, r.ID, prev.ID)
+	}
 	if err != nil {
 		return err
 	}

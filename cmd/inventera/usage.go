@@ -22,7 +22,7 @@ func usageLines() map[string]string {
 	return map[string]string{
 		"serve":          "inventera serve [--addr :8080]" + db + " [--demo] [--behind-tls] [--trust-proxy]",
 		"import":         "inventera import --round NAMN [--hourly-rate 280] [--population-source \"SCB 2009-12-31\"]" + db + " FIL.xlsx|FIL.csv",
-		"report":         "inventera report --round NAMN [--format json|html|xlsx] [--out FIL]" + db,
+		"report":         "inventera report --round NAMN [--compare TIDIGARE] [--format json|html|xlsx] [--out FIL]" + db,
 		"export":         "inventera export --round NAMN --out FIL.xlsx" + db,
 		"user":           "inventera user add|list|disable|enable [flaggor]" + db,
 		"user add":       "inventera user add --email E --role samordnare|projektledare|styrgrupp [--kommun K] [--name N] [--password-stdin]" + db,

@@ -57,6 +57,9 @@ type Report struct {
 	Round     round.Round
 	Aggregate *aggregate.Report
 	Data      round.Dataset
+	// Previous is the round the report is compared with (LoadCompared);
+	// nil when it stands alone.
+	Previous *round.Round
 }
 
 // Load aggregates a round as the actor may see it (the samordnare at any

@@ -1,0 +1,97 @@
+package web
+
+import (
+	"net/url"
+	"strconv"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/inventera/inventera/internal/apperror"
+	"github.com/inventera/inventera/internal/comparison"
+	"github.com/inventera/inventera/internal/round"
+)
+
+// The report's comparison with an earlier round (design §5) is chosen by
+// the query parameter jamfor: a round's id, or "ingen" for none. Without
+// it the report is compared with the round it was carried forward from,
+// when there is one the user may read.
+const (
+	compareParam = "jamfor"
+	compareNone  = "ingen"
+)
+
+// reportRow is a round on the report list with the rounds its report can
+// be compared with.
+type reportRow struct {
+	round.Round
+	Compare []compareOption
+}
+
+// compareOption is a choice of the report's comparison.
+type compareOption struct {
+	Value    string
+	Label    string
+	Selected bool
+}
+
+// reportRows pairs each readable round with the others it can be compared
+// with, the default selected.
+func (s *Server) reportRows(c echo.Context, rs []round.Round) ([]reportRow, error) {
+	out := make([]reportRow, len(rs))
+	for i, r := range rs {
+		out[i].Round = r
+		if len(rs) < 2 {
+			continue
+		}
+		def, ok, err := s.reports.DefaultComparison(c.Request().Context(), actor(c), r.ID)
+		if err != nil {
+			return nil, err
+		}
+		out[i].Compare = append(out[i].Compare, compareOption{Value: compareNone, Label: "Ingen jämförelse", Selected: !ok})
+		for _, o := range rs {
+			if o.ID == r.ID {
+				continue
+			}
+			label := o.Name
+			if ok && o.ID == def.ID {
+				label += " (som omgången fördes vidare från)"
+			}
+			out[i].Compare = append(out[i].Compare, compareOption{Value: strconv.FormatInt(o.ID, 10), Label: label, Selected: ok && o.ID == def.ID})
+		}
+	}
+	return out, nil
+}
+
+// loadCompared loads the round's report, compared as the query asks.
+func (s *Server) loadCompared(c echo.Context, id int64) (comparison.Report, error) {
+	ctx, a := c.Request().Context(), actor(c)
+	switch v := c.QueryParam(compareParam); v {
+	case compareNone:
+		return s.reports.Load(ctx, a, id)
+	case "":
+		prev, ok, err := s.reports.DefaultComparison(ctx, a, id)
+		if err != nil {
+			return comparison.Report{}, err
+		}
+		if !ok {
+			return s.reports.Load(ctx, a, id)
+		}
+		return s.reports.LoadCompared(ctx, a, id, prev.ID)
+	default:
+		prevID, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || prevID <= 0 {
+			return comparison.Report{}, apperror.New(apperror.Invalid, "Välj en omgång att jämföra med i listan under Rapporter.")
+		}
+		return s.reports.LoadCompared(ctx, a, id, prevID)
+	}
+}
+
+// compareQuery keeps the report's comparison in the addresses the report
+// links to: "?jamfor=3", "?jamfor=ingen", or "" for the default.
+func compareQuery(c echo.Context) string {
+	v := c.QueryParam(compareParam)
+	if v == "" {
+		return ""
+	}
+	return "?" + url.Values{compareParam: {v}}.Encode()
+}
