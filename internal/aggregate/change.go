@@ -118,7 +118,7 @@ func Compare(cur, prev *Report) *Report {
 		case p.Both():
 			m := &out.Municipalities[indexOf(curK, p.Current)]
 			pm := prev.Municipalities[indexOf(prevK, p.Previous)]
-			before, now := kommunFigures(pm), kommunFigures(*m)
+			before, now := KommunFigures(pm), KommunFigures(*m)
 			change := difference(now, before)
 			m.Previous, m.Change = &before, &change
 			m.Compared = &KommunCompared{Status: InBoth, ByCode: p.ByCode}
@@ -136,10 +136,10 @@ func Compare(cur, prev *Report) *Report {
 			cmp.OnlyCurrent = append(cmp.OnlyCurrent, m.Name)
 		default:
 			pm := prev.Municipalities[indexOf(prevK, p.Previous)]
-			cmp.OnlyPrevious = append(cmp.OnlyPrevious, PreviousKommun{Name: pm.Name, Kommunkod: pm.Kommunkod, Previous: kommunFigures(pm)})
+			cmp.OnlyPrevious = append(cmp.OnlyPrevious, PreviousKommun{Name: pm.Name, Kommunkod: pm.Kommunkod, Previous: KommunFigures(pm)})
 		}
 	}
-	before, now := networkFigures(prev.Network), networkFigures(out.Network)
+	before, now := NetworkFigures(prev.Network), NetworkFigures(out.Network)
 	change := difference(now, before)
 	out.Network.Previous, out.Network.Change = &before, &change
 	out.Comparison = cmp
@@ -166,8 +166,8 @@ func indexOf(ks []round.Kommun, k *round.Kommun) int {
 	panic("aggregate: kommun pair points outside its list")
 }
 
-// kommunFigures are a kommun's compared figures, as its report gives them.
-func kommunFigures(m Municipality) Figures {
+// KommunFigures are a kommun's compared figures, as its report gives them.
+func KommunFigures(m Municipality) Figures {
 	f := Figures{
 		Evaluations: m.Evaluations,
 		Costs:       FigureCosts{Total: m.Costs.Total, PerInvanare: clonePtr(m.Costs.PerInvanare), WithCost: m.Costs.WithCost},
@@ -187,9 +187,9 @@ func kommunFigures(m Municipality) Figures {
 	return f
 }
 
-// networkFigures are the network's compared figures, as its report gives
+// NetworkFigures are the network's compared figures, as its report gives
 // them.
-func networkFigures(n Network) Figures {
+func NetworkFigures(n Network) Figures {
 	f := Figures{
 		Evaluations: n.Evaluations,
 		Costs:       FigureCosts{Total: n.Costs.Total, PerInvanare: clonePtr(n.Costs.PerInvanare), WithCost: n.Costs.WithCost},

@@ -37,6 +37,13 @@ func TestReportComparison(t *testing.T) {
 		t.Errorf("report list: no labelled comparison choice for the later round")
 	}
 
+	if status, body := e.get(sam, "/rapporter/"+second); status != http.StatusOK || !strings.Contains(body, "8. Jämförelse med Resultatstyrning 2009") {
+		t.Errorf("report page: %d; not compared with the round it came from", status)
+	}
+	if _, body := e.get(sam, "/rapporter/"+second+"?jamfor=ingen"); strings.Contains(body, "Jämförelse med") {
+		t.Errorf("report page with jamfor=ingen is compared all the same")
+	}
+
 	compared := func(c *http.Client, path string) (int, map[string]any) {
 		t.Helper()
 		status, body := e.get(c, path)
