@@ -65,6 +65,11 @@ func TestReportCompare(t *testing.T) {
 			Compared struct {
 				Status string `json:"status"`
 			} `json:"compared"`
+			Recurrence *struct {
+				Recurring int `json:"recurring"`
+				New       int `json:"new"`
+				Dropped   int `json:"dropped"`
+			} `json:"recurrence"`
 		} `json:"municipalities"`
 		Network struct {
 			Previous *figures `json:"previous"`
@@ -88,6 +93,10 @@ func TestReportCompare(t *testing.T) {
 			if m.Previous == nil || m.Previous.Evaluations != 10 || m.Change.Evaluations != 2 ||
 				m.Previous.Costs.Total != 10000 || m.Change.Costs.Total != 2000 || m.Previous.Usage["inte_alls"] != 0.3 {
 				t.Errorf("Falun: previous %+v, change %+v; want 10 evaluations, 10 000 kr, 30 %% unused, then +2 and +2 000 kr", m.Previous, m.Change)
+			}
+			// Utvärdering A–J recur by unit and name; K and L are new.
+			if r := m.Recurrence; r == nil || r.Recurring != 10 || r.New != 2 || r.Dropped != 0 {
+				t.Errorf("Falun: recurrence %+v, want 10 recurring, 2 new, none dropped", r)
 			}
 		case "Ludvika":
 			if m.Previous != nil || m.Change != nil || m.Compared.Status != "only_current" {

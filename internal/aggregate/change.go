@@ -77,6 +77,9 @@ type Comparison struct {
 	// earlier round that do not take part now, with their figures then.
 	OnlyCurrent  []string         `json:"only_current"`
 	OnlyPrevious []PreviousKommun `json:"only_previous"`
+	// Recurrence, set by WithRecurrence, is the network's: each
+	// evaluation once.
+	Recurrence *Recurrence `json:"recurrence,omitempty"`
 }
 
 // PreviousKommun is a kommun that took part in the earlier round only.

@@ -93,6 +93,9 @@ type Municipality struct {
 	Previous *Figures        `json:"previous,omitempty"`
 	Change   *Figures        `json:"change,omitempty"`
 	Compared *KommunCompared `json:"compared,omitempty"`
+	// Recurrence, set by WithRecurrence for a kommun in both rounds: which
+	// of its evaluations recur, are new and were dropped.
+	Recurrence *Recurrence `json:"recurrence,omitempty"`
 }
 
 // UsageCounts counts evaluations per `anvandning` option.

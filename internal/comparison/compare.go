@@ -13,7 +13,8 @@ import (
 // (design §5, "Comparison with an earlier round"): each round's report is
 // computed on its own, as Load gives it, and aggregate.Compare sets the
 // earlier figures and the change. The actor must be allowed to read both
-// reports.
+// reports. Which evaluations recur, are new or were dropped follows the
+// carry-forward lineage, else units and names (round.MatchRounds).
 func (s *Service) LoadCompared(ctx context.Context, actor manage.Actor, roundID, previousID int64) (Report, error) {
 	if previousID == roundID {
 		return Report{}, apperror.New(apperror.Invalid, "Välj en annan omgång att jämföra med än rapportens egen.")
@@ -26,7 +27,12 @@ func (s *Service) LoadCompared(ctx context.Context, actor manage.Actor, roundID,
 	if err != nil {
 		return Report{}, err
 	}
-	cur.Aggregate = aggregate.Compare(cur.Aggregate, prev.Aggregate)
+	lineage, err := s.manage.ComparisonLineage(ctx, actor, previousID, roundID)
+	if err != nil {
+		return Report{}, err
+	}
+	match := round.MatchRounds(manage.ReportContent(prev.Data), manage.ReportContent(cur.Data), lineage)
+	cur.Aggregate = aggregate.WithRecurrence(aggregate.Compare(cur.Aggregate, prev.Aggregate), match)
 	cur.Previous = &prev.Round
 	return cur, nil
 }

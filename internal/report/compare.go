@@ -24,7 +24,25 @@ type compareSection struct {
 	Costs    table
 	Shares   table
 	Usage    table
+	// Recurrence counts per kommun the evaluations that recur, are new and
+	// were dropped; Lists names the new and dropped ones. Nil and empty
+	// when not known.
+	Recurrence *table
+	Lists      []recurrenceGroup
 }
+
+// recurrenceGroup is a kommun's new and dropped evaluations.
+type recurrenceGroup struct {
+	Kommun      string
+	New         []string
+	NewMore     string
+	Dropped     []string
+	DroppedMore string
+}
+
+// maxListed is the most new or dropped evaluations listed per kommun; the
+// workbook lists them all.
+const maxListed = 10
 
 // Cell texts of a kommun that is not in one of the rounds.
 const (
@@ -200,6 +218,7 @@ func buildComparison(p *page, rep *aggregate.Report, lb labels, n *numbering) {
 		"Andelarna i varje omgång finns i respektive omgångs rapport; en kommun utan utvärderingar i någon av omgångarna har ingen andel att jämföra (–).")
 	u.Whole = len(u.Rows) <= wholeRows
 	s.Kommuner, s.Costs, s.Shares, s.Usage = k, costs, sh, u
+	buildRecurrence(s, rep, n)
 	p.Compare = s
 
 	// Each kommunblad says how the kommun has changed.
@@ -471,5 +490,83 @@ func compareSheets(rep *aggregate.Report, lb labels) []xsheet {
 	s.rows = append(s.rows, total)
 	s.notes = []string{"”" + notThen + "” och ”" + notNow + "” betyder att kommunen inte var med i den omgången – inte att den hade noll utvärderingar. " +
 		"Andelar för nätverket är räknade på alla dess utvärderingar i respektive omgång; förändringar av andelar anges i procentenheter."}
+	return []xsheet{s}
+}
+
+// buildRecurrence fills the table and lists of evaluations that recur, are
+// new and were dropped, when the comparison knows them.
+func buildRecurrence(s *compareSection, rep *aggregate.Report, n *numbering) {
+	nr := rep.Comparison.Recurrence
+	if nr == nil {
+		return
+	}
+	prev := prevName(rep)
+	t := newTable(n, "Utvärderingar som återkommer från "+prev+", är nya eller inte längre är med",
+		headText("Kommun"), headNum("Återkommande"), headNum("Varav överförda från "+prev), headNum("Nya"), headNum("Inte längre med"))
+	row := func(name string, r *aggregate.Recurrence) tr {
+		if r == nil {
+			return tr{Head: name, Cells: []td{num(notThen), num("–"), num("–"), num("–")}}
+		}
+		return tr{Head: name, Cells: []td{num(integer(r.Recurring)), num(integer(r.ByLineage)), num(integer(r.New)), num(integer(r.Dropped))}}
+	}
+	for _, m := range rep.Municipalities {
+		t.Rows = append(t.Rows, row(m.Name, m.Recurrence))
+		if r := m.Recurrence; r != nil && (r.New > 0 || r.Dropped > 0) {
+			g := recurrenceGroup{Kommun: m.Name}
+			g.New, g.NewMore = listed(r.NewEvaluations)
+			g.Dropped, g.DroppedMore = listed(r.DroppedEvaluations)
+			s.Lists = append(s.Lists, g)
+		}
+	}
+	t.Foot = []tr{row("Nätverket (varje utvärdering räknad en gång)", nr)}
+	t.Notes = append(t.Notes, "En utvärdering återkommer när den har förts vidare från "+prev+" eller, annars, när samma enhet har en utvärdering med samma namn. "+
+		"Överförda är de som fördes vidare när omgången skapades. En gemensam enhets utvärderingar räknas i varje medlemskommun. "+
+		"Återkommande och nya summerar till kommunens antal nu, återkommande och de som inte längre är med till antalet i "+prev+".")
+	t.Whole = len(t.Rows) <= wholeRows
+	s.Recurrence = &t
+}
+
+// listed names at most maxListed evaluations, and says how many more.
+func listed(items []aggregate.RecurrenceItem) ([]string, string) {
+	var out []string
+	for i, it := range items {
+		if i == maxListed {
+			return out, "och " + evals(len(items)-maxListed) + " till; alla finns i Excel-filen (bladet " + SheetRecurrence + ")."
+		}
+		out = append(out, it.Benamning+" – "+it.Enhet)
+	}
+	return out, ""
+}
+
+// recurrenceSheet lists every evaluation of the comparison by kommun: does
+// it recur, is it new, or is it no longer there.
+func recurrenceSheet(rep *aggregate.Report) []xsheet {
+	if rep.Comparison == nil || rep.Comparison.Recurrence == nil {
+		return nil
+	}
+	prev := prevName(rep)
+	s := xsheet{name: SheetRecurrence, caption: "Utvärderingar som återkommer från " + prev + ", är nya eller inte längre är med, per kommun",
+		cols: []xcol{{"Kommun", kText}, {"Enhet", kText}, {"Utvärdering", kText}, {"Jämfört med " + prev, kText},
+			{"Namn i " + prev, kText}, {"Matchad", kText}}}
+	add := func(kommun, status string, items []aggregate.RecurrenceItem) {
+		for _, it := range items {
+			how := ""
+			if status == "Återkommande" {
+				how = "efter enhet och namn"
+				if it.ByLineage {
+					how = "förd vidare från " + prev
+				}
+			}
+			s.rows = append(s.rows, xrow{cells: []any{kommun, it.Enhet, it.Benamning, status, it.PreviousBenamning, how}})
+		}
+	}
+	for _, m := range rep.Municipalities {
+		if r := m.Recurrence; r != nil {
+			add(m.Name, "Återkommande", r.RecurringEvaluations)
+			add(m.Name, "Ny", r.NewEvaluations)
+			add(m.Name, "Inte längre med", r.DroppedEvaluations)
+		}
+	}
+	s.notes = []string{"En gemensam enhets utvärderingar står under varje medlemskommun. Kommuner som bara deltar i en av omgångarna finns inte med."}
 	return []xsheet{s}
 }

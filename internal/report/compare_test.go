@@ -3,6 +3,7 @@ package report
 import (
 	"bytes"
 	"html"
+	"slices"
 	"strings"
 	"testing"
 
@@ -44,7 +45,31 @@ func comparedReport(t *testing.T) *aggregate.Report {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return aggregate.Compare(cur, prev)
+	// Stored rounds number their units and evaluations; matching reads
+	// the numbers.
+	number := func(ds round.Dataset, base int64) {
+		id := base
+		for i := range ds.Units {
+			u := &ds.Units[i]
+			id++
+			u.ID = id
+			for j := range u.Evaluations {
+				id++
+				u.Evaluations[j].ID, u.Evaluations[j].UnitID = id, u.ID
+			}
+		}
+	}
+	number(earlier, 1000)
+	number(ds, 2000)
+	content := func(ds round.Dataset) round.RoundContent {
+		c := round.RoundContent{Kommuner: ds.Kommuner}
+		for _, u := range ds.Units {
+			c.Units = append(c.Units, u.Unit)
+			c.Evaluations = append(c.Evaluations, u.Evaluations...)
+		}
+		return c
+	}
+	return aggregate.WithRecurrence(aggregate.Compare(cur, prev), round.MatchRounds(content(earlier), content(ds), round.Lineage{}))
 }
 
 // TestHTMLComparison: a compared report has the comparison section with the
@@ -77,6 +102,11 @@ func TestHTMLComparison(t *testing.T) {
 		"<h3>Förändring sedan Mätning 2008</h3>",
 		"Jämfört med Mätning 2008 har nätverket rapporterat",
 		"procentenheter",
+		// Borlänge's three evaluations of 2008 recur (by unit and name), 18 are new.
+		`<tr><th scope="row">Borlänge</th><td class="tal">3</td><td class="tal">0</td><td class="tal">18</td><td class="tal">0</td></tr>`,
+		`<tr><th scope="row">Säter</th><td class="tal">deltog inte</td><td class="tal">–</td><td class="tal">–</td><td class="tal">–</td></tr>`,
+		"<h4>Inte längre med</h4>\n<ul class=\"kompakt\">\n<li>Tillsyn – Bygg och miljö</li>",
+		"och 8 utvärderingar till; alla finns i Excel-filen (bladet Återkommande).",
 	} {
 		if !strings.Contains(page, want) {
 			t.Errorf("compared report lacks %q", want)
@@ -109,8 +139,20 @@ func TestXLSXComparison(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	if list := f.GetSheetList(); list[len(list)-1] != SheetComparison {
-		t.Fatalf("sheets %q, want %q last", list, SheetComparison)
+	if list := f.GetSheetList(); !slices.Equal(list[len(list)-2:], []string{SheetComparison, SheetRecurrence}) {
+		t.Fatalf("sheets %q, want %q and %q last", list, SheetComparison, SheetRecurrence)
+	}
+	if ref := cellIn(t, f, SheetRecurrence, "Falun", "Utvärdering"); ref != "" {
+		rows, _ := f.GetRows(SheetRecurrence)
+		n := 0
+		for _, r := range rows[headerRow:] {
+			if len(r) > 3 && r[0] == "Falun" && r[2] == "Tillsyn" && r[3] == "Inte längre med" {
+				n++
+			}
+		}
+		if n != 1 {
+			t.Errorf("the Återkommande sheet lists Falun's dropped Tillsyn %d times, want once", n)
+		}
 	}
 	tests := []struct {
 		row, col string

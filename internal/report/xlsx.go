@@ -28,7 +28,8 @@ const (
 	SheetUnused         = "Ej använda"
 	SheetNonResponding  = "Ej svarat"
 	SheetChartData      = "Diagramdata"
-	SheetComparison     = "Jämförelse" // only when the report is compared
+	SheetComparison     = "Jämförelse"   // only when the report is compared
+	SheetRecurrence     = "Återkommande" // only when compared with what recurs
 )
 
 // Rows of a report sheet: its caption, its source, then the table's header
@@ -783,7 +784,7 @@ func (r *Renderer) sheets(rep *aggregate.Report) []xsheet {
 	usage.charts = []xchart{{title: "Hur resultaten används – andel av kommunens utvärderingar", typ: excelize.Bar,
 		columns: shareCols, fills: usageChartFills, skipLast: len(usage.rows) - len(ms), percent: true}}
 
-	return append([]xsheet{summary, findings, t1, costs, usage, init, resp, surveys, unused, nonResp, cd}, compareSheets(rep, lb)...)
+	return append([]xsheet{summary, findings, t1, costs, usage, init, resp, surveys, unused, nonResp, cd}, append(compareSheets(rep, lb), recurrenceSheet(rep)...)...)
 }
 
 // directionLabel is a finding's direction in Swedish.

@@ -1,0 +1,168 @@
+package aggregate
+
+import (
+	"slices"
+	"strings"
+
+	"github.com/inventera/inventera/internal/round"
+)
+
+// Which evaluations recur from the earlier round, which are new and which
+// were dropped (design §5, "Comparison with an earlier round"): the pairs of
+// round.MatchRounds, made by carry-forward lineage, else by unit and name.
+// Per kommun, an evaluation of a shared unit counts in each member kommun
+// (as the kommun's evaluation count does); in the network once.
+
+// Recurrence counts evaluations by whether they recur.
+type Recurrence struct {
+	// Recurring evaluations are in both rounds; ByLineage of them were
+	// carried forward, the rest matched by unit and name.
+	Recurring int `json:"recurring"`
+	ByLineage int `json:"by_lineage"`
+	// New evaluations are in the current round only, Dropped ones in the
+	// earlier round only.
+	New     int `json:"new"`
+	Dropped int `json:"dropped"`
+	// The evaluations themselves, by unit and name.
+	RecurringEvaluations []RecurrenceItem `json:"recurring_evaluations"`
+	NewEvaluations       []RecurrenceItem `json:"new_evaluations"`
+	DroppedEvaluations   []RecurrenceItem `json:"dropped_evaluations"`
+}
+
+// RecurrenceItem names an evaluation: its name and unit in the round it is
+// from (the current one, or the earlier one for a dropped evaluation).
+type RecurrenceItem struct {
+	Benamning string `json:"benamning"`
+	Enhet     string `json:"enhet"`
+	// PreviousBenamning is, for a recurring evaluation, its name in the
+	// earlier round when it differs.
+	PreviousBenamning string `json:"previous_benamning,omitempty"`
+	ByLineage         bool   `json:"by_lineage,omitempty"`
+}
+
+// WithRecurrence returns a copy of a compared report (Compare) with each
+// kommun in both rounds, and the comparison as a whole, told which
+// evaluations recur, are new and were dropped. m pairs the two rounds'
+// kommuner, units and the evaluations their reports count. rep is not
+// changed.
+func WithRecurrence(rep *Report, m round.Match) *Report {
+	if rep == nil || rep.Comparison == nil {
+		return rep
+	}
+	out := *rep
+	out.Municipalities = slices.Clone(rep.Municipalities)
+	cmp := *rep.Comparison
+
+	units := map[int64]*round.Unit{}     // current unit ID → unit
+	prevUnits := map[int64]*round.Unit{} // earlier unit ID → unit
+	for _, p := range m.Units {
+		if p.Current != nil {
+			units[p.Current.ID] = p.Current
+		}
+		if p.Previous != nil {
+			prevUnits[p.Previous.ID] = p.Previous
+		}
+	}
+	nowName := map[string]string{} // earlier kommun name → current name
+	for _, p := range m.Kommuner {
+		if p.Both() {
+			nowName[p.Previous.Name] = p.Current.Name
+		}
+	}
+	index := map[string]int{}
+	for i, mu := range out.Municipalities {
+		index[mu.Name] = i
+	}
+	per := make([]Recurrence, len(out.Municipalities))
+	var net Recurrence
+	col := newCollator()
+
+	for _, p := range m.Evaluations {
+		var (
+			item     RecurrenceItem
+			kommuner []string
+			kind     func(*Recurrence)
+		)
+		switch {
+		case p.Recurs():
+			u := units[p.Current.UnitID]
+			item = RecurrenceItem{Benamning: p.Current.Title(), Enhet: unitName(u), ByLineage: p.ByLineage}
+			if prev := p.Previous.Title(); foldTitle(prev) != foldTitle(item.Benamning) {
+				item.PreviousBenamning = prev
+			}
+			kommuner = unitKommuner(u)
+			kind = func(r *Recurrence) {
+				r.Recurring++
+				if item.ByLineage {
+					r.ByLineage++
+				}
+				r.RecurringEvaluations = append(r.RecurringEvaluations, item)
+			}
+		case p.Current != nil:
+			u := units[p.Current.UnitID]
+			item = RecurrenceItem{Benamning: p.Current.Title(), Enhet: unitName(u)}
+			kommuner = unitKommuner(u)
+			kind = func(r *Recurrence) { r.New++; r.NewEvaluations = append(r.NewEvaluations, item) }
+		case p.Previous != nil:
+			u := prevUnits[p.Previous.UnitID]
+			item = RecurrenceItem{Benamning: p.Previous.Title(), Enhet: unitName(u)}
+			for _, k := range unitKommuner(u) {
+				if now, ok := nowName[k]; ok {
+					kommuner = append(kommuner, now)
+				}
+			}
+			kind = func(r *Recurrence) { r.Dropped++; r.DroppedEvaluations = append(r.DroppedEvaluations, item) }
+		default:
+			continue
+		}
+		kind(&net)
+		for _, k := range kommuner {
+			if i, ok := index[k]; ok && out.Municipalities[i].Previous != nil {
+				kind(&per[i])
+			}
+		}
+	}
+	for i := range out.Municipalities {
+		if out.Municipalities[i].Previous == nil {
+			continue // no earlier round to recur from
+		}
+		r := sortRecurrence(per[i], col)
+		out.Municipalities[i].Recurrence = &r
+	}
+	r := sortRecurrence(net, col)
+	cmp.Recurrence = &r
+	out.Comparison = &cmp
+	return &out
+}
+
+func unitName(u *round.Unit) string {
+	if u == nil {
+		return ""
+	}
+	return u.Name
+}
+
+func unitKommuner(u *round.Unit) []string {
+	if u == nil {
+		return nil
+	}
+	return u.Kommuner
+}
+
+// foldTitle compares names regardless of letter case and spacing.
+func foldTitle(s string) string { return strings.ToLower(strings.Join(strings.Fields(s), " ")) }
+
+// sortRecurrence orders each list by unit and name and makes empty lists
+// encode as [].
+func sortRecurrence(r Recurrence, col *collator) Recurrence {
+	for _, l := range []*[]RecurrenceItem{&r.RecurringEvaluations, &r.NewEvaluations, &r.DroppedEvaluations} {
+		*l = nonNil(*l)
+		slices.SortStableFunc(*l, func(a, b RecurrenceItem) int {
+			if c := col.compare(a.Enhet, b.Enhet); c != 0 {
+				return c
+			}
+			return col.compare(a.Benamning, b.Benamning)
+		})
+	}
+	return r
+}

@@ -1,0 +1,43 @@
+package manage
+
+import (
+	"context"
+
+	"github.com/inventera/inventera/internal/apperror"
+	"github.com/inventera/inventera/internal/round"
+	"github.com/inventera/inventera/internal/store"
+)
+
+// ComparisonLineage returns the lineage that links the current round's
+// units and evaluations to the previous round's, followed back through the
+// rounds between them (see MatchRounds). It is for a caller that already
+// holds both rounds' report data, so that a compared report reads each
+// round once; the actor must be allowed to read both reports.
+func (s *Service) ComparisonLineage(ctx context.Context, actor Actor, previousID, currentID int64) (round.Lineage, error) {
+	if previousID == currentID {
+		return round.Lineage{}, apperror.New(apperror.Invalid, "Välj en annan omgång att jämföra med.")
+	}
+	var lineage round.Lineage
+	err := s.Store.ReadTx(ctx, func(q *store.Queries) error {
+		for _, id := range []int64{previousID, currentID} {
+			r, err := q.Round(id)
+			if err != nil {
+				return err
+			}
+			if err := s.requireRound(q, actor, r); err != nil {
+				return err
+			}
+			if !actor.SeesReport(r) {
+				return apperror.New(apperror.NotFound, "Rapporten för ”%s” är inte publicerad ännu.", r.Name)
+			}
+		}
+		var err error
+		lineage, err = chainedLineage(q, previousID, currentID)
+		return err
+	})
+	return lineage, err
+}
+
+// ReportContent is what matching reads of a report's dataset: its kommuner,
+// units and the evaluations the report counts.
+func ReportContent(ds round.Dataset) round.RoundContent { return content(ds) }
