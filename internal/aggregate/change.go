@@ -80,6 +80,9 @@ type Comparison struct {
 	// Recurrence, set by WithRecurrence, is the network's: each
 	// evaluation once.
 	Recurrence *Recurrence `json:"recurrence,omitempty"`
+	// Trend, set by WithTrend, is the network's figures in each round
+	// linked by carry-forward, oldest first, the current one last.
+	Trend []TrendPoint `json:"trend,omitempty"`
 }
 
 // PreviousKommun is a kommun that took part in the earlier round only.

@@ -8,10 +8,33 @@ import (
 )
 
 // Findings about change (design §5, "Findings", with an earlier round):
-// derived from Previous and Change by the same rule as the others: a share
-// has changed when it differs from the earlier one clearly (Clearly: by at
-// least ClearPoints and ClearRelative of the earlier share). Each states
-// both rounds' figures with their bases.
+// derived from Previous and Change by a rule like the others' (Changed).
+// Each states both rounds' figures with their bases.
+
+// ChangeNote states the rule of Changed, for the report's methods note.
+var ChangeNote = "En andel har ändrats klart sedan den tidigare omgången när den skiljer sig från den tidigare andelen med minst " +
+	numfmt.Number(ClearPoints*100, 0) + " procentenheter och minst " + numfmt.Number(ClearRelative*100, 0) +
+	" % av den tidigare andelen eller, för en andel över hälften, av det som återstod till 100 %."
+
+// Changed tells whether a share has changed clearly from before to now: +1
+// risen, −1 fallen, 0 about the same. As for Clearly, the difference must
+// be at least ClearPoints and ClearRelative of the earlier share; for a
+// share over one half, of its complement, so that a rise from 69 % to 75 %
+// counts as a share near 100 % would (the room left is what is small).
+func Changed(now, before float64) int {
+	base := before
+	if base > 0.5 {
+		base = 1 - base
+	}
+	d := now - before
+	if math.Abs(d) < ClearPoints-1e-12 || math.Abs(d) < ClearRelative*base-1e-12 {
+		return 0
+	}
+	if d > 0 {
+		return 1
+	}
+	return -1
+}
 
 // changeFindings derives the findings about change of a compared report.
 func changeFindings(rep *Report) []Finding {
@@ -70,7 +93,7 @@ func (f *changeFinder) networkUsage(key string) {
 	is := countShare(c, now.UsagePooledCounts.Get(key), now.Evaluations)
 	s := "Andelen av nätverkets utvärderingar " + shareSubject(key)
 	dir := Info
-	switch Clearly(c, p) {
+	switch Changed(c, p) {
 	case 1:
 		s += " har ökat från " + was + " till " + is + ", " + numfmt.Points(c-p) + "."
 		dir = Over
@@ -94,7 +117,7 @@ func (f *changeFinder) kommunUsage(key string) {
 		if m.Previous == nil || m.Previous.Usage == nil || m.Evaluations == 0 {
 			continue
 		}
-		switch Clearly(m.Usage.Shares.Get(key), m.Previous.Usage.Get(key)) {
+		switch Changed(m.Usage.Shares.Get(key), m.Previous.Usage.Get(key)) {
 		case 1:
 			rose = append(rose, m)
 		case -1:
@@ -158,17 +181,17 @@ func (f *changeFinder) cost() {
 				down = m
 			}
 		}
-		var parts []string
-		if up != nil {
-			parts = append(parts, "störst ökning har "+up.Name+" ("+numfmt.SignedKronor(*up.Change.Costs.PerInvanare)+")")
+		switch {
+		case up != nil && down != nil:
+			s += " Störst ökning per invånare har " + up.Name + " (" + numfmt.SignedKronor(*up.Change.Costs.PerInvanare) + "), störst minskning " +
+				down.Name + " (" + numfmt.SignedKronor(*down.Change.Costs.PerInvanare) + ")."
+			names = append(names, up.Name, down.Name)
+		case up != nil:
+			s += " Störst ökning per invånare har " + up.Name + " (" + numfmt.SignedKronor(*up.Change.Costs.PerInvanare) + ")."
 			names = append(names, up.Name)
-		}
-		if down != nil {
-			parts = append(parts, "störst minskning "+down.Name+" ("+numfmt.SignedKronor(*down.Change.Costs.PerInvanare)+")")
+		case down != nil:
+			s += " Störst minskning per invånare har " + down.Name + " (" + numfmt.SignedKronor(*down.Change.Costs.PerInvanare) + ")."
 			names = append(names, down.Name)
-		}
-		if len(parts) > 0 {
-			s += " Per invånare " + numfmt.List(parts) + "."
 		}
 	}
 	f.add(MeasureCost, Info, names, s)
@@ -196,7 +219,7 @@ func (f *changeFinder) response() {
 	is := countShare(c, nw.Response.Submitted+nw.Response.IngaUtvarderingar, nw.Response.Units)
 	s := "Svarsfrekvensen, andelen enheter som har svarat,"
 	dir := Info
-	switch Clearly(c, p) {
+	switch Changed(c, p) {
 	case 1:
 		s += " har ökat från " + was + " till " + is + "."
 		dir = Over

@@ -375,3 +375,25 @@ func TestChangeFindings(t *testing.T) {
 		})
 	}
 }
+
+// TestChanged: a share has changed clearly by at least 2 points and 10 % of
+// the earlier share, or of its complement when it is over one half.
+func TestChanged(t *testing.T) {
+	tests := []struct {
+		now, before float64
+		want        int
+	}{
+		{0.06, 0.09, -1},  // −3 points, a third of 9 %
+		{0.10, 0.09, 0},   // +1 point: under 2 points
+		{0.745, 0.688, 1}, // +5,7 points: more than 10 % of the 31,2 % left
+		{0.71, 0.688, 0},  // +2,2 points: less than 10 % of 31,2 %
+		{0.40, 0.50, -1},
+		{0.47, 0.50, 0}, // −3 points: under 10 % of 50 %
+		{0.02, 0, 1},
+	}
+	for _, tt := range tests {
+		if got := Changed(tt.now, tt.before); got != tt.want {
+			t.Errorf("Changed(%v, %v) = %d, want %d", tt.now, tt.before, got, tt.want)
+		}
+	}
+}

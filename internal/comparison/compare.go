@@ -32,9 +32,37 @@ func (s *Service) LoadCompared(ctx context.Context, actor manage.Actor, roundID,
 		return Report{}, err
 	}
 	match := round.MatchRounds(manage.ReportContent(prev.Data), manage.ReportContent(cur.Data), lineage)
-	cur.Aggregate = aggregate.WithRecurrence(aggregate.Compare(cur.Aggregate, prev.Aggregate), match)
+	trend, err := s.trend(ctx, actor, map[int64]*aggregate.Report{roundID: cur.Aggregate, previousID: prev.Aggregate}, roundID)
+	if err != nil {
+		return Report{}, err
+	}
+	cur.Aggregate = aggregate.WithTrend(aggregate.WithRecurrence(aggregate.Compare(cur.Aggregate, prev.Aggregate), match), trend)
 	cur.Previous = &prev.Round
 	return cur, nil
+}
+
+// trend is the network's figures in each round the current one was carried
+// forward from (at most aggregate.MaxTrendRounds, those the actor may
+// read), each as its own report gives them; known holds reports already
+// computed, by round.
+func (s *Service) trend(ctx context.Context, actor manage.Actor, known map[int64]*aggregate.Report, roundID int64) ([]aggregate.TrendPoint, error) {
+	chain, err := s.manage.RoundChain(ctx, actor, roundID, aggregate.MaxTrendRounds)
+	if err != nil || len(chain) < 2 {
+		return nil, err
+	}
+	reports := make([]*aggregate.Report, len(chain))
+	for i, r := range chain {
+		if rep, ok := known[r.ID]; ok {
+			reports[i] = rep
+			continue
+		}
+		rep, err := s.Load(ctx, actor, r.ID)
+		if err != nil {
+			return nil, err
+		}
+		reports[i] = rep.Aggregate
+	}
+	return aggregate.Trend(reports), nil
 }
 
 // DefaultComparison is the round a report is compared with unless another

@@ -109,5 +109,8 @@ func (s *Service) Chart(rep Report, kind chart.Kind, format chart.Format) ([]byt
 			return s.charts.Render(kind, rep.Aggregate, format, chart.Options{})
 		}
 	}
+	if c := rep.Aggregate.Comparison; kind == chart.KindTrend && c != nil && len(c.Trend) > 1 {
+		return s.charts.Render(kind, rep.Aggregate, format, chart.Options{})
+	}
 	return nil, apperror.New(apperror.NotFound, "Diagrammet finns inte.")
 }

@@ -2,6 +2,7 @@ package manage
 
 import (
 	"context"
+	"slices"
 
 	"github.com/inventera/inventera/internal/apperror"
 	"github.com/inventera/inventera/internal/round"
@@ -41,3 +42,36 @@ func (s *Service) ComparisonLineage(ctx context.Context, actor Actor, previousID
 // ReportContent is what matching reads of a report's dataset: its kommuner,
 // units and the evaluations the report counts.
 func ReportContent(ds round.Dataset) round.RoundContent { return content(ds) }
+
+// RoundChain returns the rounds a round was carried forward from, followed
+// back at most max rounds (the round itself included), oldest first, and
+// the round itself last. Rounds whose report the actor may not read are
+// left out.
+func (s *Service) RoundChain(ctx context.Context, actor Actor, roundID int64, max int) ([]round.Round, error) {
+	var chain []round.Round
+	err := s.Store.ReadTx(ctx, func(q *store.Queries) error {
+		id := roundID
+		seen := map[int64]bool{}
+		for range max {
+			if id == 0 || seen[id] {
+				break
+			}
+			seen[id] = true
+			r, err := q.Round(id)
+			if err != nil {
+				return err
+			}
+			if s.requireRound(q, actor, r) == nil && actor.SeesReport(r) {
+				chain = append(chain, r)
+			} else if id == roundID {
+				return apperror.New(apperror.NotFound, "Rapporten för ”%s” är inte publicerad ännu.", r.Name)
+			}
+			if id, err = q.PreviousRoundID(id); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	slices.Reverse(chain)
+	return chain, err
+}

@@ -1,9 +1,12 @@
 package report
 
 import (
+	"fmt"
+	"html/template"
 	"strings"
 
 	"github.com/inventera/inventera/internal/aggregate"
+	"github.com/inventera/inventera/internal/chart"
 	"github.com/inventera/inventera/internal/numfmt"
 )
 
@@ -29,6 +32,9 @@ type compareSection struct {
 	// when not known.
 	Recurrence *table
 	Lists      []recurrenceGroup
+	// Trend is the chart over the rounds linked by carry-forward, with
+	// its table; nil when there are fewer than two.
+	Trend *figure
 }
 
 // recurrenceGroup is a kommun's new and dropped evaluations.
@@ -219,7 +225,11 @@ func buildComparison(p *page, rep *aggregate.Report, lb labels, n *numbering) {
 	u.Whole = len(u.Rows) <= wholeRows
 	s.Kommuner, s.Costs, s.Shares, s.Usage = k, costs, sh, u
 	buildRecurrence(s, rep, n)
+	buildTrend(s, rep, lb, n)
 	p.Compare = s
+
+	p.Methods = append(p.Methods, "Jämförelsen med "+prev+": varje omgångs siffror är räknade som i dess egen rapport, och förändringen är den här omgångens siffra minus den tidigare. "+
+		aggregate.ChangeNote)
 
 	// Each kommunblad says how the kommun has changed.
 	for i := range p.Blad {
@@ -351,7 +361,7 @@ func changeLead(rep *aggregate.Report) []string {
 	}
 	if was.Usage != nil && nw.Evaluations > 0 {
 		p, c := was.Usage.InteAlls, nw.UsagePooled.InteAlls
-		switch aggregate.Clearly(c, p) {
+		switch aggregate.Changed(c, p) {
 		case 1:
 			s += "; andelen som inte används alls har ökat från " + pct(p) + " till " + pct(c)
 		case -1:
@@ -569,4 +579,60 @@ func recurrenceSheet(rep *aggregate.Report) []xsheet {
 	}
 	s.notes = []string{"En gemensam enhets utvärderingar står under varje medlemskommun. Kommuner som bara deltar i en av omgångarna finns inte med."}
 	return []xsheet{s}
+}
+
+// buildTrend fills the trend figure's caption and table; renderTrend draws
+// it.
+func buildTrend(s *compareSection, rep *aggregate.Report, lb labels, n *numbering) {
+	points := rep.Comparison.Trend
+	if len(points) < 2 {
+		return
+	}
+	id, label := n.nextDiagram()
+	f := &figure{ID: id, Label: label, Caption: chart.TitleTrend + ", " + count(len(points), "omgång", "omgångar") + " som förts vidare från varandra"}
+	head := []th{headText("Omgång"), headNum("Kommuner"), headNum("Utvärderingar"), headNum("Kostnad totalt"), headNum("Kostnad per invånare")}
+	for _, k := range aggregate.UsageKeys {
+		head = append(head, headNum(lb.usageLabel(k)))
+	}
+	head = append(head, headNum("Svarsfrekvens"))
+	t := newTable(n, "Nätverkets utveckling över omgångarna", head...)
+	for _, p := range points {
+		r := tr{Head: p.Round, Cells: []td{num(integer(p.Kommuner)), num(integer(p.Evaluations)), num(kr(p.Costs.Total)), num(perInh(p.Costs.PerInvanare))}}
+		for _, k := range aggregate.UsageKeys {
+			if p.Usage == nil {
+				r.Cells = append(r.Cells, num("–"))
+			} else {
+				r.Cells = append(r.Cells, num(pct(p.Usage.Get(k))))
+			}
+		}
+		r.Cells = append(r.Cells, num(optPct(p.Response.Rate)))
+		t.Rows = append(t.Rows, r)
+	}
+	t.Notes = append(t.Notes, "Varje omgång med sina egna siffror, som dess rapport anger dem; andelarna är räknade på alla nätverkets utvärderingar i omgången. "+
+		"Omgångarna kan omfatta olika kommuner. Högst "+integer(aggregate.MaxTrendRounds)+" omgångar visas.")
+	t.Whole = true
+	f.Table = t
+	f.Alt = "Uppgifterna i diagrammet finns i " + lowerFirst(t.Label) + " nedan."
+	s.Trend = f
+}
+
+// renderTrend draws the trend chart of the comparison section, if any.
+func (r *Renderer) renderTrend(rep *aggregate.Report, p *page, url func(chart.Kind, chart.Format) string) error {
+	if p.Compare == nil || p.Compare.Trend == nil {
+		return nil
+	}
+	f := p.Compare.Trend
+	if url != nil {
+		for _, fm := range []chart.Format{chart.PNG, chart.SVG} {
+			name := strings.ToUpper(string(fm))
+			f.Links = append(f.Links, link{Text: name, Href: url(chart.KindTrend, fm), Label: f.Label + " som " + name + "-bild"})
+		}
+	}
+	svg, err := r.charts.Render(chart.KindTrend, rep, chart.SVG, chart.Options{ID: f.ID})
+	if err != nil {
+		return fmt.Errorf("report: %w", err)
+	}
+	// Generated here; the chart package escapes the text it draws.
+	f.SVGs = []template.HTML{template.HTML(svg)}
+	return nil
 }
