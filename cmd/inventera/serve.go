@@ -143,7 +143,7 @@ func prepareDemo(ctx context.Context, env *environment, a *app) error {
 	if link == "" && len(ov.Units) > 0 {
 		link, unit = ov.Units[0].Link, ov.Units[0].Name
 	}
-	fmt.Fprintf(env.stdout, "Demo: omgångarna ”%s” och ”%s” (syntetisk, förd vidare från den första) är inlästa.\n", first.Name, r.Name)
+	fmt.Fprintf(env.stdout, "Demo: omgångarna ”%s” och ”%s” (förd vidare från den första; se fixtures/bergslagen-2009/README.md) är inlästa.\n", first.Name, r.Name)
 	fmt.Fprintf(env.stdout, "Samordnare: logga in på %s/logga-in med %s och lösenordet %s\n", strings.TrimRight(a.manage.BaseURL, "/"), demoEmail, password)
 	fmt.Fprintf(env.stdout, "Personlig länk för %s: %s\n", unit, link)
 	return nil

@@ -14,8 +14,9 @@ const KindTrend Kind = "utveckling"
 const TitleTrend = "Utveckling över omgångarna – nätverket"
 
 // trendUsage are the uses the trend chart shows, besides the count and the
-// cost per inhabitant.
-var trendUsage = []string{"politiskt_beslut", "handlingsplan", "budget_malprocess", "inte_alls"}
+// cost per inhabitant: the study's most common use and its bad news. Four
+// panels fit the page; the table has every use.
+var trendUsage = []string{"handlingsplan", "inte_alls"}
 
 func trendLayout(rep *aggregate.Report) *layout {
 	var points []aggregate.TrendPoint
@@ -24,9 +25,9 @@ func trendLayout(rep *aggregate.Report) *layout {
 	}
 	l := &layout{
 		title: TitleTrend,
-		desc: "Liggande stapeldiagram i sex delar med en rad per omgång, den äldsta först: antal utvärderingar, kostnad per invånare " +
-			"och andelen av nätverkets utvärderingar som legat till grund för politiska beslut, handlingsplaner, budget- och målprocessen " +
-			"och som inte används alls. Samma uppgifter finns i tabellen efter diagrammet.",
+		desc: "Liggande stapeldiagram i fyra delar med en rad per omgång, den äldsta först: antal utvärderingar, kostnad per invånare " +
+			"och andelen av nätverkets utvärderingar som legat till grund för handlingsplaner och som inte används alls. " +
+			"Samma uppgifter, och övriga användningar, finns i tabellen efter diagrammet.",
 	}
 	for _, p := range points {
 		l.rows = append(l.rows, p.Round)

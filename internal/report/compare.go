@@ -108,6 +108,8 @@ func buildComparison(p *page, rep *aggregate.Report, lb labels, n *numbering) {
 		s.Intro = append(s.Intro, numfmt.CapList(names, 20, "kommuner")+" deltog bara i "+prev+"; deras siffror då visas i tabellerna men ingen förändring.")
 	}
 
+	buildTrend(s, rep, lb, n) // first in the section, so numbered first
+
 	// The network.
 	nw, was, d := rep.Network, rep.Network.Previous, rep.Network.Change
 	t := newTable(n, "Nätverket i "+prev+" och "+now, headText("Mått"), headNum(prev), headNum(now), headNum("Förändring"))
@@ -225,7 +227,6 @@ func buildComparison(p *page, rep *aggregate.Report, lb labels, n *numbering) {
 	u.Whole = len(u.Rows) <= wholeRows
 	s.Kommuner, s.Costs, s.Shares, s.Usage = k, costs, sh, u
 	buildRecurrence(s, rep, n)
-	buildTrend(s, rep, lb, n)
 	p.Compare = s
 
 	p.Methods = append(p.Methods, "Jämförelsen med "+prev+": varje omgångs siffror är räknade som i dess egen rapport, och förändringen är den här omgångens siffra minus den tidigare. "+
@@ -541,7 +542,8 @@ func listed(items []aggregate.RecurrenceItem) ([]string, string) {
 	var out []string
 	for i, it := range items {
 		if i == maxListed {
-			return out, "och " + evals(len(items)-maxListed) + " till; alla finns i Excel-filen (bladet " + SheetRecurrence + ")."
+			more := len(items) - maxListed
+			return out, "Ytterligare " + evals(more) + " finns i Excel-filen (bladet " + SheetRecurrence + "), som listar alla."
 		}
 		out = append(out, it.Benamning+" – "+it.Enhet)
 	}
@@ -590,15 +592,18 @@ func buildTrend(s *compareSection, rep *aggregate.Report, lb labels, n *numberin
 	}
 	id, label := n.nextDiagram()
 	f := &figure{ID: id, Label: label, Caption: chart.TitleTrend + ", " + count(len(points), "omgång", "omgångar") + " som förts vidare från varandra"}
-	head := []th{headText("Omgång"), headNum("Kommuner"), headNum("Utvärderingar"), headNum("Kostnad totalt"), headNum("Kostnad per invånare")}
-	for _, k := range aggregate.UsageKeys {
+	// The chart's figures, and the other uses but "annat"; the network's
+	// table below has every figure of the two rounds compared.
+	uses := []string{"politiskt_beslut", "handlingsplan", "budget_malprocess", "inte_alls"}
+	head := []th{headText("Omgång"), headNum("Kommuner"), headNum("Utvärderingar"), headNum("Kostnad per invånare")}
+	for _, k := range uses {
 		head = append(head, headNum(lb.usageLabel(k)))
 	}
 	head = append(head, headNum("Svarsfrekvens"))
 	t := newTable(n, "Nätverkets utveckling över omgångarna", head...)
 	for _, p := range points {
-		r := tr{Head: p.Round, Cells: []td{num(integer(p.Kommuner)), num(integer(p.Evaluations)), num(kr(p.Costs.Total)), num(perInh(p.Costs.PerInvanare))}}
-		for _, k := range aggregate.UsageKeys {
+		r := tr{Head: p.Round, Cells: []td{num(integer(p.Kommuner)), num(integer(p.Evaluations)), num(perInh(p.Costs.PerInvanare))}}
+		for _, k := range uses {
 			if p.Usage == nil {
 				r.Cells = append(r.Cells, num("–"))
 			} else {

@@ -106,7 +106,7 @@ func TestHTMLComparison(t *testing.T) {
 		`<tr><th scope="row">Borlänge</th><td class="tal">3</td><td class="tal">0</td><td class="tal">18</td><td class="tal">0</td></tr>`,
 		`<tr><th scope="row">Säter</th><td class="tal">deltog inte</td><td class="tal">–</td><td class="tal">–</td><td class="tal">–</td></tr>`,
 		"<h4>Inte längre med</h4>\n<ul class=\"kompakt\">\n<li>Tillsyn – Bygg och miljö</li>",
-		"och 8 utvärderingar till; alla finns i Excel-filen (bladet Återkommande).",
+		"Ytterligare 8 utvärderingar finns i Excel-filen (bladet Återkommande), som listar alla.",
 	} {
 		if !strings.Contains(page, want) {
 			t.Errorf("compared report lacks %q", want)
