@@ -23,8 +23,12 @@ type Recurrence struct {
 	// earlier round only.
 	New     int `json:"new"`
 	Dropped int `json:"dropped"`
-	// The evaluations themselves, by unit and name.
-	RecurringEvaluations []RecurrenceItem `json:"recurring_evaluations"`
+	// The evaluations themselves, in the rounds' order (SortItems puts
+	// them in Swedish order by unit and name): the new and the dropped
+	// ones, and for the network only the recurring ones. Those are most of
+	// a round, so the JSON leaves them out (a national round's would
+	// double it); the workbook lists them.
+	RecurringEvaluations []RecurrenceItem `json:"-"`
 	NewEvaluations       []RecurrenceItem `json:"new_evaluations"`
 	DroppedEvaluations   []RecurrenceItem `json:"dropped_evaluations"`
 }
@@ -38,6 +42,21 @@ type RecurrenceItem struct {
 	// earlier round when it differs.
 	PreviousBenamning string `json:"previous_benamning,omitempty"`
 	ByLineage         bool   `json:"by_lineage,omitempty"`
+	// Kommuner, in the network's lists, are the kommuner the evaluation
+	// counts in (its unit's, by their current names; for a dropped one
+	// those still taking part).
+	Kommuner []string `json:"kommuner,omitempty"`
+}
+
+// SortItems orders evaluations by unit and name, in Swedish order.
+func SortItems(items []RecurrenceItem) {
+	col := newCollator()
+	slices.SortStableFunc(items, func(a, b RecurrenceItem) int {
+		if c := col.compare(a.Enhet, b.Enhet); c != 0 {
+			return c
+		}
+		return col.compare(a.Benamning, b.Benamning)
+	})
 }
 
 // WithRecurrence returns a copy of a compared report (Compare) with each
@@ -75,50 +94,58 @@ func WithRecurrence(rep *Report, m round.Match) *Report {
 	}
 	per := make([]Recurrence, len(out.Municipalities))
 	var net Recurrence
-	col := newCollator()
-
 	for _, p := range m.Evaluations {
 		var (
 			item     RecurrenceItem
+			kind     int // 0 recurring, 1 new, 2 dropped
 			kommuner []string
-			kind     func(*Recurrence)
 		)
 		switch {
 		case p.Recurs():
 			u := units[p.Current.UnitID]
 			item = RecurrenceItem{Benamning: p.Current.Title(), Enhet: unitName(u), ByLineage: p.ByLineage}
-			if prev := p.Previous.Title(); foldTitle(prev) != foldTitle(item.Benamning) {
+			if prev := p.Previous.Title(); prev != item.Benamning && foldTitle(prev) != foldTitle(item.Benamning) {
 				item.PreviousBenamning = prev
 			}
 			kommuner = unitKommuner(u)
-			kind = func(r *Recurrence) {
-				r.Recurring++
-				if item.ByLineage {
-					r.ByLineage++
-				}
-				r.RecurringEvaluations = append(r.RecurringEvaluations, item)
-			}
 		case p.Current != nil:
 			u := units[p.Current.UnitID]
-			item = RecurrenceItem{Benamning: p.Current.Title(), Enhet: unitName(u)}
+			item, kind = RecurrenceItem{Benamning: p.Current.Title(), Enhet: unitName(u)}, 1
 			kommuner = unitKommuner(u)
-			kind = func(r *Recurrence) { r.New++; r.NewEvaluations = append(r.NewEvaluations, item) }
 		case p.Previous != nil:
 			u := prevUnits[p.Previous.UnitID]
-			item = RecurrenceItem{Benamning: p.Previous.Title(), Enhet: unitName(u)}
+			item, kind = RecurrenceItem{Benamning: p.Previous.Title(), Enhet: unitName(u)}, 2
 			for _, k := range unitKommuner(u) {
 				if now, ok := nowName[k]; ok {
 					kommuner = append(kommuner, now)
 				}
 			}
-			kind = func(r *Recurrence) { r.Dropped++; r.DroppedEvaluations = append(r.DroppedEvaluations, item) }
 		default:
 			continue
 		}
-		kind(&net)
+		item.Kommuner = kommuner
+		switch kind {
+		case 0:
+			net.RecurringEvaluations = append(net.RecurringEvaluations, item)
+		case 1:
+			net.NewEvaluations = append(net.NewEvaluations, item)
+		default:
+			net.DroppedEvaluations = append(net.DroppedEvaluations, item)
+		}
+		net.count(kind, item.ByLineage)
+		item.Kommuner = nil
 		for _, k := range kommuner {
-			if i, ok := index[k]; ok && out.Municipalities[i].Previous != nil {
-				kind(&per[i])
+			j, ok := index[k]
+			if !ok || out.Municipalities[j].Previous == nil {
+				continue
+			}
+			r := &per[j]
+			r.count(kind, item.ByLineage)
+			switch kind {
+			case 1:
+				r.NewEvaluations = append(r.NewEvaluations, item)
+			case 2:
+				r.DroppedEvaluations = append(r.DroppedEvaluations, item)
 			}
 		}
 	}
@@ -126,10 +153,11 @@ func WithRecurrence(rep *Report, m round.Match) *Report {
 		if out.Municipalities[i].Previous == nil {
 			continue // no earlier round to recur from
 		}
-		r := sortRecurrence(per[i], col)
+		r := nonNilLists(per[i])
 		out.Municipalities[i].Recurrence = &r
 	}
-	r := sortRecurrence(net, col)
+	r := nonNilLists(net)
+	r.RecurringEvaluations = nonNil(r.RecurringEvaluations)
 	cmp.Recurrence = &r
 	out.Comparison = &cmp
 	return &out
@@ -152,17 +180,25 @@ func unitKommuner(u *round.Unit) []string {
 // foldTitle compares names regardless of letter case and spacing.
 func foldTitle(s string) string { return strings.ToLower(strings.Join(strings.Fields(s), " ")) }
 
-// sortRecurrence orders each list by unit and name and makes empty lists
-// encode as [].
-func sortRecurrence(r Recurrence, col *collator) Recurrence {
-	for _, l := range []*[]RecurrenceItem{&r.RecurringEvaluations, &r.NewEvaluations, &r.DroppedEvaluations} {
-		*l = nonNil(*l)
-		slices.SortStableFunc(*l, func(a, b RecurrenceItem) int {
-			if c := col.compare(a.Enhet, b.Enhet); c != 0 {
-				return c
-			}
-			return col.compare(a.Benamning, b.Benamning)
-		})
+// count counts an evaluation of a kind: 0 recurring, 1 new, 2 dropped.
+func (r *Recurrence) count(kind int, byLineage bool) {
+	switch kind {
+	case 0:
+		r.Recurring++
+		if byLineage {
+			r.ByLineage++
+		}
+	case 1:
+		r.New++
+	default:
+		r.Dropped++
 	}
+}
+
+// nonNilLists makes the empty lists of new and dropped evaluations encode
+// as [].
+func nonNilLists(r Recurrence) Recurrence {
+	r.NewEvaluations = nonNil(r.NewEvaluations)
+	r.DroppedEvaluations = nonNil(r.DroppedEvaluations)
 	return r
 }

@@ -19,25 +19,25 @@ func (s *Service) LoadCompared(ctx context.Context, actor manage.Actor, roundID,
 	if previousID == roundID {
 		return Report{}, apperror.New(apperror.Invalid, "Välj en annan omgång att jämföra med än rapportens egen.")
 	}
+	prevRound, lineage, err := s.manage.ComparisonLineage(ctx, actor, previousID, roundID)
+	if err != nil {
+		return Report{}, err
+	}
 	cur, err := s.Load(ctx, actor, roundID)
 	if err != nil {
 		return Report{}, err
 	}
-	prev, err := s.Load(ctx, actor, previousID)
+	prev, err := s.earlier(ctx, actor, prevRound)
 	if err != nil {
 		return Report{}, err
 	}
-	lineage, err := s.manage.ComparisonLineage(ctx, actor, previousID, roundID)
+	match := round.MatchRounds(prev.content, manage.ReportContent(cur.Data), lineage)
+	trend, err := s.trend(ctx, actor, map[int64]*aggregate.Report{roundID: cur.Aggregate, previousID: prev.report}, roundID)
 	if err != nil {
 		return Report{}, err
 	}
-	match := round.MatchRounds(manage.ReportContent(prev.Data), manage.ReportContent(cur.Data), lineage)
-	trend, err := s.trend(ctx, actor, map[int64]*aggregate.Report{roundID: cur.Aggregate, previousID: prev.Aggregate}, roundID)
-	if err != nil {
-		return Report{}, err
-	}
-	cur.Aggregate = aggregate.WithTrend(aggregate.WithRecurrence(aggregate.Compare(cur.Aggregate, prev.Aggregate), match), trend)
-	cur.Previous = &prev.Round
+	cur.Aggregate = aggregate.WithTrend(aggregate.WithRecurrence(aggregate.Compare(cur.Aggregate, prev.report), match), trend)
+	cur.Previous = &prev.round
 	return cur, nil
 }
 
@@ -56,11 +56,11 @@ func (s *Service) trend(ctx context.Context, actor manage.Actor, known map[int64
 			reports[i] = rep
 			continue
 		}
-		rep, err := s.Load(ctx, actor, r.ID)
+		f, err := s.earlier(ctx, actor, r)
 		if err != nil {
 			return nil, err
 		}
-		reports[i] = rep.Aggregate
+		reports[i] = f.report
 	}
 	return aggregate.Trend(reports), nil
 }

@@ -37,6 +37,7 @@ type Service struct {
 	renderer *report.Renderer
 	charts   *chart.Renderer
 	now      func() time.Time
+	final    finalCache // published rounds' reports, for comparisons
 }
 
 // NewService builds the report service.

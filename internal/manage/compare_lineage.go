@@ -13,12 +13,16 @@ import (
 // units and evaluations to the previous round's, followed back through the
 // rounds between them (see MatchRounds). It is for a caller that already
 // holds both rounds' report data, so that a compared report reads each
-// round once; the actor must be allowed to read both reports.
-func (s *Service) ComparisonLineage(ctx context.Context, actor Actor, previousID, currentID int64) (round.Lineage, error) {
+// round once; the actor must be allowed to read both reports. It also
+// returns the previous round.
+func (s *Service) ComparisonLineage(ctx context.Context, actor Actor, previousID, currentID int64) (round.Round, round.Lineage, error) {
 	if previousID == currentID {
-		return round.Lineage{}, apperror.New(apperror.Invalid, "Välj en annan omgång att jämföra med.")
+		return round.Round{}, round.Lineage{}, apperror.New(apperror.Invalid, "Välj en annan omgång att jämföra med.")
 	}
-	var lineage round.Lineage
+	var (
+		prev    round.Round
+		lineage round.Lineage
+	)
 	err := s.Store.ReadTx(ctx, func(q *store.Queries) error {
 		for _, id := range []int64{previousID, currentID} {
 			r, err := q.Round(id)
@@ -31,12 +35,18 @@ func (s *Service) ComparisonLineage(ctx context.Context, actor Actor, previousID
 			if !actor.SeesReport(r) {
 				return apperror.New(apperror.NotFound, "Rapporten för ”%s” är inte publicerad ännu.", r.Name)
 			}
+			if id == previousID {
+				prev = r
+			}
 		}
 		var err error
 		lineage, err = chainedLineage(q, previousID, currentID)
 		return err
 	})
-	return lineage, err
+	if err != nil {
+		return round.Round{}, round.Lineage{}, err
+	}
+	return prev, lineage, nil
 }
 
 // ReportContent is what matching reads of a report's dataset: its kommuner,

@@ -50,9 +50,12 @@ func TestRoundChainAndComparisonLineage(t *testing.T) {
 	}
 
 	// Lineage across two carry-forwards: 2011's evaluation continues 2009's.
-	l, err := f.m.ComparisonLineage(ctx, f.system, f.round.ID, third.ID)
+	prev, l, err := f.m.ComparisonLineage(ctx, f.system, f.round.ID, third.ID)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if prev.ID != f.round.ID {
+		t.Errorf("ComparisonLineage returned round %q, want %q", prev.Name, f.round.Name)
 	}
 	if len(l.Units) == 0 || len(l.Evaluations) != 1 {
 		t.Errorf("lineage 2011 → 2009: %d units, %d evaluations; want the units and the one evaluation", len(l.Units), len(l.Evaluations))
@@ -70,7 +73,7 @@ func TestRoundChainAndComparisonLineage(t *testing.T) {
 	if err != nil || len(chain) != 1 || chain[0].ID != third.ID {
 		t.Errorf("styrgrupp's chain %q, %v; want 2011 alone", names(chain), err)
 	}
-	if _, err := f.m.ComparisonLineage(ctx, styr, f.round.ID, third.ID); apperror.Code(err) != apperror.NotFound {
+	if _, _, err := f.m.ComparisonLineage(ctx, styr, f.round.ID, third.ID); apperror.Code(err) != apperror.NotFound {
 		t.Errorf("styrgrupp's lineage to an unpublished round: %v, want NotFound", err)
 	}
 	if _, err := f.m.RoundChain(ctx, styr, second.ID, 10); apperror.Code(err) != apperror.NotFound {

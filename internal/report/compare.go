@@ -3,6 +3,7 @@ package report
 import (
 	"fmt"
 	"html/template"
+	"slices"
 	"strings"
 
 	"github.com/inventera/inventera/internal/aggregate"
@@ -537,13 +538,15 @@ func buildRecurrence(s *compareSection, rep *aggregate.Report, n *numbering) {
 	s.Recurrence = &t
 }
 
-// listed names at most maxListed evaluations, and says how many more.
+// listed names at most maxListed evaluations in Swedish order, and says
+// how many more.
 func listed(items []aggregate.RecurrenceItem) ([]string, string) {
+	items = slices.Clone(items)
+	aggregate.SortItems(items)
 	var out []string
 	for i, it := range items {
 		if i == maxListed {
-			more := len(items) - maxListed
-			return out, "Ytterligare " + evals(more) + " finns i Excel-filen (bladet " + SheetRecurrence + "), som listar alla."
+			return out, "Ytterligare " + evals(len(items)-maxListed) + " finns i Excel-filen (bladet " + SheetRecurrence + "), som listar alla."
 		}
 		out = append(out, it.Benamning+" – "+it.Enhet)
 	}
@@ -551,7 +554,8 @@ func listed(items []aggregate.RecurrenceItem) ([]string, string) {
 }
 
 // recurrenceSheet lists every evaluation of the comparison by kommun: does
-// it recur, is it new, or is it no longer there.
+// it recur, is it new, or is it no longer there. A shared unit's
+// evaluation has a row in each member kommun.
 func recurrenceSheet(rep *aggregate.Report) []xsheet {
 	if rep.Comparison == nil || rep.Comparison.Recurrence == nil {
 		return nil
@@ -560,24 +564,42 @@ func recurrenceSheet(rep *aggregate.Report) []xsheet {
 	s := xsheet{name: SheetRecurrence, caption: "Utvärderingar som återkommer från " + prev + ", är nya eller inte längre är med, per kommun",
 		cols: []xcol{{"Kommun", kText}, {"Enhet", kText}, {"Utvärdering", kText}, {"Jämfört med " + prev, kText},
 			{"Namn i " + prev, kText}, {"Matchad", kText}}}
-	add := func(kommun, status string, items []aggregate.RecurrenceItem) {
+	order := map[string]int{}
+	for i, m := range rep.Municipalities {
+		if m.Recurrence != nil {
+			order[m.Name] = i
+		}
+	}
+	type line struct {
+		kommun int
+		cells  []any
+	}
+	var lines []line
+	nr := rep.Comparison.Recurrence
+	for _, l := range []struct {
+		status string
+		items  []aggregate.RecurrenceItem
+	}{{"Återkommande", nr.RecurringEvaluations}, {"Ny", nr.NewEvaluations}, {"Inte längre med", nr.DroppedEvaluations}} {
+		items := slices.Clone(l.items)
+		aggregate.SortItems(items)
 		for _, it := range items {
 			how := ""
-			if status == "Återkommande" {
+			if l.status == "Återkommande" {
 				how = "efter enhet och namn"
 				if it.ByLineage {
 					how = "förd vidare från " + prev
 				}
 			}
-			s.rows = append(s.rows, xrow{cells: []any{kommun, it.Enhet, it.Benamning, status, it.PreviousBenamning, how}})
+			for _, k := range it.Kommuner {
+				if i, ok := order[k]; ok {
+					lines = append(lines, line{i, []any{k, it.Enhet, it.Benamning, l.status, it.PreviousBenamning, how}})
+				}
+			}
 		}
 	}
-	for _, m := range rep.Municipalities {
-		if r := m.Recurrence; r != nil {
-			add(m.Name, "Återkommande", r.RecurringEvaluations)
-			add(m.Name, "Ny", r.NewEvaluations)
-			add(m.Name, "Inte längre med", r.DroppedEvaluations)
-		}
+	slices.SortStableFunc(lines, func(a, b line) int { return a.kommun - b.kommun })
+	for _, l := range lines {
+		s.rows = append(s.rows, xrow{cells: l.cells})
 	}
 	s.notes = []string{"En gemensam enhets utvärderingar står under varje medlemskommun. Kommuner som bara deltar i en av omgångarna finns inte med."}
 	return []xsheet{s}
