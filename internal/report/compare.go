@@ -428,16 +428,17 @@ func compareSheets(rep *aggregate.Report, lb labels) []xsheet {
 	if c == nil || rep.Network.Previous == nil {
 		return nil
 	}
-	prev, now := prevName(rep), nowName(rep)
+	prev := prevName(rep)
+	then, now := shortNames(prev, nowName(rep)) // short column heads: "2009", "2010"
 	s := xsheet{name: SheetComparison, caption: "Jämförelse med " + prev + ": tidigare siffror och förändring per kommun",
-		cols: []xcol{{"Kommun", kText}, {"Namn i " + prev, kText},
-			{"Utvärderingar " + prev, kCount}, {"Utvärderingar " + now, kCount}, {"Förändring", kChange},
-			{"Kostnad " + prev + " (kr)", kKronor}, {"Kostnad " + now + " (kr)", kKronor}, {"Förändring (kr)", kChangeKr},
-			{"Per invånare " + prev + " (kr)", kKronor}, {"Per invånare " + now + " (kr)", kKronor}, {"Förändring (kr)", kChangeKr},
-			{"Brukarundersökningar " + prev, kCount}, {"Brukarundersökningar " + now, kCount}, {"Förändring", kChange},
-			{"Används inte alls " + prev, kShare}, {"Används inte alls " + now, kShare}, {"Förändring (procentenheter)", kPoints},
-			{"Handlingsplan " + prev, kShare}, {"Handlingsplan " + now, kShare}, {"Förändring (procentenheter)", kPoints},
-			{"Svarsfrekvens " + prev, kShare}, {"Svarsfrekvens " + now, kShare}, {"Förändring (procentenheter)", kPoints}}}
+		cols: []xcol{{"Kommun", kText}, {"Tidigare namn", kText},
+			{"Utvärderingar " + then, kCount}, {"Utvärderingar " + now, kCount}, {"Förändring", kChange},
+			{"Kostnad " + then + " (kr)", kKronor}, {"Kostnad " + now + " (kr)", kKronor}, {"Förändring (kr)", kChangeKr},
+			{"Per invånare " + then + " (kr)", kKronor}, {"Per invånare " + now + " (kr)", kKronor}, {"Förändring (kr)", kChangeKr},
+			{"Brukarundersökningar " + then, kCount}, {"Brukarundersökningar " + now, kCount}, {"Förändring", kChange},
+			{"Används inte alls " + then, kShare}, {"Används inte alls " + now, kShare}, {"Förändring (procentenheter)", kPoints},
+			{"Handlingsplan " + then, kShare}, {"Handlingsplan " + now, kShare}, {"Förändring (procentenheter)", kPoints},
+			{"Svarsfrekvens " + then, kShare}, {"Svarsfrekvens " + now, kShare}, {"Förändring (procentenheter)", kPoints}}}
 	opt := func(v *float64) any {
 		if v == nil {
 			return "–"
@@ -563,7 +564,7 @@ func recurrenceSheet(rep *aggregate.Report) []xsheet {
 	prev := prevName(rep)
 	s := xsheet{name: SheetRecurrence, caption: "Utvärderingar som återkommer från " + prev + ", är nya eller inte längre är med, per kommun",
 		cols: []xcol{{"Kommun", kText}, {"Enhet", kText}, {"Utvärdering", kText}, {"Jämfört med " + prev, kText},
-			{"Namn i " + prev, kText}, {"Matchad", kText}}}
+			{"Tidigare namn", kText}, {"Matchad", kText}}}
 	order := map[string]int{}
 	for i, m := range rep.Municipalities {
 		if m.Recurrence != nil {

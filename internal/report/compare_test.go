@@ -161,7 +161,7 @@ func TestXLSXComparison(t *testing.T) {
 	}{
 		{"Borlänge", "Utvärderingar Mätning 2008", "3", true},
 		{"Borlänge", "Förändring", "18", true},
-		{"Falun", "Namn i Mätning 2008", "Falu kommun", false},
+		{"Falun", "Tidigare namn", "Falu kommun", false},
 		{"Säter", "Utvärderingar Mätning 2008", "deltog inte", false},
 		{"Hedemora", "Utvärderingar Resultatstyrning 2009", "deltar inte", false},
 		{"Nätverket", "Utvärderingar Mätning 2008", "5", true},

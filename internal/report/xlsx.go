@@ -320,7 +320,11 @@ func writeSheet(f *excelize.File, st *xstyles, s xsheet, source string, first bo
 		if err := f.SetCellStr(s.name, col+strconv.Itoa(headerRow), c.head); err != nil {
 			return err
 		}
+		// Heads wrap at 18 characters, but a word is never split.
 		widths[i] = float64(min(utf8.RuneCountInString(c.head), 18))
+		for _, w := range strings.Fields(c.head) {
+			widths[i] = max(widths[i], float64(utf8.RuneCountInString(w)))
+		}
 	}
 	for ri, row := range s.rows {
 		r := firstRow + ri
@@ -396,6 +400,7 @@ func writeSheet(f *excelize.File, st *xstyles, s xsheet, source string, first bo
 			return err
 		}
 	}
+	headLines := 1
 	for i, c := range s.cols {
 		col, _ := excelize.ColumnNumberToName(i + 1)
 		w := min(max(widths[i]+2, minWidth), maxWidth)
@@ -403,6 +408,13 @@ func writeSheet(f *excelize.File, st *xstyles, s xsheet, source string, first bo
 			w = longWidth
 		}
 		if err := f.SetColWidth(s.name, col, col, w); err != nil {
+			return err
+		}
+		headLines = max(headLines, wrappedLines(c.head, w-2))
+	}
+	// LibreOffice does not grow the header row for its wrapped heads.
+	if headLines > 1 {
+		if err := f.SetRowHeight(s.name, headerRow, math.Min(409, 15*float64(headLines))); err != nil {
 			return err
 		}
 	}
