@@ -24,6 +24,7 @@ func runFixtures(ctx context.Context, env *environment, args []string) error {
 	for _, fx := range fixtures.All() {
 		names = append(names, fx.Name)
 	}
+	names = append(names, fixtures.SecondName)
 	if err := parseFlags(fs, env, args, "datamängdens namn ("+joinOr(names)+")"); err != nil {
 		return err
 	}
@@ -44,6 +45,9 @@ func runFixtures(ctx context.Context, env *environment, args []string) error {
 // loadFixture imports a bundled fixture into its round. With reuse set, a
 // round that already exists is returned as it is (the demo restarts).
 func loadFixture(ctx context.Context, a *app, name string, reuse bool) (round.Round, error) {
+	if name == fixtures.SecondName {
+		return loadSecond(ctx, a, reuse)
+	}
 	fx, err := fixtures.Lookup(name)
 	if err != nil {
 		return round.Round{}, err
@@ -64,4 +68,22 @@ func loadFixture(ctx context.Context, a *app, name string, reuse bool) (round.Ro
 	}
 	ds.PopulationSource = fx.PopulationSource
 	return a.manage.ImportDataset(ctx, manage.System("fixtures load "+name), fx.Round, fx.HourlyRate, ds)
+}
+
+// loadSecond loads the synthetic second Bergslagen round: the first round
+// (loaded if it is not there yet) carried forward and answered by the
+// fixture's rules. With reuse set, a second round that exists is returned
+// as it is.
+func loadSecond(ctx context.Context, a *app, reuse bool) (round.Round, error) {
+	if r, err := a.manage.RoundByName(ctx, manage.System("fixtures"), fixtures.SecondRound.Name); err == nil {
+		if reuse {
+			return r, nil
+		}
+		return round.Round{}, apperror.New(apperror.Conflict, "Omgången ”%s” finns redan i databasen.", r.Name)
+	}
+	first, err := loadFixture(ctx, a, fixtures.SecondRound.From, true)
+	if err != nil {
+		return round.Round{}, err
+	}
+	return fixtures.LoadSecond(ctx, a.manage, a.respond, first)
 }

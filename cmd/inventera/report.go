@@ -21,11 +21,15 @@ func runReport(ctx context.Context, env *environment, args []string) error {
 	name := fs.String("round", "", "omgångens namn")
 	format := fs.String("format", "json", "json, html eller xlsx")
 	out := fs.String("out", "", "fil att skriva till (standard: standard ut)")
+	compare := fs.String("compare", "", "en tidigare omgång att jämföra med (dess namn)")
 	if err := parseFlags(fs, env, args); err != nil {
 		return err
 	}
 	if err := requireFlags(fs, "round"); err != nil {
 		return err
+	}
+	if *compare != "" && *compare == *name {
+		return usageErrorf(fs.Name(), "--compare ska vara en annan omgång än --round")
 	}
 	switch *format {
 	case comparison.JSON, comparison.HTML, comparison.XLSX:
@@ -46,8 +50,16 @@ func runReport(ctx context.Context, env *environment, args []string) error {
 	if err != nil {
 		return err
 	}
+	var previousID int64
+	if *compare != "" {
+		prev, err := a.manage.RoundByName(ctx, actor, *compare)
+		if err != nil {
+			return err
+		}
+		previousID = prev.ID
+	}
 	return writeOutput(env, *out, func(w io.Writer) error {
-		_, err := svc.Build(ctx, actor, r.ID, *format, w)
+		_, err := svc.Build(ctx, actor, r.ID, previousID, *format, w)
 		return err
 	})
 }

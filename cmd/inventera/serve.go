@@ -4,6 +4,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"github.com/inventera/inventera/fixtures"
 	"log/slog"
 	"net"
 	"strings"
@@ -100,7 +101,13 @@ const (
 // prepareDemo loads the fixture (once), makes a demo samordnare with a fresh
 // password, and prints the login and a respondent link.
 func prepareDemo(ctx context.Context, env *environment, a *app) error {
-	r, err := loadFixture(ctx, a, demoFixture, true)
+	first, err := loadFixture(ctx, a, demoFixture, true)
+	if err != nil {
+		return err
+	}
+	// The synthetic second round, carried forward from the first, so that
+	// the demo's report shows a comparison; its units' links are printed.
+	r, err := loadFixture(ctx, a, fixtures.SecondName, true)
 	if err != nil {
 		return err
 	}
@@ -136,7 +143,7 @@ func prepareDemo(ctx context.Context, env *environment, a *app) error {
 	if link == "" && len(ov.Units) > 0 {
 		link, unit = ov.Units[0].Link, ov.Units[0].Name
 	}
-	fmt.Fprintf(env.stdout, "Demo: omgången ”%s” är inläst.\n", r.Name)
+	fmt.Fprintf(env.stdout, "Demo: omgångarna ”%s” och ”%s” (förd vidare från den första; se fixtures/bergslagen-2009/README.md) är inlästa.\n", first.Name, r.Name)
 	fmt.Fprintf(env.stdout, "Samordnare: logga in på %s/logga-in med %s och lösenordet %s\n", strings.TrimRight(a.manage.BaseURL, "/"), demoEmail, password)
 	fmt.Fprintf(env.stdout, "Personlig länk för %s: %s\n", unit, link)
 	return nil

@@ -70,7 +70,7 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"import", "--round", "X"}, []string{"filen att läsa in (FIL.xlsx eller FIL.csv) saknas"}, "inventera import --round NAMN"},
 		{[]string{"import", "--round", "X", "a.xlsx", "b.xlsx"}, []string{"oväntat argument ”b.xlsx”"}, "inventera import --round NAMN"},
 		{[]string{"import", "--round", "Resultatstyrning", "2009", "a.xlsx"}, []string{"oväntat argument ”a.xlsx”", `--round "Resultatstyrning 2009"`}, "inventera import --round NAMN"},
-		{[]string{"fixtures", "load"}, []string{"datamängdens namn (bergslagen-2009) saknas"}, "inventera fixtures load"},
+		{[]string{"fixtures", "load"}, []string{"datamängdens namn (bergslagen-2009 eller bergslagen-2010) saknas"}, "inventera fixtures load"},
 		{[]string{"fixtures", "load", "bergslagen-2009", "extra"}, []string{"oväntat argument ”extra”"}, "inventera fixtures load"},
 		{[]string{"serve", "8080"}, []string{"oväntat argument ”8080”", "bara flaggor"}, "inventera serve "},
 		{[]string{"report", "--round", "X", "rapport.json"}, []string{"oväntat argument ”rapport.json”"}, "inventera report --round NAMN"},

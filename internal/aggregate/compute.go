@@ -415,6 +415,7 @@ func (k *kommunTally) addUnit(u *unitTally, share float64, whole bool) {
 func (k *kommunTally) municipality(km round.Kommun, col *collator) Municipality {
 	m := Municipality{
 		Name:        km.Name,
+		Kommunkod:   km.Kommunkod,
 		Evaluations: k.rows[totalt][0],
 		UserSurveys: k.surveys,
 		Responsibility: Responsibility{

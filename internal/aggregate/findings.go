@@ -40,6 +40,10 @@ type Finding struct {
 	// Key marks the few findings that matter most, which the report's
 	// first page leads with.
 	Key bool `json:"key"`
+	// Change marks a finding about the change since an earlier round
+	// (see Compare); for those, Over and Under say that the figure rose
+	// or fell clearly.
+	Change bool `json:"change,omitempty"`
 }
 
 // The rule for "clearly" above or below a mean: the kommun differs from it

@@ -36,6 +36,10 @@ type Report struct {
 	// Reflection is the network's "Reflektioner och förslag", written by
 	// the working group; empty when none is written.
 	Reflection string `json:"reflection"`
+	// Comparison is set by Compare when the report is compared with an
+	// earlier round (design §5): which round, and which kommuner took part
+	// in one of the two only.
+	Comparison *Comparison `json:"comparison,omitempty"`
 
 	// EqualSplitUnits names the shared units whose costs were to be split by
 	// population but were split equally, because a member's population is
@@ -56,7 +60,8 @@ type RoundInfo struct {
 // whole here; only its costs are apportioned.
 type Municipality struct {
 	Name              string             `json:"name"`
-	Population        *int64             `json:"population"` // nil when unknown
+	Kommunkod         string             `json:"kommunkod,omitempty"` // SCB's code; "" when not given
+	Population        *int64             `json:"population"`          // nil when unknown
 	Evaluations       int                `json:"evaluations"`
 	ByInitiator       ByInitiator        `json:"by_initiator"`
 	Usage             Usage              `json:"usage"`
@@ -83,6 +88,16 @@ type Municipality struct {
 	// Evaluations the working group ruled out of scope: they count nowhere
 	// above (design §5, "Review").
 	Excluded []ExcludedEvaluation `json:"excluded"`
+
+	// Set by Compare (design §5, §6): the earlier round's own figures for
+	// the kommun and the change since then; nil for a kommun that did not
+	// take part in the earlier round, which Compared then says.
+	Previous *Figures        `json:"previous,omitempty"`
+	Change   *Figures        `json:"change,omitempty"`
+	Compared *KommunCompared `json:"compared,omitempty"`
+	// Recurrence, set by WithRecurrence for a kommun in both rounds: which
+	// of its evaluations recur, are new and were dropped.
+	Recurrence *Recurrence `json:"recurrence,omitempty"`
 }
 
 // UsageCounts counts evaluations per `anvandning` option.
@@ -374,6 +389,11 @@ type Network struct {
 	// Evaluations the working group ruled out of scope: they count nowhere
 	// above (design §5, "Review").
 	Excluded []ExcludedEvaluation `json:"excluded"`
+
+	// Set by Compare: the earlier round's own network figures and the
+	// change since then.
+	Previous *Figures `json:"previous,omitempty"`
+	Change   *Figures `json:"change,omitempty"`
 }
 
 // The package's own copies: the exported slices could be changed by a caller.

@@ -239,7 +239,7 @@ func (s *stepper) report(ctx context.Context, format string) (stepResult, error)
 	path := filepath.Join(s.o.Dir, "rapport."+format)
 	os.Remove(path) // the median runs JSON more than once
 	size, err := writeFile(path, func(w io.Writer) error {
-		_, err := a.Reports.Build(ctx, system, r.ID, format, w)
+		_, err := a.Reports.Build(ctx, system, r.ID, 0, format, w)
 		return err
 	})
 	if err != nil {

@@ -118,6 +118,11 @@ func (r *Renderer) Render(k Kind, rep *aggregate.Report, f Format, opt Options) 
 		l = perInhabitantLayout(rep)
 	case KindUserSurveyShare:
 		l = userSurveyLayout(rep)
+	case KindTrend:
+		if rep.Comparison == nil || len(rep.Comparison.Trend) < 2 {
+			return nil, fmt.Errorf("chart: the report has no trend")
+		}
+		l = trendLayout(rep)
 	default:
 		return nil, fmt.Errorf("chart: unknown chart %q", k)
 	}

@@ -169,6 +169,11 @@ func (l *layout) measure(p *painter) geometry {
 		if pn.percent && g.panelW < 300 {
 			ticks = []float64{0, 0.5, 1}
 		}
+		if !pn.percent && g.panelW < 200 && len(ticks) > 3 {
+			// A narrow panel (the trend's) has room for the ends and the
+			// middle only.
+			ticks = []float64{0, axisMax / 2, axisMax}
+		}
 		labelW := 0.0
 		for _, c := range pn.cells {
 			labelW = math.Max(labelW, p.measure(c.label, sizeSmall))

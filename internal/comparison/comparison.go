@@ -47,6 +47,7 @@ type Service struct {
 	charts   *chart.Renderer
 	now      func() time.Time
 	slots    chan struct{} // one token per report being built
+	final    finalCache    // published rounds' reports, for comparisons
 }
 
 // NewService builds the report service.
@@ -69,8 +70,11 @@ type Report struct {
 	Aggregate *aggregate.Report
 	// Data holds the kommuner and units and the evaluations counted; each
 	// evaluation carries its facts, or its answers when loaded for XLSX.
-	Data    round.Dataset
-	answers bool // Data's evaluations carry their answers
+	Data round.Dataset
+	// Previous is the round the report is compared with (LoadCompared);
+	// nil when it stands alone.
+	Previous *round.Round
+	answers  bool // Data's evaluations carry their answers
 }
 
 // Load aggregates a round as the actor may see it (the samordnare at any
@@ -87,19 +91,33 @@ func (s *Service) Load(ctx context.Context, actor manage.Actor, roundID int64) (
 	return rep, err
 }
 
+// LoadCompared is Load of a round compared with an earlier one (see
+// loadComparedNow), in one slot.
+func (s *Service) LoadCompared(ctx context.Context, actor manage.Actor, roundID, previousID int64) (Report, error) {
+	release, err := s.acquire(ctx)
+	if err != nil {
+		return Report{}, err
+	}
+	defer release()
+	var rep Report
+	atLowPriority(func() { rep, err = s.loadComparedNow(ctx, actor, roundID, previousID, false) })
+	return rep, err
+}
+
 // Build loads, aggregates and renders a round's report in one format, in
-// one slot (see the package comment), and returns what it rendered.
-func (s *Service) Build(ctx context.Context, actor manage.Actor, roundID int64, format string, w io.Writer) (Report, error) {
-	return s.build(ctx, actor, roundID, format, nil, w)
+// one slot (see the package comment), and returns what it rendered. With
+// previousID (not 0) the report is compared with that earlier round.
+func (s *Service) Build(ctx context.Context, actor manage.Actor, roundID, previousID int64, format string, w io.Writer) (Report, error) {
+	return s.build(ctx, actor, roundID, previousID, format, nil, w)
 }
 
 // BuildPage is Build of the HTML report for the browser, each figure
 // linking to its chart as an image to download (see WriteHTML).
-func (s *Service) BuildPage(ctx context.Context, actor manage.Actor, roundID int64, chartURL func(chart.Kind, chart.Format) string, w io.Writer) (Report, error) {
-	return s.build(ctx, actor, roundID, HTML, chartURL, w)
+func (s *Service) BuildPage(ctx context.Context, actor manage.Actor, roundID, previousID int64, chartURL func(chart.Kind, chart.Format) string, w io.Writer) (Report, error) {
+	return s.build(ctx, actor, roundID, previousID, HTML, chartURL, w)
 }
 
-func (s *Service) build(ctx context.Context, actor manage.Actor, roundID int64, format string, chartURL func(chart.Kind, chart.Format) string, w io.Writer) (Report, error) {
+func (s *Service) build(ctx context.Context, actor manage.Actor, roundID, previousID int64, format string, chartURL func(chart.Kind, chart.Format) string, w io.Writer) (Report, error) {
 	switch format {
 	case JSON, HTML, XLSX:
 	default:
@@ -112,7 +130,12 @@ func (s *Service) build(ctx context.Context, actor manage.Actor, roundID int64, 
 	defer release()
 	var rep Report
 	atLowPriority(func() {
-		if rep, err = s.loadNow(ctx, actor, roundID, format == XLSX); err != nil {
+		if previousID == 0 {
+			rep, err = s.loadNow(ctx, actor, roundID, format == XLSX)
+		} else {
+			rep, err = s.loadComparedNow(ctx, actor, roundID, previousID, format == XLSX)
+		}
+		if err != nil {
 			return
 		}
 		if err = ctx.Err(); err != nil {
@@ -195,6 +218,9 @@ func (s *Service) Chart(rep Report, kind chart.Kind, format chart.Format) ([]byt
 		if k == kind {
 			return s.charts.Render(kind, rep.Aggregate, format, chart.Options{})
 		}
+	}
+	if c := rep.Aggregate.Comparison; kind == chart.KindTrend && c != nil && len(c.Trend) > 1 {
+		return s.charts.Render(kind, rep.Aggregate, format, chart.Options{})
 	}
 	return nil, apperror.New(apperror.NotFound, "Diagrammet finns inte.")
 }

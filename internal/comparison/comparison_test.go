@@ -63,7 +63,7 @@ func TestReportFromFactsEqualsAnswers(t *testing.T) {
 	check := func(what string, want []byte) {
 		t.Helper()
 		var got bytes.Buffer
-		rep, err := svc.Build(ctx, actor, r.ID, JSON, &got)
+		rep, err := svc.Build(ctx, actor, r.ID, 0, JSON, &got)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -118,7 +118,7 @@ func TestReportFromFactsEqualsAnswers(t *testing.T) {
 
 	// XLSX: its data sheets are the stored answers.
 	var x bytes.Buffer
-	if _, err := svc.Build(ctx, actor, r.ID, XLSX, &x); err != nil {
+	if _, err := svc.Build(ctx, actor, r.ID, 0, XLSX, &x); err != nil {
 		t.Fatal(err)
 	}
 	back, err := sheet.ReadXLSX(ctx, bytes.NewReader(x.Bytes()), form.MustEvaluation(), sheet.DefaultLimits())
@@ -146,7 +146,7 @@ func TestReportFromFactsEqualsAnswers(t *testing.T) {
 	if err := svc.Write(&x, rep, XLSX); err == nil {
 		t.Error("wrote an XLSX report without the answers")
 	}
-	if _, err := svc.Build(ctx, actor, r.ID, "pdf", &x); err == nil {
+	if _, err := svc.Build(ctx, actor, r.ID, 0, "pdf", &x); err == nil {
 		t.Error("built a report in an unknown format")
 	}
 }
@@ -164,7 +164,7 @@ func TestBuildsWaitForASlot(t *testing.T) {
 		run  func(ctx context.Context) error
 	}{
 		{"build", func(ctx context.Context) error {
-			_, err := svc.Build(ctx, actor, r.ID, HTML, &bytes.Buffer{})
+			_, err := svc.Build(ctx, actor, r.ID, 0, HTML, &bytes.Buffer{})
 			return err
 		}},
 		{"load", func(ctx context.Context) error { _, err := svc.Load(ctx, actor, r.ID); return err }},
@@ -178,7 +178,7 @@ func TestBuildsWaitForASlot(t *testing.T) {
 	}
 	done := make(chan error, 1)
 	go func() {
-		_, err := svc.Build(ctx, actor, r.ID, JSON, &bytes.Buffer{})
+		_, err := svc.Build(ctx, actor, r.ID, 0, JSON, &bytes.Buffer{})
 		done <- err
 	}()
 	select {

@@ -9,7 +9,7 @@ import (
 // Version is the format Encode writes and Decode reads. Change it (and
 // make Decode refuse the old one) whenever From or the encoding changes:
 // the store then derives every stored evaluation's facts again.
-const Version = 1
+const Version = 2
 
 // Bits of the encoding's second and third byte.
 const (
@@ -28,9 +28,8 @@ const bitTotalt = 1 << 7 // in the byte that holds initiator and usage
 // Encode appends the facts' compact binary form to b: the version; one byte
 // with the initiator (2 bits), the usage (5 bits) and whether
 // kostnad_totalt_kr is given; one byte of flags and of which parts are
-// given; each given amount as a varint; then the title when the result was
-// not used, and the målgrupp and methods of a user survey, each string
-// length-prefixed.
+// given; each given amount as a varint; then the title, and the målgrupp
+// and methods of a user survey, each string length-prefixed.
 func Encode(b []byte, f *Facts) []byte {
 	head := byte(f.Initiator & 3)
 	for i, used := range f.Usage {
@@ -58,9 +57,7 @@ func Encode(b []byte, f *Facts) []byte {
 			b = binary.AppendVarint(b, a.Units)
 		}
 	}
-	if f.Usage[InteAlls] {
-		b = appendString(b, f.Title)
-	}
+	b = appendString(b, f.Title)
 	if f.Survey {
 		b = appendString(b, f.Malgrupp)
 		b = binary.AppendUvarint(b, uint64(len(f.Metod)))
@@ -108,9 +105,7 @@ func Decode(b []byte) (Facts, error) {
 			a.Units = r.varint()
 		}
 	}
-	if f.Usage[InteAlls] {
-		f.Title = r.string()
-	}
+	f.Title = r.string()
 	if f.Survey {
 		f.Malgrupp = r.string()
 		n := r.uvarint()

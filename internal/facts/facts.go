@@ -67,8 +67,9 @@ type Facts struct {
 	Ovrigt   Amount
 	Totalt   Amount // kostnad_totalt_kr
 
-	// Title is benamning, kept only for an evaluation whose result was not
-	// used at all (Usage[InteAlls]): the report lists those by name.
+	// Title is benamning: the report lists evaluations whose result was
+	// not used at all by name, and a compared report matches evaluations
+	// across rounds by unit and name (round.MatchRounds).
 	Title string
 	// Malgrupp (spaces collapsed) and Metod (each method once, in form
 	// order; unknown codes last, alphabetically) are kept only for a user
@@ -134,9 +135,7 @@ func From(a form.Answers) (f Facts, err error) {
 		}
 	}
 
-	if f.Usage[InteAlls] {
-		f.Title = a["benamning"]
-	}
+	f.Title = a["benamning"]
 	if f.Survey {
 		f.Malgrupp = strings.Join(strings.Fields(a["malgrupp"]), " ")
 		f.Metod = methods(a["metod"])

@@ -253,7 +253,7 @@ func BenchmarkReportJSON(b *testing.B) {
 	var out bytes.Buffer
 	benchCPU(b, func() {
 		out.Reset()
-		if _, err := svc.Build(context.Background(), manage.System("bench"), r.ID, comparison.JSON, &out); err != nil {
+		if _, err := svc.Build(context.Background(), manage.System("bench"), r.ID, 0, comparison.JSON, &out); err != nil {
 			b.Fatal(err)
 		}
 	})

@@ -45,6 +45,10 @@ func build(rep *aggregate.Report, lb labels) *page {
 		p.Kommuner = append(p.Kommuner, buildKommun(m, i, lb, &n))
 	}
 	p.Findings = groupFindings(rep.Findings, lb)
+	if g := changeFindings(rep, lb); g != nil {
+		p.Findings = append(p.Findings, *g)
+	}
+	buildComparison(p, rep, lb, &n)
 	p.Methods = methods(rep)
 	p.Reflection = prose(rep.Reflection)
 	if len(p.Findings) == 0 {
@@ -237,7 +241,7 @@ func buildUsage(rep *aggregate.Report, lb labels, n *numbering) usageSection {
 	// lowest (the kommuner clearly above and below follow in section 7).
 	for _, k := range aggregate.UsageKeys {
 		for _, f := range rep.Findings {
-			if f.Measure == k && f.Direction == aggregate.Info {
+			if f.Measure == k && f.Direction == aggregate.Info && !f.Change {
 				u.Text = append(u.Text, f.Text)
 			}
 		}
@@ -419,7 +423,7 @@ func groupFindings(fs []aggregate.Finding, lb labels) []findingGroup {
 	for _, m := range measures {
 		g := findingGroup{Heading: measureHeading(m, lb)}
 		for _, f := range fs {
-			if f.Measure == m {
+			if f.Measure == m && !f.Change { // those about change are grouped apart
 				g.Items = append(g.Items, f.Text)
 			}
 		}

@@ -96,6 +96,9 @@ func (r *Renderer) HTML(w io.Writer, rep *aggregate.Report, opt HTMLOptions) err
 	if err := r.renderCharts(rep, p, opt.ChartURL); err != nil {
 		return err
 	}
+	if err := r.renderTrend(rep, p, opt.ChartURL); err != nil {
+		return err
+	}
 	var buf bytes.Buffer
 	if err := r.tmpl.Execute(&buf, p); err != nil {
 		return fmt.Errorf("report: render HTML: %w", err)

@@ -53,6 +53,7 @@ func buildSummary(rep *aggregate.Report, lb labels) summary {
 		s.Lead = append(s.Lead, integer(r.Submitted+r.IngaUtvarderingar)+" av "+count(r.Units, "enhet", "enheter")+
 			" har svarat ("+pct(nw.ResponseRate)+"); resultaten gäller de enheter som svarat.")
 	}
+	s.Lead = append(s.Lead, changeLead(rep)...)
 
 	// Key figures.
 	s.Facts = append(s.Facts, fact{Label: "Utvärderingar", Value: integer(nw.Evaluations), Note: "i " + kommuner})

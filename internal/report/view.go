@@ -34,6 +34,9 @@ type page struct {
 	FindingsNote string
 	Methods      []string // the methods note: bases, rules, precision
 	Reflection   []block  // the working group's "Reflektioner och förslag"
+	// Compare is the comparison with an earlier round; nil when the
+	// report stands alone.
+	Compare *compareSection
 }
 
 // summary is page 1: the key message in plain Swedish, the key figures and
@@ -75,6 +78,7 @@ type kommunBlad struct {
 	More     string   // how many more, and where they are
 	NonResp  string
 	NonItems []string
+	Change   string // the change since the earlier round, when compared
 }
 
 type volumes struct {

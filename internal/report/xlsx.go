@@ -28,6 +28,8 @@ const (
 	SheetUnused         = "Ej använda"
 	SheetNonResponding  = "Ej svarat"
 	SheetChartData      = "Diagramdata"
+	SheetComparison     = "Jämförelse"   // only when the report is compared
+	SheetRecurrence     = "Återkommande" // only when compared with what recurs
 )
 
 // Rows of a report sheet: its caption, its source, then the table's header
@@ -135,11 +137,14 @@ func printSetup(f *excelize.File, sheet, title string, titleRows int) error {
 type kind int
 
 const (
-	kText   kind = iota
-	kCount       // integer, thousands grouped
-	kKronor      // whole kronor, thousands grouped, "kr"
-	kShare       // a fraction shown as a percentage with one decimal
-	kLong        // long text, wrapped in a wide column
+	kText     kind = iota
+	kCount         // integer, thousands grouped
+	kKronor        // whole kronor, thousands grouped, "kr"
+	kShare         // a fraction shown as a percentage with one decimal
+	kLong          // long text, wrapped in a wide column
+	kChange        // a change of a count, with its sign: "+15", "−3"
+	kChangeKr      // a change in kronor, with its sign: "+12 000 kr"
+	kPoints        // a change of a share in percentage points (the value is points): "−3,0 p.e."
 	nKinds
 )
 
@@ -149,6 +154,10 @@ const (
 	fmtCount  = "#,##0"
 	fmtKronor = `#,##0" kr"`
 	fmtShare  = `0.0" "%`
+	// Changes carry their sign; the minus is U+2212, as in the text.
+	fmtChange   = `"+"#,##0;"−"#,##0;"±"0`
+	fmtChangeKr = `"+"#,##0" kr";"−"#,##0" kr";"±"0" kr"`
+	fmtPoints   = `"+"0.0" p.e.";"−"0.0" p.e.";"±"0.0" p.e."`
 )
 
 // xsheet is one sheet: its caption, columns, rows and charts.
@@ -215,6 +224,12 @@ func newXStyles(f *excelize.File) (*xstyles, error) {
 				custom = fmtKronor
 			case kShare:
 				custom = fmtShare
+			case kChange:
+				custom = fmtChange
+			case kChangeKr:
+				custom = fmtChangeKr
+			case kPoints:
+				custom = fmtPoints
 			}
 			if custom != "" {
 				style.CustomNumFmt = &custom
@@ -305,7 +320,11 @@ func writeSheet(f *excelize.File, st *xstyles, s xsheet, source string, first bo
 		if err := f.SetCellStr(s.name, col+strconv.Itoa(headerRow), c.head); err != nil {
 			return err
 		}
+		// Heads wrap at 18 characters, but a word is never split.
 		widths[i] = float64(min(utf8.RuneCountInString(c.head), 18))
+		for _, w := range strings.Fields(c.head) {
+			widths[i] = max(widths[i], float64(utf8.RuneCountInString(w)))
+		}
 	}
 	for ri, row := range s.rows {
 		r := firstRow + ri
@@ -381,6 +400,7 @@ func writeSheet(f *excelize.File, st *xstyles, s xsheet, source string, first bo
 			return err
 		}
 	}
+	headLines := 1
 	for i, c := range s.cols {
 		col, _ := excelize.ColumnNumberToName(i + 1)
 		w := min(max(widths[i]+2, minWidth), maxWidth)
@@ -388,6 +408,13 @@ func writeSheet(f *excelize.File, st *xstyles, s xsheet, source string, first bo
 			w = longWidth
 		}
 		if err := f.SetColWidth(s.name, col, col, w); err != nil {
+			return err
+		}
+		headLines = max(headLines, wrappedLines(c.head, w-2))
+	}
+	// LibreOffice does not grow the header row for its wrapped heads.
+	if headLines > 1 {
+		if err := f.SetRowHeight(s.name, headerRow, math.Min(409, 15*float64(headLines))); err != nil {
 			return err
 		}
 	}
@@ -502,8 +529,10 @@ func numberWidth(v float64, k kind) int {
 	switch k {
 	case kShare:
 		return 8
-	case kKronor:
-		return len(kr(v))
+	case kKronor, kChangeKr:
+		return len(kr(v)) + 1
+	case kPoints:
+		return 12
 	}
 	return len(numfmt.Number(v, 0)) + 1
 }
@@ -589,7 +618,7 @@ func (r *Renderer) sheets(rep *aggregate.Report) []xsheet {
 	findings := xsheet{name: SheetFindings, caption: "Iakttagelser framräknade ur uppgifterna",
 		cols: []xcol{{"Mått", kText}, {"Riktning", kText}, {"Kommuner", kText}, {"Iakttagelse", kLong}}}
 	for _, f := range rep.Findings {
-		findings.rows = append(findings.rows, xrow{cells: []any{measureHeading(f.Measure, lb), directionLabel(f.Direction),
+		findings.rows = append(findings.rows, xrow{cells: []any{findingMeasure(f, lb), findingDirection(f),
 			numfmt.List(f.Kommuner), f.Text}})
 	}
 	findings.notes = []string{aggregate.MethodsNote}
@@ -767,7 +796,7 @@ func (r *Renderer) sheets(rep *aggregate.Report) []xsheet {
 	usage.charts = []xchart{{title: "Hur resultaten används – andel av kommunens utvärderingar", typ: excelize.Bar,
 		columns: shareCols, fills: usageChartFills, skipLast: len(usage.rows) - len(ms), percent: true}}
 
-	return []xsheet{summary, findings, t1, costs, usage, init, resp, surveys, unused, nonResp, cd}
+	return append([]xsheet{summary, findings, t1, costs, usage, init, resp, surveys, unused, nonResp, cd}, append(compareSheets(rep, lb), recurrenceSheet(rep)...)...)
 }
 
 // directionLabel is a finding's direction in Swedish.

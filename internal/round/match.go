@@ -3,6 +3,8 @@ package round
 import (
 	"slices"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 // Matching two rounds (design §5, "Comparison with an earlier round"):
@@ -231,10 +233,22 @@ func matchEvaluations(units []UnitPair, prev, cur []Evaluation, lineage map[int6
 		unit int64
 		name string
 	}
-	byKey := map[key][]int{}
+	// The earlier evaluations by unit and name: first[k] is the first
+	// index with key k, next[j] the next index after j with the same key
+	// (−1 at the end), so that a national round's 30 000 keys cost one
+	// map entry each and no slices.
+	first := make(map[key]int, len(prev))
+	next := make([]int, len(prev))
+	last := make(map[key]int, len(prev))
 	for j, e := range prev {
-		k := key{e.UnitID, foldName(e.Answers.Get("benamning"))}
-		byKey[k] = append(byKey[k], j)
+		next[j] = -1
+		k := key{e.UnitID, foldName(e.Name())}
+		if l, ok := last[k]; ok {
+			next[l] = j
+		} else {
+			first[k] = j
+		}
+		last[k] = j
 	}
 	for i := range cur {
 		if out[i].Previous != nil {
@@ -244,12 +258,14 @@ func matchEvaluations(units []UnitPair, prev, cur []Evaluation, lineage map[int6
 		if !ok {
 			continue
 		}
-		for _, j := range byKey[key{pu, foldName(cur[i].Answers.Get("benamning"))}] {
+		j, ok := first[key{pu, foldName(cur[i].Name())}]
+		for ok && j >= 0 {
 			if !used[j] {
 				used[j] = true
 				out[i].Previous = &prev[j]
 				break
 			}
+			j = next[j]
 		}
 	}
 	for j := range prev {
@@ -260,5 +276,47 @@ func matchEvaluations(units []UnitPair, prev, cur []Evaluation, lineage map[int6
 	return out
 }
 
-// foldName compares names regardless of letter case and spacing.
-func foldName(s string) string { return strings.ToLower(strings.Join(strings.Fields(s), " ")) }
+// foldName compares names regardless of letter case and spacing: the
+// words of s in lower case, one space between them. It is called for every
+// evaluation of both rounds, so it makes one pass and, for a name already
+// in that form, no copy.
+func foldName(s string) string {
+	plain := true
+	space := true // at the start, a space would be leading
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c >= utf8.RuneSelf || 'A' <= c && c <= 'Z':
+			plain = false
+		case c == ' ':
+			if space {
+				plain = false
+			}
+			space = true
+			continue
+		case c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r':
+			plain = false
+		}
+		if !plain {
+			break
+		}
+		space = false
+	}
+	if plain && !space {
+		return s
+	}
+	if plain && s == "" {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	for _, w := range strings.Fields(s) {
+		if b.Len() > 0 {
+			b.WriteByte(' ')
+		}
+		for _, r := range w {
+			b.WriteRune(unicode.ToLower(r))
+		}
+	}
+	return b.String()
+}

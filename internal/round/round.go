@@ -127,10 +127,22 @@ type Evaluation struct {
 
 // Title is the evaluation's name, or a placeholder for an unnamed draft.
 func (e Evaluation) Title() string {
-	if t := e.Answers.Get("benamning"); t != "" {
+	if t := e.Name(); t != "" {
 		return t
 	}
 	return "(namnlöst utkast)"
+}
+
+// Name is the evaluation's benamning as given, from its answers or, when
+// it was loaded for a report without them, its facts; "" when it has none.
+func (e Evaluation) Name() string {
+	if e.Answers != nil {
+		return e.Answers.Get("benamning")
+	}
+	if e.Facts != nil {
+		return e.Facts.Title
+	}
+	return ""
 }
 
 // Progress is where a unit stands in the round, as the project lead sees it.

@@ -12,7 +12,6 @@ import (
 	"github.com/inventera/inventera/internal/apperror"
 	"github.com/inventera/inventera/internal/chart"
 	"github.com/inventera/inventera/internal/comparison"
-	"github.com/inventera/inventera/internal/round"
 	"github.com/inventera/inventera/internal/sheet"
 )
 
@@ -23,7 +22,7 @@ const (
 )
 
 type reportsView struct {
-	Rounds []round.Round
+	Rounds []reportRow
 }
 
 // reportList lists the rounds whose report the user may read.
@@ -32,7 +31,11 @@ func (s *Server) reportList(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return s.render(c, http.StatusOK, "reports", view{Title: "Rapporter", Notice: notice(c), Data: reportsView{Rounds: rs}})
+	rows, err := s.reportRows(c, rs)
+	if err != nil {
+		return err
+	}
+	return s.render(c, http.StatusOK, "reports", view{Title: "Rapporter", Notice: notice(c), Data: reportsView{Rounds: rows}})
 }
 
 func (s *Server) loadReport(c echo.Context) (comparison.Report, error) {
@@ -40,7 +43,7 @@ func (s *Server) loadReport(c echo.Context) (comparison.Report, error) {
 	if err != nil {
 		return comparison.Report{}, err
 	}
-	return s.reports.Load(c.Request().Context(), actor(c), id)
+	return s.loadCompared(c, id)
 }
 
 // reportPage shows the HTML report in the browser. The report is a
@@ -51,10 +54,15 @@ func (s *Server) reportPage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	prevID, err := s.comparedWith(c, id)
+	if err != nil {
+		return err
+	}
 	var buf bytes.Buffer
 	base := "/rapporter/" + strconv.FormatInt(id, 10) + "/diagram/"
-	chartURL := func(k chart.Kind, f chart.Format) string { return base + string(k) + "/" + string(f) }
-	if _, err := s.reports.BuildPage(c.Request().Context(), actor(c), id, chartURL, &buf); err != nil {
+	query := compareQuery(c)
+	chartURL := func(k chart.Kind, f chart.Format) string { return base + string(k) + "/" + string(f) + query }
+	if _, err := s.reports.BuildPage(c.Request().Context(), actor(c), id, prevID, chartURL, &buf); err != nil {
 		return err
 	}
 	c.Response().Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'; base-uri 'none'; form-action 'none'")
@@ -73,8 +81,12 @@ func (s *Server) reportDownload(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	prevID, err := s.comparedWith(c, id)
+	if err != nil {
+		return err
+	}
 	var buf bytes.Buffer
-	rep, err := s.reports.Build(c.Request().Context(), actor(c), id, format, &buf)
+	rep, err := s.reports.Build(c.Request().Context(), actor(c), id, prevID, format, &buf)
 	if err != nil {
 		return err
 	}
