@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/inventera/inventera/internal/manage"
+	"github.com/inventera/inventera/internal/numfmt"
 	"github.com/inventera/inventera/internal/round"
 	"github.com/inventera/inventera/internal/sheet"
 )
@@ -56,6 +57,7 @@ func runImport(ctx context.Context, env *environment, args []string) error {
 		return fmt.Errorf("%s läses inte in; inget har sparats: %w", path, err)
 	}
 	ds := im.Content()
-	fmt.Fprintf(env.stdout, "Inläst i ”%s”: %d kommuner, %d enheter, %d utvärderingar.\n", r.Name, len(ds.Kommuner), len(ds.Units), im.EvaluationCount())
+	fmt.Fprintf(env.stdout, "Inläst i ”%s”: %s kommuner, %s enheter, %s utvärderingar.\n", r.Name,
+		numfmt.Int(len(ds.Kommuner)), numfmt.Int(len(ds.Units)), numfmt.Int(im.EvaluationCount()))
 	return nil
 }
