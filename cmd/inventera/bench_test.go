@@ -98,6 +98,8 @@ func TestBenchUsage(t *testing.T) {
 		{[]string{"bench", "--scale", "0"}, 2, "--scale ska vara minst 1"},
 		{[]string{"bench", "--scale", "tio"}, 2, "--scale ska vara ett heltal"},
 		{[]string{"bench", "--db", "a.db", "--database-url", "postgres://x"}, 2, "inte båda"},
+		{[]string{"bench", "--instances", "3"}, 2, "--instances 3 kräver --database-url: en SQLite-fil är till för en instans"},
+		{[]string{"bench", "--instances", "0"}, 2, "--instances ska vara minst 1"},
 		{[]string{"bench", "step", "nope", "--dir", t.TempDir(), "--db", filepath.Join(t.TempDir(), "x.db")}, 1, "unknown step"},
 		{[]string{"bench", "step"}, 1, "name a step"},
 	} {

@@ -2,7 +2,10 @@
 // §9) on this machine — import, aggregation, the report in each format
 // against a baseline of the database's own client reading the rows,
 // submissions through the real web server, alone and while reports are
-// built — and prints one table against the targets of issue 13.
+// built — and prints one table against the targets of issue 13. With
+// --instances N on PostgreSQL it also posts the forms to one server and to
+// N servers, each a process of its own, on the one database, against the
+// targets of issue 14 (instances.go).
 //
 // Each heavy step runs in a child process of the same binary (`inventera
 // bench step NAME …`), so that the child's peak resident set size and CPU
@@ -82,6 +85,7 @@ type Options struct {
 	Submissions int
 	Clients     int
 	Reports     int // reports built at once during the second round of submissions
+	Instances   int // web servers, each its own process, on one PostgreSQL database (issue 14)
 	Timeout     time.Duration
 }
 
@@ -97,6 +101,7 @@ func (o *Options) Flags(fs *flag.FlagSet) {
 	fs.IntVar(&o.Submissions, "submissions", 5000, "antal inlämnade formulär via webbservern, i varje inlämningssteg")
 	fs.IntVar(&o.Clients, "clients", 50, "samtidiga klienter, var och en med en egen enhets länk")
 	fs.IntVar(&o.Reports, "reports", 4, "rapporter av den nationella omgången som byggs samtidigt under det andra inlämningssteget")
+	fs.IntVar(&o.Instances, "instances", 1, "PostgreSQL: mät även inlämningar till N servrar (egna processer) på samma databas, bredvid en server")
 	fs.DurationVar(&o.Timeout, "timeout", 120*time.Second, "längsta tid för varje inlämningssteg")
 	fs.StringVar(&o.Keep, "keep", "", "behåll arbetsbok, databas och rapporter i katalogen KATALOG")
 	fs.StringVar(&o.Profile, "cpuprofile", "", "skriv varje stegs CPU-profil till KATALOG/STEG.pprof (go tool pprof)")
@@ -108,7 +113,7 @@ func (o *Options) Check() string {
 		flag string
 		n    int
 	}{{"scale", o.Scale}, {"kommuner", o.Kommuner}, {"units", o.Units}, {"evaluations", o.Evaluations},
-		{"submissions", o.Submissions}, {"clients", o.Clients}, {"reports", o.Reports}} {
+		{"submissions", o.Submissions}, {"clients", o.Clients}, {"reports", o.Reports}, {"instances", o.Instances}} {
 		if c.n < 1 {
 			return fmt.Sprintf("--%s ska vara minst 1, inte %d", c.flag, c.n)
 		}
@@ -118,6 +123,9 @@ func (o *Options) Check() string {
 	}
 	if o.DB != "" && o.DatabaseURL != "" {
 		return "ange --db eller --database-url, inte båda"
+	}
+	if o.Instances > 1 && o.DatabaseURL == "" {
+		return fmt.Sprintf("--instances %d kräver --database-url: en SQLite-fil är till för en instans, flera instanser delar en PostgreSQL-databas", o.Instances)
 	}
 	return ""
 }
@@ -135,7 +143,7 @@ func (o Options) args() []string {
 		"--seed", strconv.FormatUint(o.Seed, 10), "--scale", strconv.Itoa(o.Scale),
 		"--kommuner", strconv.Itoa(o.Kommuner), "--units", strconv.Itoa(o.Units),
 		"--evaluations", strconv.Itoa(o.Evaluations), "--submissions", strconv.Itoa(o.Submissions),
-		"--clients", strconv.Itoa(o.Clients), "--reports", strconv.Itoa(o.Reports),
+		"--clients", strconv.Itoa(o.Clients), "--reports", strconv.Itoa(o.Reports), "--instances", strconv.Itoa(o.Instances),
 		"--timeout", o.Timeout.String(), "--cpuprofile", o.Profile}
 }
 

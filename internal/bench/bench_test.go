@@ -120,11 +120,35 @@ func TestOptions(t *testing.T) {
 		{func(o *Options) { o.Reports = -1 }, "--reports ska vara minst 1"},
 		{func(o *Options) { o.Timeout = 0 }, "--timeout"},
 		{func(o *Options) { o.DatabaseURL = "postgres://x" }, "inte båda"},
+		{func(o *Options) { o.Instances = 3 }, "--instances 3 kräver --database-url"},
+		{func(o *Options) { o.Instances = 0 }, "--instances ska vara minst 1"},
 	} {
 		bad := o
 		c.change(&bad)
 		if p := bad.Check(); !strings.Contains(p, c.want) {
 			t.Errorf("Check() = %q, want %q", p, c.want)
+		}
+	}
+}
+
+// TestConnectionsRow: new connections after the warm-up, per 1 000
+// requests, against "≈ 0" (at most one).
+func TestConnectionsRow(t *testing.T) {
+	for _, c := range []struct {
+		name       string
+		extra      map[string]any
+		wantStatus string
+		wantNote   string
+	}{
+		{"none opened", map[string]any{"opened_after_warmup": 0.0, "requests_after_warmup": 4500.0, "warmup_requests": 500.0, "opened_total": 20.0},
+			statusMet, "0.0 per 1 000: 0 opened during the last 4500 requests (warm-up: the first 500); 20 opened during the whole load"},
+		{"one per thousand", map[string]any{"opened_after_warmup": 4.0, "requests_after_warmup": 4000.0}, statusMet, "1.0 per 1 000"},
+		{"churn", map[string]any{"opened_after_warmup": 255.0, "requests_after_warmup": 2000.0}, statusMissed, "127.5 per 1 000"},
+		{"no warm-up", map[string]any{"ok": 3.0}, statusNotMeasured, "did not get past its warm-up"},
+	} {
+		r := connectionsRow("new connections", stepResult{Extra: c.extra})
+		if r.Status != c.wantStatus || !strings.Contains(r.Note, c.wantNote) || !r.Untimed {
+			t.Errorf("%s: status %q, note %q, untimed %v; want %q, a note with %q, untimed", c.name, r.Status, r.Note, r.Untimed, c.wantStatus, c.wantNote)
 		}
 	}
 }

@@ -27,12 +27,23 @@ type loadResult struct {
 	latencies  []time.Duration
 	timedOut   bool
 	samples    []string // the first few errors
+	warmDone   int      // requests finished when the warm-up hook returned; 0 = not called
+}
+
+// warmup is called once, by the client whose request is the after-th to
+// finish, while the others go on posting.
+type warmup struct {
+	after int
+	fn    func()
 }
 
 // submitLoad posts complete evaluation forms from one concurrent client
-// per token, each with its own keep-alive connection and its own unit. It
-// stops after o.Submissions requests or o.Timeout, whichever comes first.
-func submitLoad(ctx context.Context, base string, tokens []string, def *form.Definition, o Options) loadResult {
+// per token, each with its own keep-alive connection and its own unit;
+// client c posts to bases[c mod len(bases)], so that several servers share
+// the clients round-robin. Each post carries its own idempotency key, as a
+// browser's post of a rendered form does. It stops after o.Submissions
+// requests or o.Timeout, whichever comes first.
+func submitLoad(ctx context.Context, bases []string, tokens []string, def *form.Definition, o Options, warm warmup) loadResult {
 	ctx, cancel := context.WithTimeout(ctx, o.Timeout)
 	defer cancel()
 	var (
@@ -41,7 +52,16 @@ func submitLoad(ctx context.Context, base string, tokens []string, def *form.Def
 		res     loadResult
 		wg      sync.WaitGroup
 		perConn = make([][]time.Duration, len(tokens))
+		done    atomic.Int64
 	)
+	finished := func() {
+		if n := done.Add(1); warm.fn != nil && n == int64(warm.after) {
+			warm.fn()
+			mu.Lock()
+			res.warmDone = int(done.Load())
+			mu.Unlock()
+		}
+	}
 	fail := func(msg string) {
 		mu.Lock()
 		defer mu.Unlock()
@@ -57,7 +77,7 @@ func submitLoad(ctx context.Context, base string, tokens []string, def *form.Def
 			defer tr.CloseIdleConnections()
 			client := &http.Client{Transport: tr, Timeout: submitRequestWait,
 				CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-			path := base + "/l/" + token + "/ny"
+			path := bases[c%len(bases)] + "/l/" + token + "/ny"
 			for {
 				n := next.Add(1) - 1
 				if n >= int64(o.Submissions) || ctx.Err() != nil {
@@ -65,6 +85,7 @@ func submitLoad(ctx context.Context, base string, tokens []string, def *form.Def
 				}
 				vals := url.Values(natgen.Fields(def, natgen.Answers(o.Seed+1, int(n), form.ModeForm)))
 				vals.Set("atgard", "spara")
+				vals.Set("idem", staff.RandomToken(18))
 				req, err := http.NewRequestWithContext(ctx, http.MethodPost, path, strings.NewReader(vals.Encode()))
 				if err != nil {
 					fail(err.Error())
@@ -78,6 +99,7 @@ func submitLoad(ctx context.Context, base string, tokens []string, def *form.Def
 						return // the time is up; not the server's error
 					}
 					fail(err.Error())
+					finished()
 					continue
 				}
 				io.Copy(io.Discard, resp.Body)
@@ -86,11 +108,13 @@ func submitLoad(ctx context.Context, base string, tokens []string, def *form.Def
 				perConn[c] = append(perConn[c], d)
 				if resp.StatusCode != http.StatusSeeOther {
 					fail(fmt.Sprintf("status %d", resp.StatusCode))
+					finished()
 					continue
 				}
 				mu.Lock()
 				res.ok++
 				mu.Unlock()
+				finished()
 			}
 		})
 	}

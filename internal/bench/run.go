@@ -50,6 +50,9 @@ type Row struct {
 	Target string        // "" when the step has none
 	Status string        // statusMet, statusMissed, statusFailed, statusNotMeasured or ""
 	Note   string
+	// Untimed rows are counts, not times: their time and CPU columns
+	// stay empty.
+	Untimed bool
 }
 
 // stepResult is what a step process prints as its last line of output.
@@ -189,6 +192,14 @@ func (b *bencher) run(ctx context.Context) ([]Row, error) {
 			row.Status = met(ok)
 		}
 		rows = append(rows, row)
+	}
+
+	if b.opt.Instances > 1 {
+		scaled, err := b.scaleOutRows(ctx)
+		rows = append(rows, scaled...)
+		if err != nil {
+			return rows, err
+		}
 	}
 
 	rows = append(rows, Row{Step: "progress page, 5 800 units", Target: fmt.Sprintf("< %s server time", fmtDuration(progressMaxTime)),
@@ -334,8 +345,11 @@ func PrintTable(w io.Writer, rows []Row) {
 		if r.RSSKiB > 0 {
 			rss = fmtKiB(r.RSSKiB)
 		}
-		if r.Status != statusNotMeasured || r.Time > 0 {
+		if !r.Untimed && (r.Status != statusNotMeasured || r.Time > 0) {
 			t, cpu = fmtDuration(r.Time), fmtDuration(r.CPU)
+		}
+		if r.CPU == 0 {
+			cpu = "—" // not a process of its own
 		}
 		target := r.Target
 		if target == "" {

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net"
 	"net/http"
 	"os"
@@ -33,7 +34,7 @@ func RunStep(ctx context.Context, w Wiring, name string, o Options, stdout io.Wr
 	if o.Dir == "" || (o.DB == "" && o.DatabaseURL == "") {
 		return errors.New("bench step: --dir and --db or --database-url are required")
 	}
-	s := &stepper{w: w, o: o}
+	s := &stepper{w: w, o: o, stdout: stdout}
 	steps := map[string]func(context.Context) (stepResult, error){
 		"generate":  s.generate,
 		"import":    s.importWorkbook,
@@ -51,6 +52,7 @@ func RunStep(ctx context.Context, w Wiring, name string, o Options, stdout io.Wr
 		"submissions":           s.submissions,
 		"submit-during-reports": s.submitDuringReports,
 	}
+	maps.Copy(steps, s.instanceSteps())
 	run, ok := steps[name]
 	if !ok {
 		return fmt.Errorf("bench step: unknown step %q", name)
@@ -79,8 +81,9 @@ func RunStep(ctx context.Context, w Wiring, name string, o Options, stdout io.Wr
 }
 
 type stepper struct {
-	w Wiring
-	o Options
+	w      Wiring
+	o      Options
+	stdout io.Writer
 }
 
 func (s *stepper) open(ctx context.Context) (*App, error) { return s.w.Open(ctx, s.o.database()) }
@@ -359,7 +362,7 @@ func (s *stepper) submit(ctx context.Context, roundName string, reports int) (st
 			return stepResult{}, err
 		}
 	}
-	load := submitLoad(ctx, srv.base, tokens, a.Form, s.o)
+	load := submitLoad(ctx, []string{srv.base}, tokens, a.Form, s.o, warmup{})
 	var reps reportResult
 	if rl != nil {
 		reps = rl.stop()
