@@ -10,6 +10,7 @@ import (
 
 	"github.com/inventera/inventera/internal/form"
 	"github.com/inventera/inventera/internal/natgen"
+	"github.com/inventera/inventera/internal/numfmt"
 	"github.com/inventera/inventera/internal/sheet"
 )
 
@@ -52,7 +53,7 @@ func TestLargeImport(t *testing.T) {
 	}
 
 	code, out, errs := cli(t, db, "import", "--round", "Stor", filepath.Join(dir, "stor.csv"))
-	if want := fmt.Sprintf("%d utvärderingar", ds.EvaluationCount()); code != 0 || !strings.Contains(out, want) {
+	if want := numfmt.Int(ds.EvaluationCount()) + " utvärderingar"; code != 0 || !strings.Contains(out, want) {
 		t.Errorf("exit %d, output %q lacks %q; stderr %.500s", code, out, want, errs)
 	}
 }

@@ -239,7 +239,7 @@ func refuseUsed(ctx context.Context, w Wiring, o Options) error {
 	}
 	for _, r := range rounds {
 		switch r.Name {
-		case benchRound, benchSubmitRound, benchDuringRound:
+		case benchRound, benchSubmitRound, benchDuringRound, benchEarlierRound, benchProgressRound:
 			return fmt.Errorf("databasen har redan omgången ”%s”; bench mäter på en tom databas", r.Name)
 		}
 	}

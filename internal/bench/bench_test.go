@@ -7,6 +7,10 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/inventera/inventera/internal/manage"
+	"github.com/inventera/inventera/internal/natgen"
+	"github.com/inventera/inventera/internal/round"
 )
 
 func TestPrintTable(t *testing.T) {
@@ -149,6 +153,65 @@ func TestConnectionsRow(t *testing.T) {
 		r := connectionsRow("new connections", stepResult{Extra: c.extra})
 		if r.Status != c.wantStatus || !strings.Contains(r.Note, c.wantNote) || !r.Untimed {
 			t.Errorf("%s: status %q, note %q, untimed %v; want %q, a note with %q, untimed", c.name, r.Status, r.Note, r.Untimed, c.wantStatus, c.wantNote)
+		}
+	}
+}
+
+// TestEarlierDataset: the earlier round is the same network a year before —
+// the same kommuner and units; its evaluations are the generated round's
+// recurring ones (every tenth excepted), by name at the same unit, besides
+// a few discontinued since; a unit that submitted has evaluations.
+func TestEarlierDataset(t *testing.T) {
+	cur := natgen.Generate(natgen.Options{Kommuner: 12, UnitsPerKommun: 3, EvaluationsPerKommun: 20})
+	prev := earlierDataset(cur, natgen.DefaultSeed)
+	if len(prev.Kommuner) != len(cur.Kommuner) || len(prev.Units) != len(cur.Units) {
+		t.Fatalf("earlier round: %d kommuner, %d units; want %d and %d", len(prev.Kommuner), len(prev.Units), len(cur.Kommuner), len(cur.Units))
+	}
+	for i, k := range prev.Kommuner {
+		if k.Name != cur.Kommuner[i].Name || *k.Population >= *cur.Kommuner[i].Population {
+			t.Errorf("kommun %d: %s with %d inhabitants, now %s with %d", i, k.Name, *k.Population, cur.Kommuner[i].Name, *cur.Kommuner[i].Population)
+		}
+	}
+	recurring, dropped := 0, 0
+	for i, u := range prev.Units {
+		now := map[string]bool{}
+		for _, e := range cur.Units[i].Evaluations {
+			now[e.Name()] = true
+		}
+		if u.Name != cur.Units[i].Name || !slices.Equal(u.Kommuner, cur.Units[i].Kommuner) {
+			t.Errorf("unit %d is %s %v, now %s %v", i, u.Name, u.Kommuner, cur.Units[i].Name, cur.Units[i].Kommuner)
+		}
+		if u.Response == round.Submitted && len(u.Evaluations) == 0 {
+			t.Errorf("unit %s submitted no evaluations", u.Name)
+		}
+		for _, e := range u.Evaluations {
+			switch {
+			case e.Answers.Get("periodicitet") == "engangs" && now[e.Name()]:
+				t.Errorf("%s: a one-off evaluation recurs: %s", u.Name, e.Name())
+			case now[e.Name()]:
+				recurring++
+			default:
+				dropped++
+			}
+		}
+	}
+	if total := cur.EvaluationCount(); recurring == 0 || dropped == 0 || recurring >= total {
+		t.Errorf("%d evaluations recur and %d were dropped, of %d now; want some of each, and new ones", recurring, dropped, total)
+	}
+}
+
+func TestQuery(t *testing.T) {
+	for _, c := range []struct {
+		f    manage.OverviewFilter
+		want string
+	}{
+		{manage.OverviewFilter{}, ""},
+		{manage.OverviewFilter{Page: 1}, ""},
+		{manage.OverviewFilter{Kommun: "Åsele", Page: 3}, "?kommun=%C3%85sele&sida=3"},
+		{manage.OverviewFilter{Status: round.ProgressSubmitted, Omrade: "Vård och omsorg", Search: "skola"}, "?omrade=V%C3%A5rd+och+omsorg&sok=skola&status=inskickad"},
+	} {
+		if got := query(c.f); got != c.want {
+			t.Errorf("query(%+v) = %q, want %q", c.f, got, c.want)
 		}
 	}
 }

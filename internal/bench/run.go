@@ -20,25 +20,24 @@ import (
 // Targets of issue 13, for the national round and for ten times it (from
 // --scale 2 on).
 const (
-	importMaxTime      = 10 * time.Second
-	importMaxRSS       = 300 << 10 // KiB
-	importMaxTimeX10   = 60 * time.Second
-	importMaxRSSX10    = 500 << 10
-	reportMaxTime      = 5 * time.Second
-	reportMaxRSS       = 256 << 10
-	reportMaxTimeX10   = 15 * time.Second
-	reportMaxRSSX10    = 512 << 10
-	jsonMaxFactor      = 3
-	comparedMaxFactor  = 1.5
-	submitMaxP99       = 200 * time.Millisecond
-	progressMaxTime    = 300 * time.Millisecond
-	submitRequestWait  = 30 * time.Second
-	reportRequestWait  = 5 * time.Minute
-	statusMet          = "yes"
-	statusMissed       = "MISSED"
-	statusFailed       = "FAILED"
-	statusNotMeasured  = "n/a"
-	noteNotMeasuredYet = "not measured yet: "
+	importMaxTime     = 10 * time.Second
+	importMaxRSS      = 300 << 10 // KiB
+	importMaxTimeX10  = 60 * time.Second
+	importMaxRSSX10   = 500 << 10
+	reportMaxTime     = 5 * time.Second
+	reportMaxRSS      = 256 << 10
+	reportMaxTimeX10  = 15 * time.Second
+	reportMaxRSSX10   = 512 << 10
+	jsonMaxFactor     = 3
+	comparedMaxFactor = 1.5
+	submitMaxP99      = 200 * time.Millisecond
+	progressMaxTime   = 300 * time.Millisecond
+	submitRequestWait = 30 * time.Second
+	reportRequestWait = 5 * time.Minute
+	statusMet         = "yes"
+	statusMissed      = "MISSED"
+	statusFailed      = "FAILED"
+	statusNotMeasured = "n/a"
 )
 
 // Row is one line of the table.
@@ -161,12 +160,11 @@ func (b *bencher) run(ctx context.Context) ([]Row, error) {
 		rows = append(rows, row)
 	}
 
-	// The compared report (a round beside the earlier ones) comes with the
-	// issue on rounds compared over time. When it does, add its step here:
-	// a child step "report-compared" timed like report-json, with the
-	// target below against jsonRow.Time.
-	rows = append(rows, Row{Step: "compared report", Target: fmt.Sprintf("≤ %.1f × report JSON", comparedMaxFactor),
-		Status: statusNotMeasured, Note: noteNotMeasuredYet + "rounds compared over time are another issue's; the bench has a place for the step"})
+	comparedRows, err := b.compared(ctx, jsonRow)
+	rows = append(rows, comparedRows...)
+	if err != nil {
+		return rows, err
+	}
 
 	submitTarget := fmt.Sprintf("0 errors, p99 < %s", fmtDuration(submitMaxP99))
 	for _, s := range []struct{ name, label string }{
@@ -202,9 +200,8 @@ func (b *bencher) run(ctx context.Context) ([]Row, error) {
 		}
 	}
 
-	rows = append(rows, Row{Step: "progress page, 5 800 units", Target: fmt.Sprintf("< %s server time", fmtDuration(progressMaxTime)),
-		Status: statusNotMeasured, Note: noteNotMeasuredYet + "the national progress page is issue 13's part 3, built elsewhere"})
-	return rows, nil
+	progressRows, err := b.progress(ctx)
+	return append(rows, progressRows...), err
 }
 
 // step runs one step in a child process and makes its row; on failure the
@@ -346,10 +343,10 @@ func PrintTable(w io.Writer, rows []Row) {
 			rss = fmtKiB(r.RSSKiB)
 		}
 		if !r.Untimed && (r.Status != statusNotMeasured || r.Time > 0) {
-			t, cpu = fmtDuration(r.Time), fmtDuration(r.CPU)
-		}
-		if r.CPU == 0 {
-			cpu = "—" // not a process of its own
+			t = fmtDuration(r.Time)
+			if r.CPU > 0 {
+				cpu = fmtDuration(r.CPU)
+			}
 		}
 		target := r.Target
 		if target == "" {

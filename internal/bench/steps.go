@@ -49,8 +49,13 @@ func RunStep(ctx context.Context, w Wiring, name string, o Options, stdout io.Wr
 		"report-xlsx": func(ctx context.Context) (stepResult, error) {
 			return s.report(ctx, comparison.XLSX)
 		},
-		"submissions":           s.submissions,
-		"submit-during-reports": s.submitDuringReports,
+		"earlier":                s.earlier,
+		"report-compared":        s.comparedReport,
+		"report-compared-repeat": s.comparedRepeat,
+		"submissions":            s.submissions,
+		"submit-during-reports":  s.submitDuringReports,
+		"progress-round":         s.progressRound,
+		"progress-page":          s.progressPage,
 	}
 	maps.Copy(steps, s.instanceSteps())
 	run, ok := steps[name]
