@@ -196,7 +196,14 @@ func (s *Service) Import(ctx context.Context, actor Actor, roundName string, hou
 		return q.Audit(event(r.ID, 0, now, actor.Name(), "import", "utvarderingar", "",
 			fmt.Sprintf("%d kommuner, %d enheter, %d utvärderingar", len(ds.Kommuner), len(ds.Units), stored)))
 	})
-	return r, err
+	if err != nil {
+		return round.Round{}, err
+	}
+	// The import is stored; statistics only make the next pages fast, and
+	// autoanalyze catches up if this fails, so a failure is not the
+	// import's.
+	_ = s.Store.RefreshStatistics(ctx)
+	return r, nil
 }
 
 // ReportData loads what a round's report counts: every kommun and unit, and

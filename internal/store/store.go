@@ -435,3 +435,18 @@ func isUniqueViolation(err error) bool {
 	msg := err.Error()
 	return strings.Contains(msg, "UNIQUE constraint failed") || strings.Contains(msg, "duplicate key value") || strings.Contains(msg, "SQLSTATE 23505")
 }
+
+// RefreshStatistics tells PostgreSQL's planner about rows a bulk load just
+// added. Until autoanalyze runs, a round of thousands of new units is
+// planned as if the tables were empty: the national progress page took 5 s
+// right after an import, 40 ms once the tables were analyzed. SQLite plans
+// from its indexes and needs nothing here.
+func (s *Store) RefreshStatistics(ctx context.Context) error {
+	if s.dialect != "postgres" {
+		return nil
+	}
+	if err := s.db.WithContext(ctx).Exec(`ANALYZE kommuner, units, unit_kommuner, links, evaluations`).Error; err != nil {
+		return fmt.Errorf("store: analyze: %w", err)
+	}
+	return nil
+}

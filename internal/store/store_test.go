@@ -812,3 +812,16 @@ func TestConcurrentOpen(t *testing.T) {
 func st0Count(st *store.Store, n *int) error {
 	return st.InTx(ctx, func(q *store.Queries) error { return store.CountRows(q, "schema_version", n) })
 }
+
+// TestRefreshStatistics: after a bulk load the planner's statistics are
+// refreshed (ANALYZE on PostgreSQL; nothing on SQLite) without an error,
+// on tables the store really has.
+func TestRefreshStatistics(t *testing.T) {
+	storetest.Both(t, func(t *testing.T, open func(testing.TB) *store.Store) {
+		s := open(t)
+		network(t, s.Q(ctx), "Säter", "Borlänge")
+		if err := s.RefreshStatistics(ctx); err != nil {
+			t.Fatalf("RefreshStatistics: %v", err)
+		}
+	})
+}
