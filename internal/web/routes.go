@@ -22,6 +22,7 @@ func (s *Server) routes(e *echo.Echo) {
 		Skipper: func(c echo.Context) bool { return strings.HasSuffix(c.Request().URL.Path, "/fil") },
 	}))
 	e.Use(s.securityHeaders)
+	e.Use(s.gateRequests)
 
 	upload := middleware.BodyLimit(strconv.Itoa(UploadMaxBytes) + "B")
 

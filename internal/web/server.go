@@ -36,22 +36,31 @@ type Config struct {
 	UploadConcurrency int
 	// UploadTimeout bounds the reading of one uploaded file (default 15 s).
 	UploadTimeout time.Duration
+	// RequestConcurrency is how many requests are handled at once; the
+	// rest queue in order of arrival (requestGate; default 8). Keep it
+	// below the database pool's size, so that a request let in finds a
+	// connection free.
+	RequestConcurrency int
+	// RequestQueueWait is how long a request may queue before it gets a
+	// 503 (default 20 s).
+	RequestQueueWait time.Duration
 }
 
 // Server holds the concrete dependencies of every handler.
 type Server struct {
-	cfg     Config
-	form    *form.Definition
-	respond *respond.Service
-	manage  *manage.Service
-	staff   *staff.Service
-	mailer  manage.Mailer // nil when no SMTP server is configured
-	reports *comparison.Service
-	guard   *guard.Guard
-	uploads *uploadGate
-	pages   *pages
-	now     func() time.Time
-	echo    *echo.Echo
+	cfg      Config
+	form     *form.Definition
+	respond  *respond.Service
+	manage   *manage.Service
+	staff    *staff.Service
+	mailer   manage.Mailer // nil when no SMTP server is configured
+	reports  *comparison.Service
+	guard    *guard.Guard
+	uploads  *uploadGate
+	requests *requestGate
+	pages    *pages
+	now      func() time.Time
+	echo     *echo.Echo
 }
 
 // Deps are the services the web layer calls.
@@ -77,13 +86,20 @@ func New(cfg Config, d Deps) (*Server, error) {
 	if cfg.UploadTimeout <= 0 {
 		cfg.UploadTimeout = defaultUploadTimeout
 	}
+	if cfg.RequestConcurrency <= 0 {
+		cfg.RequestConcurrency = DefaultRequestConcurrency
+	}
+	if cfg.RequestQueueWait <= 0 {
+		cfg.RequestQueueWait = defaultRequestQueueWait
+	}
 	p, err := parsePages(d.Form)
 	if err != nil {
 		return nil, err
 	}
 	s := &Server{cfg: cfg, form: d.Form, respond: d.Respond, manage: d.Manage, staff: d.Staff,
 		mailer: d.Mailer, reports: d.Reports, guard: d.Guard, pages: p, now: d.Now,
-		uploads: newUploadGate(cfg.UploadConcurrency, cfg.UploadTimeout)}
+		uploads:  newUploadGate(cfg.UploadConcurrency, cfg.UploadTimeout),
+		requests: newRequestGate(cfg.RequestConcurrency, cfg.RequestQueueWait)}
 	e := echo.New()
 	e.HideBanner = true
 	e.HidePort = true
