@@ -32,7 +32,7 @@ func runServe(ctx context.Context, env *environment, args []string) error {
 	demo := fs.Bool("demo", false, "läs in Bergslagen 2009 och skriv ut en inloggning och en personlig länk")
 	behindTLS := fs.Bool("behind-tls", false, "tjänsten nås över HTTPS (Secure-kakor och HSTS)")
 	trustProxy := fs.Bool("trust-proxy", false, "en omvänd proxy framför sätter X-Forwarded-For och X-Forwarded-Proto")
-	maxRequests := fs.Int("max-requests", cfg.envInt(env, "INVENTERA_MAX_REQUESTS", web.DefaultRequestConcurrency),
+	maxRequests := fs.Int("max-requests", cfg.envInt(env, "INVENTERA_MAX_REQUESTS", web.DefaultRequestConcurrency()),
 		"högst så många förfrågningar behandlas samtidigt, resten väntar i tur och ordning; håll det under --db-max-open (INVENTERA_MAX_REQUESTS)")
 	if err := parseFlags(fs, env, args); err != nil {
 		return err

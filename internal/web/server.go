@@ -37,7 +37,7 @@ type Config struct {
 	// UploadTimeout bounds the reading of one uploaded file (default 15 s).
 	UploadTimeout time.Duration
 	// RequestConcurrency is how many requests are handled at once; the
-	// rest queue in order of arrival (requestGate; default 8). Keep it
+	// rest queue in order of arrival (requestGate; default twice the cores). Keep it
 	// below the database pool's size, so that a request let in finds a
 	// connection free.
 	RequestConcurrency int
@@ -87,7 +87,7 @@ func New(cfg Config, d Deps) (*Server, error) {
 		cfg.UploadTimeout = defaultUploadTimeout
 	}
 	if cfg.RequestConcurrency <= 0 {
-		cfg.RequestConcurrency = DefaultRequestConcurrency
+		cfg.RequestConcurrency = DefaultRequestConcurrency()
 	}
 	if cfg.RequestQueueWait <= 0 {
 		cfg.RequestQueueWait = defaultRequestQueueWait
