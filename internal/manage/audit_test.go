@@ -45,7 +45,7 @@ func TestAuditTrailByReader(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := f.resp.Delete(ctx, falunTok, gone.Evaluation.ID); err != nil {
+	if err := f.resp.Delete(ctx, falunTok, gone.Evaluation.ID, 0); err != nil {
 		t.Fatal(err)
 	}
 	if err := f.resp.Submit(ctx, falunTok); err != nil {

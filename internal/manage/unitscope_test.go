@@ -44,7 +44,7 @@ func TestReportCountsWhatStaffSubmit(t *testing.T) {
 	evs, _ := f.st.Q(ctx).UnitEvaluations(unit.ID)
 	for _, e := range evs {
 		if !e.Complete {
-			if err := f.resp.Delete(ctx, sc, e.ID); err != nil {
+			if err := f.resp.Delete(ctx, sc, e.ID, 0); err != nil {
 				t.Fatal(err)
 			}
 		}

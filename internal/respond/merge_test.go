@@ -192,7 +192,7 @@ func TestStaleSave(t *testing.T) {
 			version := first.Evaluation.Version
 			for i, a := range tt.a {
 				if a.delete {
-					if err := f.resp.Delete(ctx, sc, id); err != nil {
+					if err := f.resp.Delete(ctx, sc, id, 0); err != nil {
 						t.Fatal(err)
 					}
 					continue

@@ -266,12 +266,19 @@ func saveEvaluation(q *store.Queries, r round.Round, unitID int64, prev round.Ev
 	return e, q.Audit(events...)
 }
 
-// Delete removes one of the unit's evaluations.
-func (s *Service) Delete(ctx context.Context, sc Scope, id int64) error {
+// Delete removes one of the unit's evaluations. version is the version the
+// person saw when they chose to delete it (0: not known): if the
+// evaluation has been saved since, in another tab or by someone else,
+// nothing is deleted, so that nobody throws away changes they have not
+// seen.
+func (s *Service) Delete(ctx context.Context, sc Scope, id, version int64) error {
 	return s.change(ctx, sc, round.EditEvaluations, func(q *store.Queries, r round.Round, u round.Unit, now time.Time) error {
 		e, err := q.Evaluation(u.ID, id)
 		if err != nil {
 			return err
+		}
+		if version > 0 && e.Version != version {
+			return apperror.New(apperror.Conflict, "”%s” har sparats med ändringar sedan du öppnade sidan, så den togs inte bort. Öppna utvärderingen och se ändringarna; vill du fortfarande ta bort den kan du göra det därifrån.", e.Title())
 		}
 		if err := q.DeleteEvaluation(u.ID, id); err != nil {
 			return err

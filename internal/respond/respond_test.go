@@ -160,7 +160,7 @@ func TestStaffScope(t *testing.T) {
 			check("reopen", f.resp.Reopen(ctx, sc))
 			evs, _ := f.st.Q(ctx).UnitEvaluations(u.ID)
 			for _, e := range evs {
-				check("delete", f.resp.Delete(ctx, sc, e.ID))
+				check("delete", f.resp.Delete(ctx, sc, e.ID, 0))
 			}
 			check("inga", f.resp.NoEvaluations(ctx, sc))
 			check("reopen inga", f.resp.Reopen(ctx, sc))
@@ -222,7 +222,7 @@ func TestLinkScope(t *testing.T) {
 	if _, _, err := f.resp.Evaluation(ctx, other, saved.Evaluation.ID); apperror.Code(err) != apperror.NotFound {
 		t.Errorf("another unit's link reads the evaluation: %v", err)
 	}
-	if err := f.resp.Delete(ctx, other, saved.Evaluation.ID); apperror.Code(err) != apperror.NotFound {
+	if err := f.resp.Delete(ctx, other, saved.Evaluation.ID, 0); apperror.Code(err) != apperror.NotFound {
 		t.Errorf("another unit's link deletes the evaluation: %v", err)
 	}
 	for _, tok := range []string{"", "nonsense", strings.Repeat("A", 43)} {
@@ -273,7 +273,7 @@ func TestClosedRoundRefusesEveryScope(t *testing.T) {
 		}
 		_, serr := f.resp.Save(ctx, sc, respond.Edit{ID: saved.Evaluation.ID, Version: saved.Evaluation.Version, Answers: complete("Ändrad")})
 		_, uerr := f.resp.Upload(ctx, sc, []respond.Row{{Line: 2, Answers: complete("Ny")}})
-		for what, err := range map[string]error{"save": serr, "upload": uerr, "delete": f.resp.Delete(ctx, sc, saved.Evaluation.ID),
+		for what, err := range map[string]error{"save": serr, "upload": uerr, "delete": f.resp.Delete(ctx, sc, saved.Evaluation.ID, 0),
 			"submit": f.resp.Submit(ctx, sc), "decline": f.resp.Decline(ctx, sc, "x"), "reopen": f.resp.Reopen(ctx, sc)} {
 			if apperror.Code(err) != apperror.Conflict {
 				t.Errorf("%s: %s in a closed round: %v, want conflict", name, what, err)

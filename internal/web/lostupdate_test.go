@@ -424,3 +424,34 @@ func TestStaffAndChefSameField(t *testing.T) {
 		t.Errorf("stored syfte %q timmar %q, want the chef's syfte and the projektledare's hours", got.Answers.Get("syfte"), got.Answers.Get("timmar"))
 	}
 }
+
+// TestStaleDeleteIsRefused: tab A opens the delete page, tab B saves a
+// change; A's delete is refused with a message and the evaluation keeps
+// B's change. Deleting from a page opened after the change works.
+func TestStaleDeleteIsRefused(t *testing.T) {
+	e := newEnv(t)
+	c := e.client()
+	s := e.openTwice(c)
+	_, confirm := e.get(c, s.path+"/ta-bort")
+	seen := formVersion(t, confirm)
+	if seen != s.version {
+		t.Fatalf("the delete page carries version %q, want %q", seen, s.version)
+	}
+	if st, body, _ := e.post(c, s.path, tab(s.version, map[string][]string{"syfte": {"Ändrat i flik B."}})); st != http.StatusSeeOther {
+		t.Fatalf("tab B: %d %s", st, errorsIn(body))
+	}
+	st, page, _ := e.post(c, s.path+"/ta-bort", url.Values{"version": {seen}})
+	if st != http.StatusConflict || !strings.Contains(html.UnescapeString(page), "togs inte bort") {
+		t.Errorf("stale delete: %d, want 409 saying it was not deleted", st)
+	}
+	if got := e.stored(s.id); got.Answers.Get("syfte") != "Ändrat i flik B." {
+		t.Fatalf("after the stale delete: syfte = %q, want tab B's", got.Answers.Get("syfte"))
+	}
+	_, confirm = e.get(c, s.path+"/ta-bort")
+	if st, _, _ := e.post(c, s.path+"/ta-bort", url.Values{"version": {formVersion(t, confirm)}}); st != http.StatusSeeOther {
+		t.Errorf("delete from a fresh page: %d, want 303", st)
+	}
+	if n := len(e.evaluations(e.unit.ID)); n != 0 {
+		t.Errorf("%d evaluations left, want 0", n)
+	}
+}

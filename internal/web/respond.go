@@ -315,7 +315,7 @@ func (s *Server) deleteEvaluation(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := s.respond.Delete(c.Request().Context(), sc.scope, id); err != nil {
+	if err := s.respond.Delete(c.Request().Context(), sc.scope, id, postedVersion(c)); err != nil {
 		return err
 	}
 	return redirect(c, sc.base, "borttagen")
