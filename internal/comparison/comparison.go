@@ -48,6 +48,7 @@ type Service struct {
 	now      func() time.Time
 	slots    chan struct{} // one token per report being built
 	final    finalCache    // published rounds' reports, for comparisons
+	binary   string        // the binary's fingerprint, for kept reports (kept.go)
 }
 
 // NewService builds the report service.
@@ -61,7 +62,7 @@ func NewService(m *manage.Service, def *form.Definition, now func() time.Time) (
 		return nil, err
 	}
 	return &Service{manage: m, form: def, renderer: r, charts: c, now: now,
-		slots: make(chan struct{}, max(1, runtime.GOMAXPROCS(0)/2))}, nil
+		slots: make(chan struct{}, max(1, runtime.GOMAXPROCS(0)/2)), binary: buildFingerprint()}, nil
 }
 
 // Report is an aggregated round with the data it came from.
@@ -106,7 +107,9 @@ func (s *Service) LoadCompared(ctx context.Context, actor manage.Actor, roundID,
 
 // Build loads, aggregates and renders a round's report in one format, in
 // one slot (see the package comment), and returns what it rendered. With
-// previousID (not 0) the report is compared with that earlier round.
+// previousID (not 0) the report is compared with that earlier round. A
+// JSON report standing alone is served from its kept copy while the round
+// is unchanged (kept.go); the Report returned then holds only the round.
 func (s *Service) Build(ctx context.Context, actor manage.Actor, roundID, previousID int64, format string, w io.Writer) (Report, error) {
 	return s.build(ctx, actor, roundID, previousID, format, nil, w)
 }
@@ -122,6 +125,9 @@ func (s *Service) build(ctx context.Context, actor manage.Actor, roundID, previo
 	case JSON, HTML, XLSX:
 	default:
 		return Report{}, unknownFormat(format)
+	}
+	if keptFormat(format, previousID) {
+		return s.buildKept(ctx, actor, roundID, format, w)
 	}
 	release, err := s.acquire(ctx)
 	if err != nil {

@@ -242,6 +242,24 @@ ALTER TABLE evaluations ADD COLUMN facts {{blob}};
 ALTER TABLE evaluations ADD COLUMN facts_version INTEGER NOT NULL DEFAULT 0;
 CREATE INDEX evaluations_facts_version ON evaluations (facts_version);
 `,
+	// 12: reports kept as rendered (stored_reports.go), and the triggers
+	// that forget a round's kept reports in the same transaction as any
+	// write to what a report reads: the round, its kommuner, units, unit
+	// memberships, evaluations, review exclusions and report texts. In
+	// the database, not in the Go write paths, so that no write path,
+	// today's or a later one, can leave a stale report behind.
+	`
+CREATE TABLE stored_reports (
+	round_id BIGINT NOT NULL REFERENCES rounds(id) ON DELETE CASCADE,
+	format TEXT NOT NULL,
+	build TEXT NOT NULL,
+	token TEXT NOT NULL,
+	body {{blob}},
+	created_at {{ts}} NOT NULL,
+	PRIMARY KEY (round_id, format, build)
+);
+{{forget_reports_triggers}}
+`,
 }
 
 // migrationLock is the PostgreSQL advisory lock every migration transaction
@@ -300,17 +318,49 @@ func (s *Store) expand(sql string) string {
 	if s.dialect == "postgres" {
 		id, ts, blob = "BIGSERIAL PRIMARY KEY", "TIMESTAMPTZ", "BYTEA"
 	}
-	return strings.NewReplacer("{{id}}", id, "{{ts}}", ts, "{{blob}}", blob).Replace(sql)
+	triggers := forgetReportsSQLite
+	if s.dialect == "postgres" {
+		triggers = forgetReportsPostgres
+	}
+	return strings.NewReplacer("{{id}}", id, "{{ts}}", ts, "{{blob}}", blob, "{{forget_reports_triggers}}", triggers).Replace(sql)
 }
 
+// splitStatements splits a migration at its semicolons, except those
+// inside a SQLite trigger's BEGIN … END or a $$-quoted PostgreSQL function
+// body.
 func splitStatements(sql string) []string {
-	var out []string
-	for _, st := range strings.Split(sql, ";") {
-		if strings.TrimSpace(st) != "" {
+	var (
+		out       []string
+		cur       strings.Builder
+		inDollars bool
+	)
+	flush := func() {
+		if st := cur.String(); strings.TrimSpace(st) != "" {
 			out = append(out, st)
 		}
+		cur.Reset()
 	}
+	for i := 0; i < len(sql); i++ {
+		switch {
+		case strings.HasPrefix(sql[i:], "$$"):
+			inDollars = !inDollars
+			cur.WriteString("$$")
+			i++
+		case sql[i] != ';' || inDollars || insideTriggerBody(cur.String()):
+			cur.WriteByte(sql[i])
+		default:
+			flush()
+		}
+	}
+	flush()
 	return out
+}
+
+// insideTriggerBody: st, up to a semicolon, is a SQLite CREATE TRIGGER
+// whose BEGIN … END has not ended yet.
+func insideTriggerBody(st string) bool {
+	st = strings.ToUpper(strings.TrimSpace(st))
+	return strings.HasPrefix(st, "CREATE TRIGGER") && strings.Contains(st, " BEGIN") && !strings.HasSuffix(st, "END")
 }
 
 // SchemaVersion reports the applied migration count.

@@ -1,0 +1,108 @@
+package comparison
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"runtime/debug"
+	"strings"
+
+	"github.com/inventera/inventera/internal/manage"
+	"github.com/inventera/inventera/internal/store"
+)
+
+// Kept reports (store.ReserveReport): a round's JSON report, standing
+// alone, is kept as rendered and served as it is until the round is
+// written to, so that asking again for an unchanged round — a closed
+// national round that the steering group and every kommun read — costs a
+// read, not a build. The formats that carry the day they were made (HTML)
+// or the answers (XLSX), and compared reports, whose earlier rounds may
+// change too, are built each time.
+
+// keptFormat tells whether a report is kept.
+func keptFormat(format string, previousID int64) bool {
+	return format == JSON && previousID == 0
+}
+
+// buildKept serves a kept report, or builds it, keeps it and serves it.
+func (s *Service) buildKept(ctx context.Context, actor manage.Actor, roundID int64, format string, w io.Writer) (Report, error) {
+	key := store.ReportKey{RoundID: roundID, Format: format, Build: s.binary}
+	r, body, ok, err := s.manage.StoredReport(ctx, actor, key)
+	if err != nil {
+		return Report{}, err
+	}
+	if ok {
+		_, err := w.Write(body)
+		return Report{Round: r}, err
+	}
+	release, err := s.acquire(ctx)
+	if err != nil {
+		return Report{}, err
+	}
+	defer release()
+	// Reserved before the build reads anything: a write from now on takes
+	// the reservation away, and what this build renders is not kept.
+	// A database that takes no writes (a read-only copy) still gives the
+	// report, only not kept.
+	token, err := s.manage.ReserveReport(ctx, key)
+	if err != nil {
+		slog.Warn("report not kept", "round", roundID, "format", format, "err", err)
+	}
+	var (
+		rep Report
+		buf bytes.Buffer
+	)
+	atLowPriority(func() {
+		if rep, err = s.loadNow(ctx, actor, roundID, false); err != nil {
+			return
+		}
+		err = s.write(&buf, rep, format, nil)
+	})
+	if err != nil {
+		return Report{}, err
+	}
+	if token != "" {
+		if _, err := s.manage.KeepReport(ctx, key, token, buf.Bytes()); err != nil {
+			// The report itself is right; the next request builds it again.
+			slog.Warn("report not kept", "round", roundID, "format", format, "err", err)
+		}
+	}
+	_, err = buf.WriteTo(w)
+	return rep, err
+}
+
+// buildFingerprint names the binary that renders reports: a kept report
+// is served only by the build that rendered it, since another may render
+// it differently. It is the module's version control stamp, if any, and
+// the executable's size and time; without those a fingerprint of its own
+// per process.
+func buildFingerprint() string {
+	h := sha256.New()
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		fmt.Fprintln(h, bi.GoVersion, bi.Main.Path, bi.Main.Version, bi.Main.Sum)
+		for _, s := range bi.Settings {
+			if strings.HasPrefix(s.Key, "vcs.") {
+				fmt.Fprintln(h, s.Key, s.Value)
+			}
+		}
+	}
+	exe, err := os.Executable()
+	var fi os.FileInfo
+	if err == nil {
+		fi, err = os.Stat(exe)
+	}
+	if err != nil {
+		var own [16]byte
+		rand.Read(own[:]) // this process's own: never matches another's
+		h.Write(own[:])
+	} else {
+		fmt.Fprintln(h, exe, fi.Size(), fi.ModTime().UnixNano())
+	}
+	return hex.EncodeToString(h.Sum(nil))[:20]
+}

@@ -1,0 +1,108 @@
+package comparison
+
+import (
+	"bytes"
+	"testing"
+
+	"github.com/inventera/inventera/internal/aggregate"
+	"github.com/inventera/inventera/internal/apperror"
+	"github.com/inventera/inventera/internal/manage"
+	"github.com/inventera/inventera/internal/report"
+	"github.com/inventera/inventera/internal/staff"
+	"github.com/inventera/inventera/internal/store"
+)
+
+// TestKeptJSONReport: the JSON report of an unchanged round is served from
+// its kept copy, byte for byte the report built; a write through the
+// services takes the copy away and the next report shows the write; a
+// reader who may not read the round's report is refused, kept copy or not.
+func TestKeptJSONReport(t *testing.T) {
+	svc, m, r, _ := newService(t)
+	actor := manage.System("test")
+	build := func() ([]byte, Report) {
+		t.Helper()
+		var b bytes.Buffer
+		rep, err := svc.Build(ctx, actor, r.ID, 0, JSON, &b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b.Bytes(), rep
+	}
+	fresh := func() []byte {
+		t.Helper()
+		rr, ds, err := m.ReportData(ctx, actor, r.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		agg, err := aggregate.Compute(rr, ds)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var b bytes.Buffer
+		if err := report.JSON(&b, agg); err != nil {
+			t.Fatal(err)
+		}
+		return b.Bytes()
+	}
+	key := store.ReportKey{RoundID: r.ID, Format: JSON, Build: svc.binary}
+	kept := func() ([]byte, bool) {
+		t.Helper()
+		_, body, ok, err := m.StoredReport(ctx, actor, key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return body, ok
+	}
+
+	first, rep := build()
+	if rep.Aggregate == nil {
+		t.Fatal("the first report was not built")
+	}
+	if body, ok := kept(); !ok || !bytes.Equal(body, first) {
+		t.Fatalf("kept copy %v, equal to the report %v", ok, bytes.Equal(body, first))
+	}
+	second, rep := build()
+	if rep.Aggregate != nil || rep.Round.ID != r.ID {
+		t.Errorf("the second report was built again (or lost its round %+v), want the kept copy", rep.Round)
+	}
+	if !bytes.Equal(second, first) {
+		t.Error("the kept copy differs from the report built")
+	}
+
+	// A review excludes an evaluation: the copy goes, the report shows it.
+	_, ds, err := m.ReportData(ctx, actor, r.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var id int64
+	for _, u := range ds.Units {
+		if len(u.Evaluations) > 0 && u.Evaluations[0].Complete {
+			id = u.Evaluations[0].ID
+			break
+		}
+	}
+	if err := m.Exclude(ctx, actor, r.ID, id, "Löpande statistik"); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := kept(); ok {
+		t.Fatal("the kept copy outlived a write to the round")
+	}
+	third, _ := build()
+	if bytes.Equal(third, first) {
+		t.Fatal("the report after the exclusion is the one before it")
+	}
+	if want := fresh(); !bytes.Equal(third, want) {
+		t.Error("the report after the exclusion differs from one built from the data")
+	}
+
+	// The round is not published: a projektledare may not read its
+	// report, kept or not.
+	if _, ok := kept(); !ok {
+		t.Fatal("the rebuilt report was not kept")
+	}
+	pl := manage.Actor{Email: "pl@example.se", Role: staff.Projektledare, Kommun: "Kommun 1"}
+	var b bytes.Buffer
+	if _, err := svc.Build(ctx, pl, r.ID, 0, JSON, &b); apperror.Code(err) != apperror.NotFound || b.Len() > 0 {
+		t.Errorf("a projektledare before publication: err %v, %d bytes, want NotFound and nothing", err, b.Len())
+	}
+}
