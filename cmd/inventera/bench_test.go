@@ -17,7 +17,8 @@ var benchSteps = []string{
 	"import, CLI (XLSX → SQLite)",
 	"aggregate (compute only)",
 	"baseline: sqlite3 SELECT answers",
-	"report JSON",
+	"report JSON, built (the round just written to)",
+	"report JSON, unchanged round (kept copy)",
 	"report HTML (with charts)",
 	"report XLSX",
 	"earlier round (store, publish, lineage)",
@@ -63,6 +64,12 @@ func TestBenchTiny(t *testing.T) {
 			}
 		}
 		return ""
+	}
+	if r := row("report JSON, built"); !strings.Contains(r, " built; open") {
+		t.Errorf("the report JSON after a write was not built: %s", r)
+	}
+	if r := row("report JSON, unchanged"); !strings.Contains(r, "served from its kept copy") {
+		t.Errorf("the report JSON of an unchanged round was not served from its kept copy: %s", r)
 	}
 	for _, r := range []string{row("submissions (web"), row("submissions during")} {
 		if !strings.Contains(r, "40 ok, 0 errors") || !strings.Contains(r, "; 40 stored") {
