@@ -108,8 +108,9 @@ func (s *Service) LoadCompared(ctx context.Context, actor manage.Actor, roundID,
 // Build loads, aggregates and renders a round's report in one format, in
 // one slot (see the package comment), and returns what it rendered. With
 // previousID (not 0) the report is compared with that earlier round. A
-// JSON report standing alone is served from its kept copy while the round
-// is unchanged (kept.go); the Report returned then holds only the round.
+// JSON or HTML report standing alone is served from its kept copy while
+// the round is unchanged (kept.go); the Report returned then holds only
+// the round.
 func (s *Service) Build(ctx context.Context, actor manage.Actor, roundID, previousID int64, format string, w io.Writer) (Report, error) {
 	return s.build(ctx, actor, roundID, previousID, format, nil, w)
 }
@@ -126,8 +127,8 @@ func (s *Service) build(ctx context.Context, actor manage.Actor, roundID, previo
 	default:
 		return Report{}, unknownFormat(format)
 	}
-	if keptFormat(format, previousID) {
-		return s.buildKept(ctx, actor, roundID, format, w)
+	if variant, ok := s.keptVariant(format, previousID, chartURL); ok {
+		return s.buildKept(ctx, actor, roundID, format, variant, chartURL, w)
 	}
 	release, err := s.acquire(ctx)
 	if err != nil {
@@ -211,12 +212,15 @@ func unknownFormat(format string) error {
 // of each chart as an image to download, and each figure links to it.
 func (s *Service) WriteHTML(w io.Writer, rep Report, chartURL func(chart.Kind, chart.Format) string) error {
 	return s.renderer.HTML(w, rep.Aggregate, report.HTMLOptions{
-		GeneratedOn: s.now().Format("2006-01-02"),
+		GeneratedOn: s.today(),
 		Draft:       rep.Round.Editable(),
 		Unpublished: !rep.Round.Final(),
 		ChartURL:    chartURL,
 	})
 }
+
+// today is the day a report is dated.
+func (s *Service) today() string { return s.now().Format("2006-01-02") }
 
 // Chart renders one of the report's charts.
 func (s *Service) Chart(rep Report, kind chart.Kind, format chart.Format) ([]byte, error) {

@@ -13,26 +13,42 @@ import (
 	"runtime/debug"
 	"strings"
 
+	"github.com/inventera/inventera/internal/chart"
 	"github.com/inventera/inventera/internal/manage"
 	"github.com/inventera/inventera/internal/store"
 )
 
-// Kept reports (store.ReserveReport): a round's JSON report, standing
-// alone, is kept as rendered and served as it is until the round is
+// Kept reports (store.ReserveReport): a round's report standing alone, as
+// JSON or HTML, is kept as rendered and served as it is until the round is
 // written to, so that asking again for an unchanged round — a closed
 // national round that the steering group and every kommun read — costs a
-// read, not a build. The formats that carry the day they were made (HTML)
-// or the answers (XLSX), and compared reports, whose earlier rounds may
-// change too, are built each time.
+// read, not a build. An HTML report is dated and links its charts, so it
+// is kept for the day and the links it was rendered with. XLSX (it carries
+// every answer) and compared reports (their earlier rounds may change too)
+// are built each time.
 
-// keptFormat tells whether a report is kept.
-func keptFormat(format string, previousID int64) bool {
-	return format == JSON && previousID == 0
+// keptVariant tells whether a report is kept and, if so, what else than
+// the round its rendering depends on.
+func (s *Service) keptVariant(format string, previousID int64, chartURL func(chart.Kind, chart.Format) string) (string, bool) {
+	if previousID != 0 {
+		return "", false
+	}
+	switch format {
+	case JSON:
+		return "", true
+	case HTML:
+		v := "daterad " + s.today()
+		if chartURL != nil {
+			v += ", diagram " + chartURL(chart.Kinds[0], chart.PNG)
+		}
+		return v, true
+	}
+	return "", false
 }
 
 // buildKept serves a kept report, or builds it, keeps it and serves it.
-func (s *Service) buildKept(ctx context.Context, actor manage.Actor, roundID int64, format string, w io.Writer) (Report, error) {
-	key := store.ReportKey{RoundID: roundID, Format: format, Build: s.binary}
+func (s *Service) buildKept(ctx context.Context, actor manage.Actor, roundID int64, format, variant string, chartURL func(chart.Kind, chart.Format) string, w io.Writer) (Report, error) {
+	key := store.ReportKey{RoundID: roundID, Format: format, Variant: variant, Build: s.binary}
 	r, body, ok, err := s.manage.StoredReport(ctx, actor, key)
 	if err != nil {
 		return Report{}, err
@@ -62,7 +78,7 @@ func (s *Service) buildKept(ctx context.Context, actor manage.Actor, roundID int
 		if rep, err = s.loadNow(ctx, actor, roundID, false); err != nil {
 			return
 		}
-		err = s.write(&buf, rep, format, nil)
+		err = s.write(&buf, rep, format, chartURL)
 	})
 	if err != nil {
 		return Report{}, err

@@ -6,6 +6,7 @@ import (
 
 	"github.com/inventera/inventera/internal/aggregate"
 	"github.com/inventera/inventera/internal/apperror"
+	"github.com/inventera/inventera/internal/chart"
 	"github.com/inventera/inventera/internal/manage"
 	"github.com/inventera/inventera/internal/report"
 	"github.com/inventera/inventera/internal/staff"
@@ -45,6 +46,7 @@ func TestKeptJSONReport(t *testing.T) {
 		return b.Bytes()
 	}
 	key := store.ReportKey{RoundID: r.ID, Format: JSON, Build: svc.binary}
+
 	kept := func() ([]byte, bool) {
 		t.Helper()
 		_, body, ok, err := m.StoredReport(ctx, actor, key)
@@ -93,6 +95,25 @@ func TestKeptJSONReport(t *testing.T) {
 	}
 	if want := fresh(); !bytes.Equal(third, want) {
 		t.Error("the report after the exclusion differs from one built from the data")
+	}
+
+	// HTML is kept for its day and its chart links.
+	page := func(base string) ([]byte, Report) {
+		t.Helper()
+		var b bytes.Buffer
+		rep, err := svc.BuildPage(ctx, actor, r.ID, 0, func(k chart.Kind, f chart.Format) string { return base + string(k) }, &b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b.Bytes(), rep
+	}
+	h1, rep := page("/a/")
+	h2, rep2 := page("/a/")
+	if rep.Aggregate == nil || rep2.Aggregate != nil || !bytes.Equal(h1, h2) {
+		t.Errorf("HTML: first built %v, second kept %v, equal %v; want built, kept, equal", rep.Aggregate != nil, rep2.Aggregate == nil, bytes.Equal(h1, h2))
+	}
+	if h3, rep3 := page("/b/"); rep3.Aggregate == nil || !bytes.Contains(h3, []byte("/b/")) {
+		t.Error("HTML with other chart links was served from the kept copy")
 	}
 
 	// The round is not published: a projektledare may not read its

@@ -252,11 +252,12 @@ CREATE INDEX evaluations_facts_version ON evaluations (facts_version);
 CREATE TABLE stored_reports (
 	round_id BIGINT NOT NULL REFERENCES rounds(id) ON DELETE CASCADE,
 	format TEXT NOT NULL,
+	variant TEXT NOT NULL,
 	build TEXT NOT NULL,
 	token TEXT NOT NULL,
 	body {{blob}},
 	created_at {{ts}} NOT NULL,
-	PRIMARY KEY (round_id, format, build)
+	PRIMARY KEY (round_id, format)
 );
 {{forget_reports_triggers}}
 `,

@@ -95,18 +95,22 @@ END $$;
 	return lite.String(), pg.String()
 }
 
-// ReportKey names a kept report.
+// ReportKey names a kept report. A round keeps one report per format:
+// the variant (what else the rendering depends on, such as the day an HTML
+// report is dated) and the build (the binary that rendered it) must match
+// too, and a build of another variant or binary takes the place over.
 type ReportKey struct {
 	RoundID int64
 	Format  string
-	Build   string // the binary that renders it: another one renders anew
+	Variant string
+	Build   string
 }
 
 // StoredReport returns the kept report of key, if there is one.
 func (t *Queries) StoredReport(key ReportKey) ([]byte, bool, error) {
 	var body []byte
-	err := t.db.Raw(`SELECT body FROM stored_reports WHERE round_id = ? AND format = ? AND build = ? AND body IS NOT NULL`,
-		key.RoundID, key.Format, key.Build).Row().Scan(&body)
+	err := t.db.Raw(`SELECT body FROM stored_reports WHERE round_id = ? AND format = ? AND variant = ? AND build = ? AND body IS NOT NULL`,
+		key.RoundID, key.Format, key.Variant, key.Build).Row().Scan(&body)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, false, nil
 	}
@@ -131,9 +135,10 @@ func (s *Store) ReserveReport(ctx context.Context, key ReportKey, now time.Time)
 				return err
 			}
 		}
-		return tx.db.Exec(`INSERT INTO stored_reports (round_id, format, build, token, body, created_at) VALUES (?, ?, ?, ?, NULL, ?)
-			ON CONFLICT (round_id, format, build) DO UPDATE SET token = excluded.token, body = NULL, created_at = excluded.created_at`,
-			key.RoundID, key.Format, key.Build, token, now.UTC()).Error
+		return tx.db.Exec(`INSERT INTO stored_reports (round_id, format, variant, build, token, body, created_at) VALUES (?, ?, ?, ?, ?, NULL, ?)
+			ON CONFLICT (round_id, format) DO UPDATE SET variant = excluded.variant, build = excluded.build, token = excluded.token,
+				body = NULL, created_at = excluded.created_at`,
+			key.RoundID, key.Format, key.Variant, key.Build, token, now.UTC()).Error
 	})
 	if err != nil {
 		return "", fmt.Errorf("store: reserve report: %w", err)
@@ -148,15 +153,10 @@ func (s *Store) ReserveReport(ctx context.Context, key ReportKey, now time.Time)
 func (s *Store) KeepReport(ctx context.Context, key ReportKey, token string, body []byte) (bool, error) {
 	var kept bool
 	err := s.inTx(ctx, func(tx *Queries) error {
-		res := tx.db.Exec(`UPDATE stored_reports SET body = ? WHERE round_id = ? AND format = ? AND build = ? AND token = ?`,
-			body, key.RoundID, key.Format, key.Build, token)
-		if res.Error != nil || res.RowsAffected != 1 {
-			return res.Error
-		}
-		kept = true
-		// Another binary's copies are of no use to this one.
-		return tx.db.Exec(`DELETE FROM stored_reports WHERE round_id = ? AND format = ? AND build <> ?`,
-			key.RoundID, key.Format, key.Build).Error
+		res := tx.db.Exec(`UPDATE stored_reports SET body = ? WHERE round_id = ? AND format = ? AND token = ?`,
+			body, key.RoundID, key.Format, token)
+		kept = res.RowsAffected == 1
+		return res.Error
 	})
 	if err != nil {
 		return false, fmt.Errorf("store: keep report: %w", err)

@@ -116,9 +116,20 @@ func TestReportReservationLostToAWrite(t *testing.T) {
 		if got, _ := must2(t)(q.StoredReport(key)); string(got) != "second" {
 			t.Errorf("kept %q, want second", got)
 		}
-		// Another binary renders anew.
+		// Another binary, or another variant, renders anew.
 		if _, ok := must2(t)(q.StoredReport(store.ReportKey{RoundID: r.ID, Format: "json", Build: "other"})); ok {
 			t.Error("another build's report is served")
+		}
+		if _, ok := must2(t)(q.StoredReport(store.ReportKey{RoundID: r.ID, Format: "json", Variant: "2010-01-15", Build: "test"})); ok {
+			t.Error("another variant's report is served")
+		}
+		// A new variant takes the place over: one kept report per format.
+		v2 := store.ReportKey{RoundID: r.ID, Format: "json", Variant: "2010-01-15", Build: "test"}
+		if !must[bool](t)(st.KeepReport(ctx, v2, must[string](t)(st.ReserveReport(ctx, v2, t0)), []byte("next day"))) {
+			t.Error("the new variant was not kept")
+		}
+		if _, ok := must2(t)(q.StoredReport(key)); ok {
+			t.Error("the old variant is still served")
 		}
 	})
 }
