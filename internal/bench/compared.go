@@ -313,7 +313,7 @@ func (s *stepper) comparedRepeat(ctx context.Context) (stepResult, error) {
 	for range benchRepeats {
 		// The round alone is built, as the compared report is, not
 		// served from its kept copy.
-		if err := touchRound(ctx, a, r); err != nil {
+		if err := touchRound(ctx, a, r.ID); err != nil {
 			return stepResult{}, err
 		}
 		d, _, _, err := build(0)

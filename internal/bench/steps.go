@@ -251,7 +251,7 @@ func (s *stepper) report(ctx context.Context, format string, afterWrite bool) (s
 	var touched time.Duration
 	if afterWrite {
 		t := time.Now()
-		if err := touchRound(ctx, a, r); err != nil {
+		if err := touchRound(ctx, a, r.ID); err != nil {
 			return stepResult{}, err
 		}
 		touched = time.Since(t)
@@ -278,8 +278,14 @@ func (s *stepper) report(ctx context.Context, format string, afterWrite bool) (s
 // touchRound writes to the round, as a submission or a review does, so that
 // its next report is built rather than served from the copy kept of the
 // last one (comparison/kept.go). It is not timed.
-func touchRound(ctx context.Context, a *App, r round.Round) error {
-	return a.Store.InTx(ctx, func(q *store.Queries) error { return q.SetPopulationSource(r.ID, r.PopulationSource) })
+func touchRound(ctx context.Context, a *App, roundID int64) error {
+	return a.Store.InTx(ctx, func(q *store.Queries) error {
+		r, err := q.Round(roundID)
+		if err != nil {
+			return err
+		}
+		return q.SetPopulationSource(r.ID, r.PopulationSource)
+	})
 }
 
 type countWriter struct {
