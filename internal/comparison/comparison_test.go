@@ -40,6 +40,21 @@ func newService(t *testing.T) (*Service, *manage.Service, round.Round, round.Dat
 	return svc, m, r, ds
 }
 
+// jsonOf is the JSON report of a round's data, aggregated and rendered
+// directly.
+func jsonOf(t *testing.T, r round.Round, ds round.Dataset) []byte {
+	t.Helper()
+	agg, err := aggregate.Compute(r, ds)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b bytes.Buffer
+	if err := report.JSON(&b, agg); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
 // TestReportFromFactsEqualsAnswers: the report built from the facts the
 // store keeps is the one built from the stored answers — as imported and
 // after a respondent has changed an evaluation through the web's
@@ -48,18 +63,7 @@ func TestReportFromFactsEqualsAnswers(t *testing.T) {
 	svc, m, r, _ := newService(t)
 	actor := manage.System("test")
 
-	fromAnswers := func(ds round.Dataset) []byte {
-		t.Helper()
-		agg, err := aggregate.Compute(r, ds)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var b bytes.Buffer
-		if err := report.JSON(&b, agg); err != nil {
-			t.Fatal(err)
-		}
-		return b.Bytes()
-	}
+	fromAnswers := func(ds round.Dataset) []byte { return jsonOf(t, r, ds) }
 	check := func(what string, want []byte) {
 		t.Helper()
 		var got bytes.Buffer

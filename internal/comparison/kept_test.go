@@ -4,11 +4,9 @@ import (
 	"bytes"
 	"testing"
 
-	"github.com/inventera/inventera/internal/aggregate"
 	"github.com/inventera/inventera/internal/apperror"
 	"github.com/inventera/inventera/internal/chart"
 	"github.com/inventera/inventera/internal/manage"
-	"github.com/inventera/inventera/internal/report"
 	"github.com/inventera/inventera/internal/staff"
 	"github.com/inventera/inventera/internal/store"
 )
@@ -35,15 +33,7 @@ func TestKeptJSONReport(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		agg, err := aggregate.Compute(rr, ds)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var b bytes.Buffer
-		if err := report.JSON(&b, agg); err != nil {
-			t.Fatal(err)
-		}
-		return b.Bytes()
+		return jsonOf(t, rr, ds)
 	}
 	key := store.ReportKey{RoundID: r.ID, Format: JSON, Build: svc.binary}
 
