@@ -3,6 +3,9 @@ package comparison_test
 import (
 	"context"
 	"io"
+	"runtime"
+	"runtime/metrics"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -20,7 +23,7 @@ import (
 // carried forward, so its evaluations recur by unit and name). The issue's
 // target: compared at most 1.5 × alone. "compared" is the steady state,
 // where the service has read the published predecessor before;
-// "compared-cold" reads it too.
+// "compared-cold" reads it too. Then the XLSX report, alone and compared.
 func BenchmarkNationalReport(b *testing.B) {
 	st := storetest.MustOpen(b)
 	now := func() time.Time { return time.Date(2010, 12, 1, 9, 0, 0, 0, time.UTC) }
@@ -88,4 +91,66 @@ func BenchmarkNationalReport(b *testing.B) {
 			}
 		})
 	}
+	// The XLSX report, whose raw sheets carry every evaluation's answers:
+	// besides the bytes allocated, the largest live heap while it is built
+	// (peak-live-B), which is what the memory it needs grows with; it must
+	// not hold the round's answers at once.
+	for _, bc := range []struct {
+		name       string
+		previousID int64
+	}{{"xlsx/alone", 0}, {"xlsx/compared", first.ID}} {
+		b.Run(bc.name, func(b *testing.B) {
+			b.ReportAllocs()
+			var w countingWriter
+			var peak uint64
+			for b.Loop() {
+				w.n = 0
+				peak = max(peak, peakLive(func() {
+					if _, err := svc.Build(ctx, sys, second.ID, bc.previousID, comparison.XLSX, &w); err != nil {
+						b.Fatal(err)
+					}
+				}))
+			}
+			b.ReportMetric(float64(peak), "peak-live-B")
+			b.ReportMetric(float64(w.n), "out-bytes")
+		})
+	}
 }
+
+// peakLive runs fn and returns the largest live heap a garbage collection
+// found meanwhile (runtime/metrics /gc/heap/live:bytes, sampled).
+func peakLive(fn func()) uint64 {
+	runtime.GC()
+	sample := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
+	var peak atomic.Uint64
+	read := func() {
+		metrics.Read(sample)
+		if v := sample[0].Value.Uint64(); v > peak.Load() {
+			peak.Store(v)
+		}
+	}
+	done, stopped := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(stopped)
+		tick := time.NewTicker(2 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-tick.C:
+				read()
+			}
+		}
+	}()
+	fn()
+	close(done)
+	<-stopped
+	read()
+	return peak.Load()
+}
+
+// countingWriter counts the bytes written.
+type countingWriter struct{ n int64 }
+
+func (w *countingWriter) Write(p []byte) (int, error) { w.n += int64(len(p)); return len(p), nil }

@@ -2,6 +2,7 @@ package comparison
 
 import (
 	"context"
+	"slices"
 
 	"github.com/inventera/inventera/internal/aggregate"
 	"github.com/inventera/inventera/internal/apperror"
@@ -12,47 +13,70 @@ import (
 // loadComparedNow aggregates a round and compares it with an earlier one
 // (design §5, "Comparison with an earlier round"): each round's report is
 // computed on its own, as Load gives it, and aggregate.Compare sets the
-// earlier figures and the change. The actor must be allowed to read both
-// reports. Which evaluations recur, are new or were dropped follows the
-// carry-forward lineage, else units and names (round.MatchRounds). The
-// caller holds a slot; answers is as for loadNow.
-func (s *Service) loadComparedNow(ctx context.Context, actor manage.Actor, roundID, previousID int64, answers bool) (Report, error) {
+// earlier figures and the change (see comparer). The caller holds a slot.
+func (s *Service) loadComparedNow(ctx context.Context, actor manage.Actor, roundID, previousID int64) (Report, error) {
+	compare, err := s.comparer(ctx, actor, roundID, previousID)
+	if err != nil {
+		return Report{}, err
+	}
+	cur, err := s.loadNow(ctx, actor, roundID)
+	if err != nil {
+		return Report{}, err
+	}
+	return compare(cur), nil
+}
+
+// comparer reads what comparing a round with an earlier one needs of the
+// earlier rounds — the earlier round's report and content, the lineage
+// between the two, the reports of the rounds in the trend — and returns
+// the function that compares the round's own report with them. The actor
+// must be allowed to read both reports. Which evaluations recur, are new
+// or were dropped follows the carry-forward lineage, else units and names
+// (round.MatchRounds).
+func (s *Service) comparer(ctx context.Context, actor manage.Actor, roundID, previousID int64) (func(cur Report) Report, error) {
 	if previousID == roundID {
-		return Report{}, apperror.New(apperror.Invalid, "Välj en annan omgång att jämföra med än rapportens egen.")
+		return nil, apperror.New(apperror.Invalid, "Välj en annan omgång att jämföra med än rapportens egen.")
 	}
 	prevRound, lineage, err := s.manage.ComparisonLineage(ctx, actor, previousID, roundID)
 	if err != nil {
-		return Report{}, err
-	}
-	cur, err := s.loadNow(ctx, actor, roundID, answers)
-	if err != nil {
-		return Report{}, err
+		return nil, err
 	}
 	prev, err := s.earlier(ctx, actor, prevRound)
 	if err != nil {
-		return Report{}, err
-	}
-	match := round.MatchRounds(prev.content, manage.ReportContent(cur.Data), lineage)
-	trend, err := s.trend(ctx, actor, map[int64]*aggregate.Report{roundID: cur.Aggregate, previousID: prev.report}, roundID)
-	if err != nil {
-		return Report{}, err
-	}
-	cur.Aggregate = aggregate.WithTrend(aggregate.WithRecurrence(aggregate.Compare(cur.Aggregate, prev.report), match), trend)
-	cur.Previous = &prev.round
-	return cur, nil
-}
-
-// trend is the network's figures in each round the current one was carried
-// forward from (at most aggregate.MaxTrendRounds, those the actor may
-// read), each as its own report gives them; known holds reports already
-// computed, by round.
-func (s *Service) trend(ctx context.Context, actor manage.Actor, known map[int64]*aggregate.Report, roundID int64) ([]aggregate.TrendPoint, error) {
-	chain, err := s.manage.RoundChain(ctx, actor, roundID, aggregate.MaxTrendRounds)
-	if err != nil || len(chain) < 2 {
 		return nil, err
 	}
+	trend, err := s.trend(ctx, actor, map[int64]*aggregate.Report{previousID: prev.report}, roundID)
+	if err != nil {
+		return nil, err
+	}
+	return func(cur Report) Report {
+		match := round.MatchRounds(prev.content, manage.ReportContent(cur.Data), lineage)
+		cur.Aggregate = aggregate.WithTrend(aggregate.WithRecurrence(aggregate.Compare(cur.Aggregate, prev.report), match), trend(cur.Aggregate))
+		cur.Previous = &prev.round
+		return cur
+	}, nil
+}
+
+// trend reads the reports of the rounds the current one was carried
+// forward from (at most aggregate.MaxTrendRounds, those the actor may
+// read; each as its own report gives them; known holds reports already
+// read, by round) and returns the function giving the network's figures
+// in each, the current round's from its report.
+func (s *Service) trend(ctx context.Context, actor manage.Actor, known map[int64]*aggregate.Report, roundID int64) (func(cur *aggregate.Report) []aggregate.TrendPoint, error) {
+	chain, err := s.manage.RoundChain(ctx, actor, roundID, aggregate.MaxTrendRounds)
+	if err != nil {
+		return nil, err
+	}
+	if len(chain) < 2 {
+		return func(*aggregate.Report) []aggregate.TrendPoint { return nil }, nil
+	}
 	reports := make([]*aggregate.Report, len(chain))
+	current := -1
 	for i, r := range chain {
+		if r.ID == roundID {
+			current = i
+			continue
+		}
 		if rep, ok := known[r.ID]; ok {
 			reports[i] = rep
 			continue
@@ -63,7 +87,13 @@ func (s *Service) trend(ctx context.Context, actor manage.Actor, known map[int64
 		}
 		reports[i] = f.report
 	}
-	return aggregate.Trend(reports), nil
+	return func(cur *aggregate.Report) []aggregate.TrendPoint {
+		all := slices.Clone(reports)
+		if current >= 0 {
+			all[current] = cur
+		}
+		return aggregate.Trend(all)
+	}, nil
 }
 
 // DefaultComparison is the round a report is compared with unless another

@@ -69,13 +69,12 @@ func NewService(m *manage.Service, def *form.Definition, now func() time.Time) (
 type Report struct {
 	Round     round.Round
 	Aggregate *aggregate.Report
-	// Data holds the kommuner and units and the evaluations counted; each
-	// evaluation carries its facts, or its answers when loaded for XLSX.
+	// Data holds the kommuner and units and the evaluations counted, each
+	// with its facts (round.Evaluation.Facts).
 	Data round.Dataset
 	// Previous is the round the report is compared with (LoadCompared);
 	// nil when it stands alone.
 	Previous *round.Round
-	answers  bool // Data's evaluations carry their answers
 }
 
 // Load aggregates a round as the actor may see it (the samordnare at any
@@ -88,7 +87,7 @@ func (s *Service) Load(ctx context.Context, actor manage.Actor, roundID int64) (
 	}
 	defer release()
 	var rep Report
-	atLowPriority(func() { rep, err = s.loadNow(ctx, actor, roundID, false) })
+	atLowPriority(func() { rep, err = s.loadNow(ctx, actor, roundID) })
 	return rep, err
 }
 
@@ -101,16 +100,16 @@ func (s *Service) LoadCompared(ctx context.Context, actor manage.Actor, roundID,
 	}
 	defer release()
 	var rep Report
-	atLowPriority(func() { rep, err = s.loadComparedNow(ctx, actor, roundID, previousID, false) })
+	atLowPriority(func() { rep, err = s.loadComparedNow(ctx, actor, roundID, previousID) })
 	return rep, err
 }
 
 // Build loads, aggregates and renders a round's report in one format, in
-// one slot (see the package comment), and returns what it rendered. With
-// previousID (not 0) the report is compared with that earlier round. A
-// JSON or HTML report standing alone is served from its kept copy while
-// the round is unchanged (kept.go); the Report returned then holds only
-// the round.
+// one slot (see the package comment), and returns what it rendered (an
+// XLSX report without its Data, see buildXLSX). With previousID (not 0)
+// the report is compared with that earlier round. A JSON or HTML report
+// standing alone is served from its kept copy while the round is
+// unchanged (kept.go); the Report returned then holds only the round.
 func (s *Service) Build(ctx context.Context, actor manage.Actor, roundID, previousID int64, format string, w io.Writer) (Report, error) {
 	return s.build(ctx, actor, roundID, previousID, format, nil, w)
 }
@@ -137,10 +136,14 @@ func (s *Service) build(ctx context.Context, actor manage.Actor, roundID, previo
 	defer release()
 	var rep Report
 	atLowPriority(func() {
+		if format == XLSX {
+			rep, err = s.buildXLSX(ctx, actor, roundID, previousID, w)
+			return
+		}
 		if previousID == 0 {
-			rep, err = s.loadNow(ctx, actor, roundID, format == XLSX)
+			rep, err = s.loadNow(ctx, actor, roundID)
 		} else {
-			rep, err = s.loadComparedNow(ctx, actor, roundID, previousID, format == XLSX)
+			rep, err = s.loadComparedNow(ctx, actor, roundID, previousID)
 		}
 		if err != nil {
 			return
@@ -153,23 +156,89 @@ func (s *Service) build(ctx context.Context, actor manage.Actor, roundID, previo
 	return rep, err
 }
 
-// loadNow loads and aggregates: from the facts the store keeps of each
-// evaluation, or, for a report that carries its data (XLSX), from the
-// answers, which the aggregate reads the same way.
-func (s *Service) loadNow(ctx context.Context, actor manage.Actor, roundID int64, answers bool) (Report, error) {
-	data := s.manage.ReportData
-	if answers {
-		data = s.manage.ReportDataWithAnswers
-	}
-	r, ds, err := data(ctx, actor, roundID)
+// loadNow loads and aggregates, from the facts the store keeps of each
+// evaluation.
+func (s *Service) loadNow(ctx context.Context, actor manage.Actor, roundID int64) (Report, error) {
+	r, ds, err := s.manage.ReportData(ctx, actor, roundID)
 	if err != nil {
 		return Report{}, err
 	}
+	return aggregated(r, ds)
+}
+
+func aggregated(r round.Round, ds round.Dataset) (Report, error) {
 	agg, err := aggregate.Compute(r, ds)
 	if err != nil {
 		return Report{}, fmt.Errorf("comparison: %w", err)
 	}
-	return Report{Round: r, Aggregate: agg, Data: ds, answers: answers}, nil
+	return Report{Round: r, Aggregate: agg, Data: ds}, nil
+}
+
+// buildXLSX builds the XLSX report, whose raw sheets carry the answers of
+// the evaluations it counts, from one snapshot of the round
+// (manage.ReportSnapshot): aggregated from the facts like the other
+// formats, the answers read a batch at a time as the raw sheet is
+// written, so that a round of 290 000 evaluations is never held as
+// answers. What a compared report needs of earlier rounds is read first,
+// outside the snapshot (each is a report of its own). The snapshot lasts
+// until the workbook is written; w gets nothing on error (see
+// report.Renderer.XLSX).
+func (s *Service) buildXLSX(ctx context.Context, actor manage.Actor, roundID, previousID int64, w io.Writer) (Report, error) {
+	compare := func(cur Report) Report { return cur }
+	if previousID != 0 {
+		var err error
+		if compare, err = s.comparer(ctx, actor, roundID, previousID); err != nil {
+			return Report{}, err
+		}
+	}
+	var rep Report
+	err := s.manage.ReportSnapshot(ctx, actor, roundID, func(r round.Round, ds round.Dataset, answers func([]int64, func(int, form.Answers) error) error) error {
+		cur, err := aggregated(r, ds)
+		if err != nil {
+			return err
+		}
+		rep = compare(cur)
+		// The raw sheets read of each evaluation its ID: the facts, most
+		// of what the round takes in memory, go before the rows are
+		// written (nothing refers to ds from here on), and the report
+		// comes back without its Data.
+		raw, ids := idsOf(ds)
+		rep.Data = round.Dataset{}
+		if err := ctx.Err(); err != nil {
+			return err // nobody waits for it any more: do not render it
+		}
+		return s.renderer.XLSX(w, rep.Aggregate, func(f *excelize.File, setup func(string) error) error {
+			return sheet.WriteInto(f, s.form, raw, sheet.Into{Setup: setup, IDs: ids, Answers: answers})
+		})
+	})
+	if err != nil {
+		return Report{}, err
+	}
+	return rep, nil
+}
+
+// idsOf is ds as the raw sheets of the XLSX report read it: its kommuner
+// and units, without their evaluations, and for each unit the IDs of its
+// complete evaluations counted (sheet.Into.IDs).
+func idsOf(ds round.Dataset) (round.Dataset, [][]int64) {
+	n := 0
+	for _, u := range ds.Units {
+		n += len(u.Evaluations)
+	}
+	all := make([]int64, 0, n) // one array
+	units := make([]round.UnitData, len(ds.Units))
+	ids := make([][]int64, len(ds.Units))
+	for i, u := range ds.Units {
+		start := len(all)
+		for _, e := range u.Evaluations {
+			if e.Complete {
+				all = append(all, e.ID)
+			}
+		}
+		units[i] = round.UnitData{Unit: u.Unit}
+		ids[i] = all[start:len(all):len(all)]
+	}
+	return round.Dataset{Kommuner: ds.Kommuner, Units: units}, ids
 }
 
 // acquire waits for a build slot, or for ctx to end.
@@ -194,12 +263,9 @@ func (s *Service) write(w io.Writer, rep Report, format string, chartURL func(ch
 	case HTML:
 		return s.WriteHTML(w, rep, chartURL)
 	case XLSX:
-		if !rep.answers {
-			return errors.New("comparison: an XLSX report carries the answers; build it with Build")
-		}
-		return s.renderer.XLSX(w, rep.Aggregate, func(f *excelize.File) error {
-			return sheet.WriteInto(f, s.form, rep.Data)
-		})
+		// The raw sheets read the answers from the snapshot the report
+		// was loaded in (buildXLSX).
+		return errors.New("comparison: an XLSX report carries the answers; build it with Build")
 	}
 	return unknownFormat(format)
 }

@@ -71,7 +71,7 @@ func (s *Service) earlier(ctx context.Context, actor manage.Actor, r round.Round
 			return f, nil
 		}
 	}
-	rep, err := s.loadNow(ctx, actor, r.ID, false)
+	rep, err := s.loadNow(ctx, actor, r.ID)
 	if err != nil {
 		return nil, err
 	}

@@ -75,7 +75,7 @@ func (s *Service) buildKept(ctx context.Context, actor manage.Actor, roundID int
 		buf bytes.Buffer
 	)
 	atLowPriority(func() {
-		if rep, err = s.loadNow(ctx, actor, roundID, false); err != nil {
+		if rep, err = s.loadNow(ctx, actor, roundID); err != nil {
 			return
 		}
 		err = s.write(&buf, rep, format, chartURL)

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/inventera/inventera/internal/apperror"
+	"github.com/inventera/inventera/internal/form"
 	"github.com/inventera/inventera/internal/round"
 	"github.com/inventera/inventera/internal/staff"
 	"github.com/inventera/inventera/internal/store"
@@ -223,6 +224,28 @@ func (s *Service) ReportDataWithAnswers(ctx context.Context, actor Actor, roundI
 	return s.dataset(ctx, roundID, s.reportAllowed(actor), func(round.Unit) bool { return true }, (*store.Queries).RoundAnswers)
 }
 
+// ReportSnapshot calls fn with what ReportData loads, in the same reading
+// transaction, and with answers, which reads the answers of the round's
+// evaluations by ID from that snapshot (store.Queries.EvaluationAnswers:
+// yield gets each one's index in ids, in no particular order). A report
+// that carries the answers it counts (XLSX) reads them a batch at a time
+// as it writes them, rather than holding the round's answers at once, and
+// they are the very answers its figures came from however many forms are
+// submitted meanwhile. The transaction lasts until fn returns; fn must not
+// use answers after that.
+func (s *Service) ReportSnapshot(ctx context.Context, actor Actor, roundID int64,
+	fn func(r round.Round, ds round.Dataset, answers func(ids []int64, yield func(i int, a form.Answers) error) error) error) error {
+	return s.Store.ReadTx(ctx, func(q *store.Queries) error {
+		r, ds, err := s.datasetIn(q, roundID, s.reportAllowed(actor), func(round.Unit) bool { return true }, (*store.Queries).RoundFacts)
+		if err != nil {
+			return err
+		}
+		return fn(r, ds, func(ids []int64, yield func(int, form.Answers) error) error {
+			return q.EvaluationAnswers(roundID, ids, yield)
+		})
+	})
+}
+
 func (s *Service) reportAllowed(actor Actor) func(*store.Queries, round.Round) error {
 	return func(q *store.Queries, r round.Round) error {
 		if err := s.requireRound(q, actor, r); err != nil {
@@ -255,77 +278,90 @@ func (s *Service) dataset(ctx context.Context, roundID int64, allowed func(*stor
 	)
 	err := s.Store.ReadTx(ctx, func(q *store.Queries) error {
 		var err error
-		if r, err = q.Round(roundID); err != nil {
-			return err
-		}
-		if err := allowed(q, r); err != nil {
-			return err
-		}
-		kommuner, err := q.Kommuner(roundID)
-		if err != nil {
-			return err
-		}
-		units, err := q.Units(roundID)
-		if err != nil {
-			return err
-		}
-		evs, err := evaluations(q, roundID)
-		if err != nil {
-			return err
-		}
-		excluded, err := q.Exclusions(roundID)
-		if err != nil {
-			return err
-		}
-		for i := range evs {
-			if x, ok := excluded[evs[i].ID]; ok {
-				evs[i].Excluded = &x
-			}
-		}
-		byUnit := groupByUnit(evs)
-		members := map[string]bool{}
-		for _, u := range units {
-			if !sees(u) {
-				continue
-			}
-			ud := round.UnitData{Unit: u}
-			own := byUnit[u.ID]
-			ud.Evaluations = make([]round.Evaluation, 0, len(own))
-			for _, e := range own {
-				switch u.Standing(e) {
-				case round.Counted:
-					ud.Evaluations = append(ud.Evaluations, e)
-				case round.OutOfScope:
-					ud.Excluded = append(ud.Excluded, e)
-				case round.NotSubmitted:
-					ud.Unsubmitted++
-				default:
-					ud.Unsubmitted++
-					ud.UnsubmittedDrafts++
-				}
-			}
-			ds.Units = append(ds.Units, ud)
-			for _, k := range u.Kommuner {
-				members[k] = true
-			}
-		}
-		for _, k := range kommuner {
-			if sees(round.Unit{Kommuner: []string{k.Name}}) || members[k.Name] {
-				ds.Kommuner = append(ds.Kommuner, k)
-			}
-		}
-		texts, err := q.ReportTexts(roundID)
-		if err != nil {
-			return err
-		}
-		for _, t := range texts {
-			if t.Kommun == "" || members[t.Kommun] || sees(round.Unit{Kommuner: []string{t.Kommun}}) {
-				ds.Texts = append(ds.Texts, t)
-			}
-		}
-		return nil
+		r, ds, err = s.datasetIn(q, roundID, allowed, sees, evaluations)
+		return err
 	})
 	return r, ds, err
+}
+
+// datasetIn is dataset in a transaction of the caller's.
+func (s *Service) datasetIn(q *store.Queries, roundID int64, allowed func(*store.Queries, round.Round) error, sees func(round.Unit) bool,
+	evaluations func(*store.Queries, int64) ([]round.Evaluation, error)) (r round.Round, ds round.Dataset, err error) {
+	if r, err = q.Round(roundID); err != nil {
+		return r, ds, err
+	}
+	if err := allowed(q, r); err != nil {
+		return r, ds, err
+	}
+	kommuner, err := q.Kommuner(roundID)
+	if err != nil {
+		return r, ds, err
+	}
+	units, err := q.Units(roundID)
+	if err != nil {
+		return r, ds, err
+	}
+	evs, err := evaluations(q, roundID)
+	if err != nil {
+		return r, ds, err
+	}
+	excluded, err := q.Exclusions(roundID)
+	if err != nil {
+		return r, ds, err
+	}
+	for i := range evs {
+		if x, ok := excluded[evs[i].ID]; ok {
+			evs[i].Excluded = &x
+		}
+	}
+	byUnit := groupByUnit(evs)
+	members := map[string]bool{}
+	for _, u := range units {
+		if !sees(u) {
+			continue
+		}
+		ud := round.UnitData{Unit: u}
+		own := byUnit[u.ID]
+		// The counted ones are kept in place, in own's part of the array
+		// groupByUnit made, rather than copied once more (a round of 290 000
+		// evaluations is 30 MB of them).
+		ud.Evaluations = own[:0:len(own)]
+		if own == nil {
+			ud.Evaluations = []round.Evaluation{}
+		}
+		for _, e := range own {
+			switch u.Standing(e) {
+			case round.Counted:
+				ud.Evaluations = append(ud.Evaluations, e)
+			case round.OutOfScope:
+				ud.Excluded = append(ud.Excluded, e)
+			case round.NotSubmitted:
+				ud.Unsubmitted++
+			default:
+				ud.Unsubmitted++
+				ud.UnsubmittedDrafts++
+			}
+		}
+		ds.Units = append(ds.Units, ud)
+		for _, k := range u.Kommuner {
+			members[k] = true
+		}
+	}
+	for _, k := range kommuner {
+		if sees(round.Unit{Kommuner: []string{k.Name}}) || members[k.Name] {
+			ds.Kommuner = append(ds.Kommuner, k)
+		}
+	}
+	texts, err := q.ReportTexts(roundID)
+	if err != nil {
+		return r, ds, err
+	}
+	for _, t := range texts {
+		if t.Kommun == "" || members[t.Kommun] || sees(round.Unit{Kommuner: []string{t.Kommun}}) {
+			ds.Texts = append(ds.Texts, t)
+		}
+	}
+	return r, ds, nil
 }
 
 // groupByUnit groups evaluations by unit, each unit's in the order given,

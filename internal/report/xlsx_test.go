@@ -21,7 +21,7 @@ import (
 	"github.com/xuri/excelize/v2"
 )
 
-func renderXLSX(t *testing.T, raw func(*excelize.File) error) *excelize.File {
+func renderXLSX(t *testing.T, raw func(*excelize.File, func(string) error) error) *excelize.File {
 	t.Helper()
 	var buf bytes.Buffer
 	if err := newRenderer(t).XLSX(&buf, smallReport(t), raw); err != nil {
@@ -36,7 +36,7 @@ func renderXLSX(t *testing.T, raw func(*excelize.File) error) *excelize.File {
 }
 
 func TestXLSXSheets(t *testing.T) {
-	f := renderXLSX(t, func(f *excelize.File) error {
+	f := renderXLSX(t, func(f *excelize.File, _ func(string) error) error {
 		if _, err := f.NewSheet("utvarderingar"); err != nil {
 			return err
 		}
@@ -188,7 +188,7 @@ func TestXLSXTextStaysText(t *testing.T) {
 func TestXLSXRawError(t *testing.T) {
 	var buf bytes.Buffer
 	boom := errors.New("boom")
-	err := newRenderer(t).XLSX(&buf, smallReport(t), func(*excelize.File) error { return boom })
+	err := newRenderer(t).XLSX(&buf, smallReport(t), func(*excelize.File, func(string) error) error { return boom })
 	if !errors.Is(err, boom) {
 		t.Errorf("err = %v, want boom", err)
 	}
@@ -200,13 +200,42 @@ func TestXLSXRawError(t *testing.T) {
 // TestXLSXPrintSetup checks every sheet, the raw ones included: landscape
 // A4, fit to the page's width, title rows repeated, and the report's name
 // and page numbers in the margins.
+//
+// A raw sheet is streamed, as sheet.WriteInto writes it, and set up
+// before its rows (a streamed sheet cannot be changed once flushed); one
+// added the ordinary way and not set up is set up afterwards.
 func TestXLSXPrintSetup(t *testing.T) {
-	f := renderXLSX(t, func(f *excelize.File) error {
+	f := renderXLSX(t, func(f *excelize.File, setup func(string) error) error {
 		if _, err := f.NewSheet("utvarderingar"); err != nil {
 			return err
 		}
-		return f.SetCellStr("utvarderingar", "A1", "kommun")
+		if err := setup("utvarderingar"); err != nil {
+			return err
+		}
+		sw, err := f.NewStreamWriter("utvarderingar")
+		if err != nil {
+			return err
+		}
+		if err := sw.SetRow("A1", []any{"kommun"}); err != nil {
+			return err
+		}
+		if err := sw.Flush(); err != nil {
+			return err
+		}
+		if _, err := f.NewSheet("kommuner"); err != nil {
+			return err
+		}
+		return f.SetCellStr("kommuner", "A1", "kommun")
 	})
+	if got := f.GetSheetList(); len(got) != 13 || got[11] != "utvarderingar" || got[12] != "kommuner" {
+		t.Fatalf("sheets %q, want the report's and utvarderingar, kommuner", got)
+	}
+	if v, _ := f.GetCellValue("utvarderingar", "A1"); v != "kommun" {
+		t.Errorf("utvarderingar A1 = %q", v)
+	}
+	if got := f.GetActiveSheetIndex(); got != 0 {
+		t.Errorf("active sheet %d, want the first", got)
+	}
 	titles := map[string]string{}
 	for _, dn := range f.GetDefinedName() {
 		if dn.Name == "_xlnm.Print_Titles" {
@@ -227,14 +256,14 @@ func TestXLSXPrintSetup(t *testing.T) {
 			t.Errorf("%s: not fit to page (%v)", s, err)
 		}
 		want := "'" + s + "'!$1:$3"
-		if s == "utvarderingar" {
-			want = "'utvarderingar'!$1:$1" // the interchange header stays in row 1
+		if s == "utvarderingar" || s == "kommuner" {
+			want = "'" + s + "'!$1:$1" // the interchange header stays in row 1
 		}
 		if titles[s] != want {
 			t.Errorf("%s: print titles %q, want %q", s, titles[s], want)
 		}
 		hf, err := f.GetHeaderFooter(s)
-		if err != nil || !strings.Contains(hf.OddHeader, "Resultatstyrning 2009") || !strings.Contains(hf.OddFooter, "&P av &N") {
+		if err != nil || hf == nil || !strings.Contains(hf.OddHeader, "Resultatstyrning 2009") || !strings.Contains(hf.OddFooter, "&P av &N") {
 			t.Errorf("%s: header/footer %+v (%v)", s, hf, err)
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"encoding/csv"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -83,7 +84,7 @@ func WriteXLSX(w io.Writer, def *form.Definition, ds round.Dataset) (err error) 
 		}
 	}()
 	first := f.GetSheetName(0)
-	if err := WriteInto(f, def, ds); err != nil {
+	if err := WriteInto(f, def, ds, Into{}); err != nil {
 		return err
 	}
 	if err := f.DeleteSheet(first); err != nil {
@@ -98,13 +99,45 @@ func WriteXLSX(w io.Writer, def *form.Definition, ds round.Dataset) (err error) 
 	return nil
 }
 
+// Into is how WriteInto writes into a workbook it does not own.
+type Into struct {
+	// Setup, when set, is called with each sheet's name once the sheet is
+	// added and before its rows are written: the sheets are streamed, and
+	// excelize cannot change a streamed sheet once it is written (print
+	// setup, say, must come first).
+	Setup func(sheet string) error
+	// IDs and Answers write evaluations the dataset does not carry (a
+	// report holds the facts of a round's evaluations, not their answers):
+	// IDs[i] lists the evaluations of the dataset's unit i to write, in
+	// order, in place of the unit's Evaluations, and Answers reads their
+	// answers by ID, calling yield once for each of ids with its index in
+	// ids, in any order. WriteInto asks for answersBatch at a time, so
+	// the round's answers are never held at once, and the caller holds 8
+	// bytes an evaluation.
+	IDs     [][]int64
+	Answers func(ids []int64, yield func(i int, a form.Answers) error) error
+}
+
+// answersBatch is how many evaluations WriteInto asks Into.Answers for at
+// a time.
+const answersBatch = 1000
+
 // WriteInto adds the interchange sheets (kommuner, enheter, utvarderingar)
 // to an open workbook, such as the XLSX report, whose raw evaluations must
-// re-import to the same report.
-func WriteInto(f *excelize.File, def *form.Definition, ds round.Dataset) error {
+// re-import to the same report. Every sheet is streamed (excelize spills a
+// large one to a temporary file), so its cells are not held in memory.
+func WriteInto(f *excelize.File, def *form.Definition, ds round.Dataset, into Into) error {
+	if into.IDs != nil && len(into.IDs) != len(ds.Units) {
+		return fmt.Errorf("sheet: %d units, IDs for %d", len(ds.Units), len(into.IDs))
+	}
 	for _, name := range []string{SheetKommuner, SheetEnheter, SheetUtvarderingar} {
 		if _, err := f.NewSheet(name); err != nil {
 			return fmt.Errorf("sheet: %w", err)
+		}
+		if into.Setup != nil {
+			if err := into.Setup(name); err != nil {
+				return err
+			}
 		}
 	}
 	st, err := newStyles(f)
@@ -117,7 +150,7 @@ func WriteInto(f *excelize.File, def *form.Definition, ds round.Dataset) error {
 	if err := writeEnheter(f, st, ds); err != nil {
 		return err
 	}
-	return writeUtvarderingar(f, st, def, ds)
+	return writeUtvarderingar(f, st, def, ds, into)
 }
 
 type styles struct {
@@ -251,7 +284,7 @@ func reason(u round.Unit) string {
 	return ""
 }
 
-func writeUtvarderingar(f *excelize.File, st styles, def *form.Definition, ds round.Dataset) error {
+func writeUtvarderingar(f *excelize.File, st styles, def *form.Definition, ds round.Dataset, into Into) error {
 	cols := evaluationLayout(def)
 	header := make([]string, len(cols))
 	widths := make([]float64, len(cols))
@@ -265,20 +298,77 @@ func writeUtvarderingar(f *excelize.File, st styles, def *form.Definition, ds ro
 	}
 	row := 2
 	values := make([]any, len(cols))
-	for _, u := range ds.Units {
-		kommun := evaluationKommun(u.Unit)
-		for _, e := range u.Evaluations {
-			if !e.Complete {
-				continue
+	// The rows go out a batch at a time: the evaluations of whole units in
+	// order, with the answers of those given by ID read for the batch.
+	type pending struct {
+		unit    int
+		id      int64
+		answers form.Answers // nil: to read
+	}
+	var (
+		batch   []pending
+		ids     []int64
+		missing []int // index in batch of each of ids
+	)
+	flush := func() error {
+		ids, missing = ids[:0], missing[:0]
+		for i, p := range batch {
+			if p.answers == nil {
+				ids = append(ids, p.id)
+				missing = append(missing, i)
 			}
-			for i, c := range cols {
-				values[i] = xlsxValue(st, c, kommun, u.Name, e.Answers)
+		}
+		if len(ids) > 0 {
+			if into.Answers == nil {
+				return fmt.Errorf("sheet: evaluation %d given by ID, and no Answers to read it", ids[0])
 			}
+			if err := into.Answers(ids, func(i int, a form.Answers) error {
+				batch[missing[i]].answers = a
+				return nil
+			}); err != nil {
+				return fmt.Errorf("sheet: %w", err)
+			}
+		}
+		for _, p := range batch {
+			if p.answers == nil {
+				return fmt.Errorf("sheet: evaluation %d: no answers", p.id)
+			}
+			u := ds.Units[p.unit]
+			xlsxRow(st, cols, evaluationKommun(u.Unit), u.Name, p.answers, values)
 			if err := setRow(sw, row, values); err != nil {
 				return err
 			}
 			row++
 		}
+		clear(batch)
+		batch = batch[:0]
+		return nil
+	}
+	for ui, u := range ds.Units {
+		if into.IDs != nil {
+			for _, id := range into.IDs[ui] {
+				batch = append(batch, pending{unit: ui, id: id})
+			}
+		} else {
+			for _, e := range u.Evaluations {
+				if !e.Complete {
+					continue
+				}
+				a := e.Answers
+				if a == nil {
+					a = form.Answers{} // none: a row of blanks
+				}
+				batch = append(batch, pending{unit: ui, id: e.ID, answers: a})
+			}
+		}
+		if len(batch) >= answersBatch {
+			if err := flush(); err != nil {
+				return err
+			}
+		}
+	}
+	if err := flush(); err != nil {
+		return err
 	}
 	return sw.Flush()
 }
@@ -295,15 +385,35 @@ func columnWidth(c outColumn) float64 {
 	return float64(max(10, min(len(c.name)+2, 24)))
 }
 
-// xlsxValue is one cell of an evaluation row.
+// xlsxRow sets values to the cells of an evaluation row (xlsxValue); the
+// option columns of a multi field are as multiCell writes them, the
+// answer split once for all of them rather than once for each (ten times a
+// national round has 290 000 rows of them).
+func xlsxRow(st styles, cols []outColumn, kommun, enhet string, a form.Answers, values []any) {
+	var chosen []string // the options of the multi field of the column before
+	for i, c := range cols {
+		if c.option == "" {
+			values[i] = xlsxValue(st, c, kommun, enhet, a)
+			continue
+		}
+		if i == 0 || cols[i-1].field != c.field {
+			chosen = a.Options(c.field.Code)
+		}
+		values[i] = nil // blank reads as "nej" (multiCell)
+		if slices.Contains(chosen, c.option) {
+			values[i] = "ja"
+		}
+	}
+}
+
+// xlsxValue is one cell of an evaluation row, but for the option columns
+// of a multi field (xlsxRow).
 func xlsxValue(st styles, c outColumn, kommun, enhet string, a form.Answers) any {
 	switch {
 	case c.field == nil && c.name == colKommun:
 		return text(kommun)
 	case c.field == nil:
 		return text(enhet)
-	case c.option != "":
-		return text(multiCell(a, c.field.Code, c.option))
 	}
 	v := a.Get(c.field.Code)
 	if v == "" || !c.field.IsNumber() {

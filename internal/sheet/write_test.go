@@ -305,3 +305,64 @@ func kommunerString(ks []round.Kommun) string {
 	}
 	return b.String()
 }
+
+// TestWriteIntoByID: evaluations given by ID, their answers read a batch at
+// a time through Into.Answers (as the XLSX report writes them), come out as
+// those of a dataset that carries its answers; every sheet gets Setup
+// before its rows.
+func TestWriteIntoByID(t *testing.T) {
+	want := bigDataset(t, 2500) // more than two batches
+	answers := map[int64]form.Answers{}
+	bare := round.Dataset{Kommuner: want.Kommuner}
+	ids := make([][]int64, len(want.Units))
+	next := int64(100)
+	for i, u := range want.Units {
+		bare.Units = append(bare.Units, round.UnitData{Unit: u.Unit})
+		for _, e := range u.Evaluations {
+			next += 7
+			answers[next] = e.Answers
+			ids[i] = append(ids[i], next)
+		}
+	}
+	var setUp []string
+	batches := 0
+	into := Into{
+		Setup: func(sheet string) error { setUp = append(setUp, sheet); return nil },
+		IDs:   ids,
+		Answers: func(ids []int64, yield func(int, form.Answers) error) error {
+			if len(ids) > answersBatch+50 { // a batch ends with a whole unit
+				t.Errorf("asked for %d answers at once", len(ids))
+			}
+			batches++
+			for i := len(ids) - 1; i >= 0; i-- { // in any order
+				if err := yield(i, answers[ids[i]]); err != nil {
+					return err
+				}
+			}
+			return nil
+		},
+	}
+	f := excelize.NewFile()
+	defer f.Close()
+	if err := WriteInto(f, def, bare, into); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.DeleteSheet("Sheet1"); err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{SheetKommuner, SheetEnheter, SheetUtvarderingar}; !reflect.DeepEqual(setUp, want) {
+		t.Errorf("set up %q, want %q", setUp, want)
+	}
+	if batches < 3 {
+		t.Errorf("answers read in %d batches", batches)
+	}
+	var buf bytes.Buffer
+	if _, err := f.WriteTo(&buf); err != nil {
+		t.Fatal(err)
+	}
+	got, err := ReadXLSX(context.Background(), &buf, def, DefaultLimits())
+	if err != nil {
+		t.Fatalf("ReadXLSX: %v", err)
+	}
+	diffDatasets(t, got, want)
+}

@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"fmt"
 
+	"gorm.io/gorm"
+
 	"github.com/inventera/inventera/internal/form"
 	"github.com/inventera/inventera/internal/round"
 )
@@ -46,6 +48,80 @@ func (t *Queries) RoundAnswers(roundID int64) ([]round.Evaluation, error) {
 		return nil, fmt.Errorf("store: list round answers: %w", err)
 	}
 	return out, nil
+}
+
+// answersChunk is how many evaluations EvaluationAnswers reads per query.
+const answersChunk = 500
+
+// EvaluationAnswers reads the answers of a round's evaluations by ID and
+// calls yield once for each, with its index in ids, in no particular
+// order; ids must be distinct. It reads answersChunk at a time, so a writer of a round's answers
+// (the XLSX report's raw sheets) holds a chunk of them, never the round.
+// An ID that is not one of the round's evaluations is an error.
+//
+// Like RoundAnswers, each query runs without the caller's cancellation
+// (see there); a cancelled context stops it between chunks.
+func (t *Queries) EvaluationAnswers(roundID int64, ids []int64, yield func(i int, a form.Answers) error) error {
+	db := t.db
+	ctx := db.Statement.Context
+	if ctx != nil {
+		db = db.WithContext(context.WithoutCancel(ctx))
+	}
+	index := make(map[int64]int, min(len(ids), answersChunk))
+	keys := map[string]string{}
+	for start := 0; start < len(ids); start += answersChunk {
+		if ctx != nil {
+			if err := ctx.Err(); err != nil {
+				return fmt.Errorf("store: read answers: %w", err)
+			}
+		}
+		chunk := ids[start:min(start+answersChunk, len(ids))]
+		clear(index)
+		for i, id := range chunk {
+			index[id] = start + i
+		}
+		if err := chunkAnswers(db, roundID, chunk, index, keys, yield); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func chunkAnswers(db *gorm.DB, roundID int64, chunk []int64, index map[int64]int, keys map[string]string, yield func(int, form.Answers) error) error {
+	rows, err := db.Raw(`SELECT id, answers FROM evaluations WHERE round_id = ? AND id IN ?`, roundID, chunk).Rows()
+	if err != nil {
+		return fmt.Errorf("store: read answers: %w", err)
+	}
+	defer rows.Close()
+	var (
+		id   int64
+		raw  sql.RawBytes
+		seen int
+	)
+	for rows.Next() {
+		if err := rows.Scan(&id, &raw); err != nil {
+			return fmt.Errorf("store: read answers: %w", err)
+		}
+		i, ok := index[id]
+		if !ok {
+			return fmt.Errorf("store: read answers: evaluation %d was not asked for", id)
+		}
+		a, err := decodeAnswers(raw, keys)
+		if err != nil {
+			return fmt.Errorf("store: evaluation %d: decode answers: %w", id, err)
+		}
+		if err := yield(i, a); err != nil {
+			return err
+		}
+		seen++
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("store: read answers: %w", err)
+	}
+	if seen != len(index) {
+		return fmt.Errorf("store: read answers: %d of %d evaluations are not of round %d", len(index)-seen, len(index), roundID)
+	}
+	return nil
 }
 
 // decodeAnswers reads the flat JSON object of strings encodeAnswers writes.
