@@ -169,17 +169,34 @@ func correctable(q *store.Queries, sc Scope, id int64) (Page, round.Evaluation, 
 // Correct saves a corrected evaluation. It must pass every rule of the
 // form: a corrected evaluation of a sent-in list goes on counting, so it is
 // never saved as a draft. The unit's answer stays as it is. A refused form
-// returns its violations and stores nothing.
-func (s *Service) Correct(ctx context.Context, sc Scope, id int64, in form.Answers) (round.Evaluation, form.Errors, error) {
+// returns its violations and stores nothing. version is the version the
+// correction form was loaded with (0: not known): a correction of an
+// evaluation saved since is merged with that save field by field, as Save
+// merges, or refused with a *ConflictError when both changed a field.
+func (s *Service) Correct(ctx context.Context, sc Scope, id, version int64, in form.Answers) (round.Evaluation, form.Errors, error) {
 	answers, errs := s.Form.Validate(in, form.ModeForm)
 	if len(errs) > 0 {
-		return round.Evaluation{ID: id, Answers: in}, errs, nil
+		return round.Evaluation{ID: id, Version: version, Answers: in}, errs, nil
 	}
 	var saved round.Evaluation
 	err := s.Store.InTx(ctx, func(q *store.Queries) error {
 		p, e, err := correctable(q, sc, id)
 		if err != nil {
 			return err
+		}
+		if version > 0 {
+			merged, _, c, err := s.reconcile(q, e, version, answers, false)
+			if err != nil {
+				return err
+			}
+			if c != nil {
+				return newConflictError([]Conflict{*c})
+			}
+			// The others' changes merged in must pass the rules too.
+			if answers, errs = s.Form.Validate(merged, form.ModeForm); len(errs) > 0 {
+				saved = round.Evaluation{ID: id, Version: e.Version, Answers: merged}
+				return nil
+			}
 		}
 		now := s.Now()
 		if saved, err = saveEvaluation(q, p.Round, p.Unit.ID, e, answers, true, sc.Actor(), now); err != nil {
@@ -193,7 +210,7 @@ func (s *Service) Correct(ctx context.Context, sc Scope, id int64, in form.Answe
 	if err != nil {
 		return round.Evaluation{}, nil, err
 	}
-	return saved, nil, nil
+	return saved, errs, nil
 }
 
 // carriedDraft loads one of the unit's evaluations carried forward from the
