@@ -237,15 +237,29 @@ func carriedDraft(q *store.Queries, sc Scope, id int64) (round.Round, round.Unit
 	return r, u, e, nil
 }
 
+// unchangedSince refuses a choice made on a page that showed an earlier
+// version of e (version 0: not known).
+func unchangedSince(e round.Evaluation, version int64) error {
+	if version > 0 && e.Version != version {
+		return apperror.New(apperror.Conflict, "”%s” har ändrats sedan sidan visades, så ingenting är ändrat. Gå tillbaka till enhetens sida, se igenom utvärderingen och välj igen.", e.Title())
+	}
+	return nil
+}
+
 // Confirm accepts an evaluation carried forward from the previous round as
 // it stands ("genomförs i år också"): it becomes complete if its answers
 // pass every rule of the form; otherwise nothing changes and the
-// violations say what to fill in (the caller opens the form).
-func (s *Service) Confirm(ctx context.Context, sc Scope, id int64) (form.Errors, error) {
+// violations say what to fill in (the caller opens the form). version is
+// the version the page showed (0: not known); if it was saved since,
+// nothing changes.
+func (s *Service) Confirm(ctx context.Context, sc Scope, id, version int64) (form.Errors, error) {
 	var errs form.Errors
 	err := s.Store.InTx(ctx, func(q *store.Queries) error {
 		r, u, e, err := carriedDraft(q, sc, id)
 		if err != nil {
+			return err
+		}
+		if err := unchangedSince(e, version); err != nil {
 			return err
 		}
 		var answers form.Answers
@@ -266,11 +280,16 @@ func (s *Service) Confirm(ctx context.Context, sc Scope, id int64) (form.Errors,
 
 // Discontinue removes an evaluation carried forward from the previous
 // round that the unit no longer runs ("genomförs inte längre"). The
-// previous round keeps it; the comparison counts it as dropped.
-func (s *Service) Discontinue(ctx context.Context, sc Scope, id int64) error {
+// previous round keeps it; the comparison counts it as dropped. As
+// Confirm, it refuses when the evaluation was saved since the page showed
+// version.
+func (s *Service) Discontinue(ctx context.Context, sc Scope, id, version int64) error {
 	return s.Store.InTx(ctx, func(q *store.Queries) error {
 		r, u, e, err := carriedDraft(q, sc, id)
 		if err != nil {
+			return err
+		}
+		if err := unchangedSince(e, version); err != nil {
 			return err
 		}
 		if err := q.DeleteEvaluation(u.ID, e.ID); err != nil {

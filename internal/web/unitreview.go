@@ -94,7 +94,7 @@ func (s *Server) confirmCarried(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	errs, err := s.respond.Confirm(c.Request().Context(), sc.scope, id)
+	errs, err := s.respond.Confirm(c.Request().Context(), sc.scope, id, postedVersion(c))
 	if err != nil {
 		return err
 	}
@@ -118,7 +118,7 @@ func (s *Server) discontinueCarried(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := s.respond.Discontinue(c.Request().Context(), sc.scope, id); err != nil {
+	if err := s.respond.Discontinue(c.Request().Context(), sc.scope, id, postedVersion(c)); err != nil {
 		return err
 	}
 	return redirect(c, sc.base, "upphord")
