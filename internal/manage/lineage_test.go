@@ -112,13 +112,21 @@ func TestCarryForwardLineage(t *testing.T) {
 		t.Fatalf("carried on the chef's page: %d, previous %v; want 2, true", len(page.Carried()), page.HasPrevious())
 	}
 	confirm, drop := page.Carried()[0], page.Carried()[1]
-	if errs, err := f.resp.Confirm(ctx, hebyLink, confirm.ID); err != nil || errs != nil {
+	// A page that showed another version than the stored one changes
+	// nothing: the evaluation was saved since.
+	if _, err := f.resp.Confirm(ctx, hebyLink, confirm.ID, confirm.Version+1); codeOf(err) != apperror.Conflict {
+		t.Errorf("confirming a version since replaced = %v, want conflict", err)
+	}
+	if err := f.resp.Discontinue(ctx, hebyLink, drop.ID, drop.Version+1); codeOf(err) != apperror.Conflict {
+		t.Errorf("discontinuing a version since replaced = %v, want conflict", err)
+	}
+	if errs, err := f.resp.Confirm(ctx, hebyLink, confirm.ID, confirm.Version); err != nil || errs != nil {
 		t.Fatal(err, errs)
 	}
-	if err := f.resp.Discontinue(ctx, hebyLink, drop.ID); err != nil {
+	if err := f.resp.Discontinue(ctx, hebyLink, drop.ID, drop.Version); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := f.resp.Confirm(ctx, hebyLink, confirm.ID); codeOf(err) != apperror.Conflict {
+	if _, err := f.resp.Confirm(ctx, hebyLink, confirm.ID, 0); codeOf(err) != apperror.Conflict {
 		t.Errorf("confirming twice = %v, want conflict", err)
 	}
 	page, err = f.resp.Open(ctx, hebyLink)
@@ -137,7 +145,7 @@ func TestCarryForwardLineage(t *testing.T) {
 	if len(mp.Carried()) != 1 {
 		t.Fatalf("Miljökontoret's carried drafts = %d, want 1", len(mp.Carried()))
 	}
-	if errs, err := f.resp.Confirm(ctx, miljoNext, mp.Carried()[0].ID); err != nil || len(errs) == 0 {
+	if errs, err := f.resp.Confirm(ctx, miljoNext, mp.Carried()[0].ID, 0); err != nil || len(errs) == 0 {
 		t.Errorf("confirming an incomplete draft: %v, %v; want the missing answers", errs, err)
 	}
 

@@ -291,10 +291,10 @@ func TestQuestionRoundTrip(t *testing.T) {
 	}
 	corrected := complete("arligen", "Brukarenkät")
 	corrected["timmar"] = "4"
-	if _, errs, err := f.resp.Correct(ctx, link, e.ID, with(corrected, "syfte", "")); err != nil || len(errs) == 0 {
+	if _, errs, err := f.resp.Correct(ctx, link, e.ID, 0, with(corrected, "syfte", "")); err != nil || len(errs) == 0 {
 		t.Errorf("a correction missing a required answer: %v, %v; want it refused with errors", errs, err)
 	}
-	if _, errs, err := f.resp.Correct(ctx, link, e.ID, corrected); err != nil || errs != nil {
+	if _, errs, err := f.resp.Correct(ctx, link, e.ID, 0, corrected); err != nil || errs != nil {
 		t.Fatal(err, errs)
 	}
 	stored, err := f.st.Q(ctx).Evaluation(e.UnitID, e.ID)
@@ -319,7 +319,7 @@ func TestQuestionRoundTrip(t *testing.T) {
 		t.Errorf("panel = %+v", panel)
 	}
 	// Without an open question, a sent-in list is not changed in place.
-	if _, _, err := f.resp.Correct(ctx, f.byLink(f.links["Socialnämnden/Heby"]), e.ID, corrected); codeOf(err) != apperror.NotFound {
+	if _, _, err := f.resp.Correct(ctx, f.byLink(f.links["Socialnämnden/Heby"]), e.ID, 0, corrected); codeOf(err) != apperror.NotFound {
 		t.Errorf("another unit corrected it: %v", err)
 	}
 

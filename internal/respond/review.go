@@ -169,17 +169,34 @@ func correctable(q *store.Queries, sc Scope, id int64) (Page, round.Evaluation, 
 // Correct saves a corrected evaluation. It must pass every rule of the
 // form: a corrected evaluation of a sent-in list goes on counting, so it is
 // never saved as a draft. The unit's answer stays as it is. A refused form
-// returns its violations and stores nothing.
-func (s *Service) Correct(ctx context.Context, sc Scope, id int64, in form.Answers) (round.Evaluation, form.Errors, error) {
+// returns its violations and stores nothing. version is the version the
+// correction form was loaded with (0: not known): a correction of an
+// evaluation saved since is merged with that save field by field, as Save
+// merges, or refused with a *ConflictError when both changed a field.
+func (s *Service) Correct(ctx context.Context, sc Scope, id, version int64, in form.Answers) (round.Evaluation, form.Errors, error) {
 	answers, errs := s.Form.Validate(in, form.ModeForm)
 	if len(errs) > 0 {
-		return round.Evaluation{ID: id, Answers: in}, errs, nil
+		return round.Evaluation{ID: id, Version: version, Answers: in}, errs, nil
 	}
 	var saved round.Evaluation
 	err := s.Store.InTx(ctx, func(q *store.Queries) error {
 		p, e, err := correctable(q, sc, id)
 		if err != nil {
 			return err
+		}
+		if version > 0 {
+			merged, _, c, err := s.reconcile(q, e, version, answers, false)
+			if err != nil {
+				return err
+			}
+			if c != nil {
+				return newConflictError([]Conflict{*c})
+			}
+			// The others' changes merged in must pass the rules too.
+			if answers, errs = s.Form.Validate(merged, form.ModeForm); len(errs) > 0 {
+				saved = round.Evaluation{ID: id, Version: e.Version, Answers: merged}
+				return nil
+			}
 		}
 		now := s.Now()
 		if saved, err = saveEvaluation(q, p.Round, p.Unit.ID, e, answers, true, sc.Actor(), now); err != nil {
@@ -193,7 +210,7 @@ func (s *Service) Correct(ctx context.Context, sc Scope, id int64, in form.Answe
 	if err != nil {
 		return round.Evaluation{}, nil, err
 	}
-	return saved, nil, nil
+	return saved, errs, nil
 }
 
 // carriedDraft loads one of the unit's evaluations carried forward from the
@@ -220,15 +237,29 @@ func carriedDraft(q *store.Queries, sc Scope, id int64) (round.Round, round.Unit
 	return r, u, e, nil
 }
 
+// unchangedSince refuses a choice made on a page that showed an earlier
+// version of e (version 0: not known).
+func unchangedSince(e round.Evaluation, version int64) error {
+	if version > 0 && e.Version != version {
+		return apperror.New(apperror.Conflict, "”%s” har ändrats sedan sidan visades, så ingenting är ändrat. Gå tillbaka till enhetens sida, se igenom utvärderingen och välj igen.", e.Title())
+	}
+	return nil
+}
+
 // Confirm accepts an evaluation carried forward from the previous round as
 // it stands ("genomförs i år också"): it becomes complete if its answers
 // pass every rule of the form; otherwise nothing changes and the
-// violations say what to fill in (the caller opens the form).
-func (s *Service) Confirm(ctx context.Context, sc Scope, id int64) (form.Errors, error) {
+// violations say what to fill in (the caller opens the form). version is
+// the version the page showed (0: not known); if it was saved since,
+// nothing changes.
+func (s *Service) Confirm(ctx context.Context, sc Scope, id, version int64) (form.Errors, error) {
 	var errs form.Errors
 	err := s.Store.InTx(ctx, func(q *store.Queries) error {
 		r, u, e, err := carriedDraft(q, sc, id)
 		if err != nil {
+			return err
+		}
+		if err := unchangedSince(e, version); err != nil {
 			return err
 		}
 		var answers form.Answers
@@ -249,11 +280,16 @@ func (s *Service) Confirm(ctx context.Context, sc Scope, id int64) (form.Errors,
 
 // Discontinue removes an evaluation carried forward from the previous
 // round that the unit no longer runs ("genomförs inte längre"). The
-// previous round keeps it; the comparison counts it as dropped.
-func (s *Service) Discontinue(ctx context.Context, sc Scope, id int64) error {
+// previous round keeps it; the comparison counts it as dropped. As
+// Confirm, it refuses when the evaluation was saved since the page showed
+// version.
+func (s *Service) Discontinue(ctx context.Context, sc Scope, id, version int64) error {
 	return s.Store.InTx(ctx, func(q *store.Queries) error {
 		r, u, e, err := carriedDraft(q, sc, id)
 		if err != nil {
+			return err
+		}
+		if err := unchangedSince(e, version); err != nil {
 			return err
 		}
 		if err := q.DeleteEvaluation(u.ID, e.ID); err != nil {

@@ -45,12 +45,17 @@ type hiddenValue struct{ Name, Value string }
 
 // renderConflict shows the conflict page of a refused save, 409.
 func (s *Server) renderConflict(c echo.Context, sc unitScope, cf respond.Conflict, draft bool) error {
+	return s.renderConflictAt(c, sc, cf, draft, sc.base+"/u/"+strconv.FormatInt(cf.ID, 10))
+}
+
+// renderConflictAt is renderConflict of a page whose form posts to action
+// (a correction posts to its own address).
+func (s *Server) renderConflictAt(c echo.Context, sc unitScope, cf respond.Conflict, draft bool, action string) error {
 	p, err := s.respond.Open(c.Request().Context(), sc.scope)
 	if err != nil {
 		return err
 	}
-	v := conflictView{unitView: sc.view(p), Conflict: cf, Draft: draft, Version: cf.Version,
-		Action: sc.base + "/u/" + strconv.FormatInt(cf.ID, 10)}
+	v := conflictView{unitView: sc.view(p), Conflict: cf, Draft: draft, Version: cf.Version, Action: action}
 	if cf.Deleted {
 		v.Action, v.Version = sc.base+"/ny", 0
 	}

@@ -219,3 +219,41 @@ func TestCarriedOnUnitPage(t *testing.T) {
 		t.Error("after confirming, the evaluation is still waiting")
 	}
 }
+
+// TestStaleCorrectionMergesOrConflicts: two correction forms loaded at the
+// same version: the second one's change to another field is merged with
+// the first's; a third that changes the same field as the first gets the
+// conflict page, which posts back to the correction.
+func TestStaleCorrectionMergesOrConflicts(t *testing.T) {
+	e := newEnv(t)
+	id := e.submitByLink(e.token, validForm())
+	if _, err := e.manage.Ask(context.Background(), manage.System("test"), e.round.ID, id, "Stämmer timmarna?"); err != nil {
+		t.Fatal(err)
+	}
+	chef := e.client()
+	path := fmt.Sprintf("/l/%s/u/%d/ratta", e.token, id)
+	_, page := e.get(chef, path)
+	loaded := formVersion(t, page)
+	post := func(changes map[string][]string) (int, string) {
+		t.Helper()
+		st, body, _ := e.post(chef, path, with(with(validForm(), changes), map[string][]string{"version": {loaded}}))
+		return st, body
+	}
+	if st, body := post(map[string][]string{"timmar": {"123,5"}}); st != http.StatusSeeOther {
+		t.Fatalf("first correction: %d %s", st, errorsIn(body))
+	}
+	if st, body := post(map[string][]string{"syfte": {"Rättat syfte."}}); st != http.StatusSeeOther {
+		t.Fatalf("second correction, another field: %d %s", st, errorsIn(body))
+	}
+	got := e.stored(id)
+	if got.Answers.Get("timmar") != "123.5" || got.Answers.Get("syfte") != "Rättat syfte." {
+		t.Errorf("after both corrections: timmar %q syfte %q, want both kept", got.Answers.Get("timmar"), got.Answers.Get("syfte"))
+	}
+	st, body := post(map[string][]string{"timmar": {"99"}})
+	if st != http.StatusConflict || !strings.Contains(body, fmt.Sprintf(`action="%s"`, path)) {
+		t.Errorf("third correction, same field: %d, want 409 posting back to %s", st, path)
+	}
+	if got := e.stored(id); got.Answers.Get("timmar") != "123.5" {
+		t.Errorf("the conflicting correction stored timmar %q", got.Answers.Get("timmar"))
+	}
+}

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"errors"
 	"net/http"
 	"strconv"
 
@@ -57,7 +58,12 @@ func (s *Server) correctEvaluation(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	_, errs, err := s.respond.Correct(c.Request().Context(), sc.scope, id, in)
+	action := sc.base + "/u/" + strconv.FormatInt(id, 10) + "/ratta"
+	saved, errs, err := s.respond.Correct(c.Request().Context(), sc.scope, id, postedVersion(c), in)
+	var conflict *respond.ConflictError
+	if errors.As(err, &conflict) {
+		return s.renderConflictAt(c, sc, conflict.Conflicts[0], false, action)
+	}
 	if err != nil {
 		return err
 	}
@@ -66,8 +72,14 @@ func (s *Server) correctEvaluation(c echo.Context) error {
 		if err != nil {
 			return err
 		}
-		v := formView{unitView: sc.view(p), Evaluation: e, Answers: in, Errors: errs, Correcting: true,
-			Action: sc.base + "/u/" + strconv.FormatInt(id, 10) + "/ratta"}
+		// The version the refused form stands on: the one it was loaded
+		// with, or the stored one when others' changes were merged in.
+		e.Version = saved.Version
+		answers := in
+		if saved.Answers != nil {
+			answers = saved.Answers
+		}
+		v := formView{unitView: sc.view(p), Evaluation: e, Answers: answers, Errors: errs, Correcting: true, Action: action}
 		return s.renderForm(c, http.StatusUnprocessableEntity, v)
 	}
 	return redirect(c, sc.base, "rattad")
@@ -82,7 +94,7 @@ func (s *Server) confirmCarried(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	errs, err := s.respond.Confirm(c.Request().Context(), sc.scope, id)
+	errs, err := s.respond.Confirm(c.Request().Context(), sc.scope, id, postedVersion(c))
 	if err != nil {
 		return err
 	}
@@ -106,7 +118,7 @@ func (s *Server) discontinueCarried(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := s.respond.Discontinue(c.Request().Context(), sc.scope, id); err != nil {
+	if err := s.respond.Discontinue(c.Request().Context(), sc.scope, id, postedVersion(c)); err != nil {
 		return err
 	}
 	return redirect(c, sc.base, "upphord")
