@@ -80,6 +80,12 @@ func (s *stepper) serveInstance(ctx context.Context) (stepResult, error) {
 		json.NewEncoder(w).Encode(a.Store.Stats())
 	})
 	mux.HandleFunc("POST /stop", func(w http.ResponseWriter, _ *http.Request) {
+		// Answered before the instance stops: closing the control server
+		// under an unwritten answer gave the bench an EOF now and then.
+		w.WriteHeader(http.StatusNoContent)
+		if f, ok := w.(http.Flusher); ok {
+			f.Flush()
+		}
 		once.Do(func() { close(stop) })
 	})
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -89,7 +95,13 @@ func (s *stepper) serveInstance(ctx context.Context) (stepResult, error) {
 	}
 	control := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	go control.Serve(ln)
-	defer control.Close()
+	defer func() {
+		// Gracefully: the answer to /stop goes out before the connection
+		// closes.
+		shut, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		control.Shutdown(shut)
+	}()
 	line, err := json.Marshal(instanceAddr{Base: srv.base, Control: "http://" + ln.Addr().String()})
 	if err != nil {
 		srv.stop()
