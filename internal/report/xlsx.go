@@ -244,6 +244,20 @@ type xcell struct {
 	k kind
 }
 
+// cell is the value of row's cell ci and its kind (the column's, unless
+// an xcell overrides it); ok is false for a blank cell or one beyond the
+// sheet's columns.
+func (s xsheet) cell(row xrow, ci int) (v any, k kind, ok bool) {
+	if ci >= len(s.cols) || ci >= len(row.cells) || row.cells[ci] == nil {
+		return nil, 0, false
+	}
+	v, k = row.cells[ci], s.cols[ci].kind
+	if c, isCell := v.(xcell); isCell {
+		v, k = c.v, c.k
+	}
+	return v, k, true
+}
+
 // xchart is a native Excel chart of some of a sheet's columns over its
 // first len(rows)-skipLast rows, placed below the table.
 type xchart struct {
@@ -372,13 +386,10 @@ func writeSheet(f *excelize.File, st *xstyles, s xsheet, source, title string, f
 	heights := make([]float64, len(s.rows)) // 0: the default
 	for ri, row := range s.rows {
 		lines := 1
-		for ci, v := range row.cells {
-			if ci >= last || v == nil {
+		for ci := range row.cells {
+			v, k, ok := s.cell(row, ci)
+			if !ok {
 				continue
-			}
-			k := s.cols[ci].kind
-			if c, ok := v.(xcell); ok {
-				v, k = c.v, c.k
 			}
 			var w int
 			switch v := v.(type) {
@@ -479,13 +490,10 @@ func writeSheet(f *excelize.File, st *xstyles, s xsheet, source, title string, f
 	}
 	for ri, row := range s.rows {
 		clear(cells)
-		for ci, v := range row.cells {
-			if ci >= last || v == nil {
+		for ci := range row.cells {
+			v, k, ok := s.cell(row, ci)
+			if !ok {
 				continue
-			}
-			k := s.cols[ci].kind
-			if c, ok := v.(xcell); ok {
-				v, k = c.v, c.k
 			}
 			style := st.plain[k]
 			if row.bold {

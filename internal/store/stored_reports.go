@@ -14,8 +14,8 @@ import (
 // Kept reports. A report of a national round takes a few hundred
 // milliseconds to build, while the round it describes changes only when
 // someone writes to it; once collection has closed it does not change at
-// all. So a rendered report is kept, by round, format and build (the
-// binary that rendered it), and served as it is until the round changes.
+// all. So a rendered report is kept, one per round and format (ReportKey),
+// and served as it is until the round changes.
 //
 // The database itself forgets a round's kept reports in the same
 // transaction as any write to what a report reads (migration 12's
