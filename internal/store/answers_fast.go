@@ -1,7 +1,6 @@
 package store
 
 import (
-	"context"
 	"database/sql"
 	"encoding/json"
 	"fmt"
@@ -15,16 +14,8 @@ import (
 // RoundAnswers lists a round's evaluations as a report or an export reads
 // them: ID, unit, completeness and answers, without timestamps, scanned
 // without gorm's reflection (a national round has 30 000).
-//
-// The query runs without the caller's cancellation: with a cancellable
-// context, mattn/go-sqlite3 hands every row to a goroutine of its own to be
-// able to interrupt, which costs more than reading the 30 000 rows.
 func (t *Queries) RoundAnswers(roundID int64) ([]round.Evaluation, error) {
-	db := t.db
-	if ctx := db.Statement.Context; ctx != nil {
-		db = db.WithContext(context.WithoutCancel(ctx))
-	}
-	rows, err := db.Raw(`SELECT id, unit_id, complete, answers FROM evaluations WHERE round_id = ? ORDER BY id`, roundID).Rows()
+	rows, err := t.db.Raw(`SELECT id, unit_id, complete, answers FROM evaluations WHERE round_id = ? ORDER BY id`, roundID).Rows()
 	if err != nil {
 		return nil, fmt.Errorf("store: list round answers: %w", err)
 	}
@@ -59,14 +50,10 @@ const answersChunk = 500
 // (the XLSX report's raw sheets) holds a chunk of them, never the round.
 // An ID that is not one of the round's evaluations is an error.
 //
-// Like RoundAnswers, each query runs without the caller's cancellation
-// (see there); a cancelled context stops it between chunks.
+// A cancelled context stops it between chunks (on SQLite a statement runs
+// to its end, see Store.runUnder).
 func (t *Queries) EvaluationAnswers(roundID int64, ids []int64, yield func(i int, a form.Answers) error) error {
-	db := t.db
-	ctx := db.Statement.Context
-	if ctx != nil {
-		db = db.WithContext(context.WithoutCancel(ctx))
-	}
+	db, ctx := t.db, t.ctx
 	index := make(map[int64]int, min(len(ids), answersChunk))
 	keys := map[string]string{}
 	for start := 0; start < len(ids); start += answersChunk {

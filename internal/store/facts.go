@@ -21,14 +21,8 @@ import (
 // An evaluation whose facts are missing or unreadable (its answers could
 // not be read when it was written, or a newer version wrote them) comes
 // with its answers instead, and aggregation reads those.
-//
-// Like RoundAnswers, the query runs without the caller's cancellation:
-// mattn/go-sqlite3 hands every row of a cancellable query to a goroutine.
 func (t *Queries) RoundFacts(roundID int64) ([]round.Evaluation, error) {
 	db := t.db
-	if ctx := db.Statement.Context; ctx != nil {
-		db = db.WithContext(context.WithoutCancel(ctx))
-	}
 	// The round's size, from the index alone, so that the list is
 	// allocated once.
 	var n int

@@ -84,7 +84,7 @@ func (s *Store) claimIn(ctx context.Context) *Claim {
 func (c *Claim) Active() bool { return c.tx != nil }
 
 func (c *Claim) queries() *Queries {
-	return &Queries{db: c.tx, postgres: c.s.dialect == "postgres", inTx: true}
+	return &Queries{db: c.tx, ctx: c.ctx, postgres: c.s.dialect == "postgres", inTx: true}
 }
 
 // inTx runs fn in the claim's transaction, beginning it (and storing the
@@ -126,6 +126,7 @@ func (c *Claim) begin() error {
 		release()
 		return fmt.Errorf("store: begin: %w", tx.Error)
 	}
+	tx = s.runUnder(tx, c.ctx)
 	c.tx, c.release = tx, release
 	// On PostgreSQL a concurrent request holding the same key uncommitted
 	// makes this insert wait until it commits (then nothing is inserted) or
@@ -234,7 +235,7 @@ func (s *Store) purgeKeys(ctx context.Context) {
 	if s.writer != nil {
 		err = s.inTx(ctx, purge) // SQLite: in turn with the other writers
 	} else {
-		err = purge(&Queries{db: s.db.WithContext(ctx), postgres: true})
+		err = purge(&Queries{db: s.db.WithContext(ctx), ctx: ctx, postgres: true})
 	}
 	if err != nil && !errors.Is(err, context.Canceled) {
 		s.lastPurge.Store(last)

@@ -163,7 +163,7 @@ func (s *Store) transaction(ctx context.Context, db *gorm.DB, fn func(g *gorm.DB
 			s.traceTx("ROLLBACK")
 		}
 	}()
-	if err := fn(tx); err != nil {
+	if err := fn(s.runUnder(tx, ctx)); err != nil {
 		return err
 	}
 	committed = true
