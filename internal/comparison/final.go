@@ -6,7 +6,7 @@ import (
 	"sync"
 
 	"github.com/inventera/inventera/internal/aggregate"
-	"github.com/inventera/inventera/internal/form"
+	"github.com/inventera/inventera/internal/facts"
 	"github.com/inventera/inventera/internal/manage"
 	"github.com/inventera/inventera/internal/round"
 )
@@ -83,13 +83,16 @@ func (s *Service) earlier(ctx context.Context, actor manage.Actor, r round.Round
 }
 
 // names keeps of a round's content what matching reads: kommuner, units,
-// and each evaluation's id, unit and name.
+// and each evaluation's id, unit and name (its facts' Title, all of them
+// in one slab rather than a map of answers each).
 func names(c round.RoundContent) round.RoundContent {
 	out := round.RoundContent{Kommuner: slices.Clone(c.Kommuner), Units: slices.Clone(c.Units),
 		Evaluations: make([]round.Evaluation, len(c.Evaluations))}
+	titles := make([]facts.Facts, len(c.Evaluations))
 	for i, e := range c.Evaluations {
+		titles[i].Title = e.Name()
 		out.Evaluations[i] = round.Evaluation{ID: e.ID, RoundID: e.RoundID, UnitID: e.UnitID, Complete: e.Complete,
-			Answers: form.Answers{"benamning": e.Name()}}
+			Facts: &titles[i]}
 	}
 	return out
 }

@@ -73,7 +73,11 @@ func (s *Service) MatchRounds(ctx context.Context, actor Actor, previousID, curr
 
 // content is what matching reads of a report's dataset.
 func content(ds round.Dataset) round.RoundContent {
-	c := round.RoundContent{Kommuner: ds.Kommuner}
+	n := 0
+	for _, u := range ds.Units {
+		n += len(u.Evaluations)
+	}
+	c := round.RoundContent{Kommuner: ds.Kommuner, Units: make([]round.Unit, 0, len(ds.Units)), Evaluations: make([]round.Evaluation, 0, n)}
 	for _, u := range ds.Units {
 		c.Units = append(c.Units, u.Unit)
 		c.Evaluations = append(c.Evaluations, u.Evaluations...)
