@@ -15,6 +15,7 @@ import (
 	"github.com/inventera/inventera/internal/guard"
 	"github.com/inventera/inventera/internal/mail"
 	"github.com/inventera/inventera/internal/manage"
+	"github.com/inventera/inventera/internal/pace"
 	"github.com/inventera/inventera/internal/sheet"
 	"github.com/inventera/inventera/internal/staff"
 	"github.com/inventera/inventera/internal/web"
@@ -163,7 +164,10 @@ func newWebServer(a *app, cfg web.Config, mailer manage.Mailer) (*web.Server, er
 	if err != nil {
 		return nil, err
 	}
+	// Report builds give way to the requests queued at the web's gate.
+	demand := &pace.Demand{}
+	reports.GiveWayTo(demand)
 	return web.New(cfg, web.Deps{Form: a.form, Respond: a.respond, Manage: a.manage, Staff: a.staff,
-		Reports: reports, Mailer: mailer, Now: a.manage.Now,
+		Reports: reports, Mailer: mailer, Now: a.manage.Now, Demand: demand,
 		Guard: &guard.Guard{Store: a.store, Policy: guard.DefaultPolicy(), Now: a.manage.Now}})
 }

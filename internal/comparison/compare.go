@@ -35,7 +35,7 @@ func (s *Service) loadComparedNow(ctx context.Context, actor manage.Actor, round
 				compareErr = fmt.Errorf("comparison: reading the earlier round panicked: %v", p)
 			}
 		}()
-		atLowPriority(func() { compare, compareErr = s.comparer(ctx, actor, roundID, previousID) })
+		s.atLowPriority(ctx, func(ctx context.Context) { compare, compareErr = s.comparer(ctx, actor, roundID, previousID) })
 	}()
 	cur, err := s.loadNow(ctx, actor, roundID)
 	<-done

@@ -26,6 +26,7 @@ import (
 	"github.com/inventera/inventera/internal/chart"
 	"github.com/inventera/inventera/internal/form"
 	"github.com/inventera/inventera/internal/manage"
+	"github.com/inventera/inventera/internal/pace"
 	"github.com/inventera/inventera/internal/report"
 	"github.com/inventera/inventera/internal/round"
 	"github.com/inventera/inventera/internal/sheet"
@@ -49,7 +50,14 @@ type Service struct {
 	slots    chan struct{} // one token per report being built
 	final    finalCache    // published rounds' reports, for comparisons
 	binary   string        // the binary's fingerprint, for kept reports (kept.go)
+	demand   *pace.Demand  // requests queued, which builds give way to (GiveWayTo)
 }
+
+// GiveWayTo makes the service's report builds give way to the requests
+// queued in d (package pace): the web server raises d while a request
+// waits for its turn. Call it before the service builds anything; without
+// it builds run at full speed, as the command line's do.
+func (s *Service) GiveWayTo(d *pace.Demand) { s.demand = d }
 
 // NewService builds the report service.
 func NewService(m *manage.Service, def *form.Definition, now func() time.Time) (*Service, error) {
@@ -87,7 +95,7 @@ func (s *Service) Load(ctx context.Context, actor manage.Actor, roundID int64) (
 	}
 	defer release()
 	var rep Report
-	atLowPriority(func() { rep, err = s.loadNow(ctx, actor, roundID) })
+	s.atLowPriority(ctx, func(ctx context.Context) { rep, err = s.loadNow(ctx, actor, roundID) })
 	return rep, err
 }
 
@@ -100,7 +108,7 @@ func (s *Service) LoadCompared(ctx context.Context, actor manage.Actor, roundID,
 	}
 	defer release()
 	var rep Report
-	atLowPriority(func() { rep, err = s.loadComparedNow(ctx, actor, roundID, previousID) })
+	s.atLowPriority(ctx, func(ctx context.Context) { rep, err = s.loadComparedNow(ctx, actor, roundID, previousID) })
 	return rep, err
 }
 
@@ -135,7 +143,8 @@ func (s *Service) build(ctx context.Context, actor manage.Actor, roundID, previo
 	}
 	defer release()
 	var rep Report
-	atLowPriority(func() {
+	s.atLowPriority(ctx, func(ctx context.Context) {
+		w := pace.Writer(ctx, w)
 		if format == XLSX {
 			rep, err = s.buildXLSX(ctx, actor, roundID, previousID, w)
 			return
@@ -207,7 +216,7 @@ func (s *Service) buildXLSX(ctx context.Context, actor manage.Actor, roundID, pr
 		if err := ctx.Err(); err != nil {
 			return err // nobody waits for it any more: do not render it
 		}
-		return s.renderer.XLSX(w, rep.Aggregate, func(f *excelize.File, setup func(string) error) error {
+		return s.renderer.XLSX(ctx, w, rep.Aggregate, func(f *excelize.File, setup func(string) error) error {
 			return sheet.WriteInto(f, s.form, raw, sheet.Into{Setup: setup, IDs: ids, Answers: answers})
 		})
 	})

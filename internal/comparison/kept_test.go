@@ -43,7 +43,14 @@ func TestKeptJSONReport(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		return body, ok
+		if ok && (len(body) < 2 || body[0] != 0x1f || body[1] != 0x8b) {
+			t.Errorf("the kept copy is not compressed: it begins %q", body[:min(len(body), 8)])
+		}
+		var unpacked bytes.Buffer
+		if err := unpack(&unpacked, body); err != nil {
+			t.Fatal(err)
+		}
+		return unpacked.Bytes(), ok
 	}
 
 	first, rep := build()
@@ -115,5 +122,36 @@ func TestKeptJSONReport(t *testing.T) {
 	var b bytes.Buffer
 	if _, err := svc.Build(ctx, pl, r.ID, 0, JSON, &b); apperror.Code(err) != apperror.NotFound || b.Len() > 0 {
 		t.Errorf("a projektledare before publication: err %v, %d bytes, want NotFound and nothing", err, b.Len())
+	}
+}
+
+// TestUnpack: a kept report comes back as it was rendered, whether it was
+// kept compressed or, by an earlier build, whole; a damaged one is an
+// error, not a half-written report passed off as whole.
+func TestUnpack(t *testing.T) {
+	report := []byte("{\n  \"round\": {\"name\": \"Omgång 2026\"}\n}\n")
+	packed, err := pack(report)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name    string
+		body    []byte
+		want    []byte
+		wantErr bool
+	}{
+		{"packed", packed, report, false},
+		{"kept whole", report, report, false},
+		{"empty", nil, nil, false},
+		{"damaged", packed[:len(packed)/2], nil, true},
+	} {
+		var got bytes.Buffer
+		err := unpack(&got, tc.body)
+		if (err != nil) != tc.wantErr {
+			t.Errorf("%s: error %v, want an error %v", tc.name, err, tc.wantErr)
+		}
+		if !tc.wantErr && !bytes.Equal(got.Bytes(), tc.want) {
+			t.Errorf("%s: got %q, want %q", tc.name, got.Bytes(), tc.want)
+		}
 	}
 }

@@ -1,8 +1,11 @@
 package comparison
 
 import (
+	"context"
 	"fmt"
 	"runtime"
+
+	"github.com/inventera/inventera/internal/pace"
 )
 
 // buildNicer is how much lower than the process's the scheduling priority
@@ -19,8 +22,10 @@ const buildNicer = 5
 // scheduling priority is lowered by buildNicer (where the platform allows;
 // see lowerThreadPriority), and waits for it. The thread ends with fn, and
 // its priority with it: an unprivileged process could not raise it again.
-// A panic in fn is raised again in the caller.
-func atLowPriority(fn func()) {
+// fn gets ctx carrying its paced work (package pace): it gives way to
+// requests queued at the web's gate, which the lower priority alone does
+// not make it do. A panic in fn is raised again in the caller.
+func (s *Service) atLowPriority(ctx context.Context, fn func(ctx context.Context)) {
 	var (
 		done     = make(chan struct{})
 		panicked any
@@ -34,7 +39,7 @@ func atLowPriority(fn func()) {
 			}
 		}()
 		lowerThreadPriority(buildNicer)
-		fn()
+		fn(pace.Start(ctx, s.demand, pace.DefaultPolicy()))
 	}()
 	<-done
 	if panicked != nil {

@@ -49,7 +49,7 @@ func BenchmarkXLSX(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		w.n = 0
-		if err := r.XLSX(&w, rep, nil); err != nil {
+		if err := r.XLSX(b.Context(), &w, rep, nil); err != nil {
 			b.Fatal(err)
 		}
 	}

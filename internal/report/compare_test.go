@@ -131,7 +131,7 @@ func TestHTMLComparison(t *testing.T) {
 // number cells for the figures and text for a kommun not in a round.
 func TestXLSXComparison(t *testing.T) {
 	var buf bytes.Buffer
-	if err := newRenderer(t).XLSX(&buf, comparedReport(t), nil); err != nil {
+	if err := newRenderer(t).XLSX(t.Context(), &buf, comparedReport(t), nil); err != nil {
 		t.Fatal(err)
 	}
 	f, err := excelize.OpenReader(&buf)

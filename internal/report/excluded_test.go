@@ -137,7 +137,7 @@ func TestExcludedInJSONAndMethodsNote(t *testing.T) {
 		t.Errorf("%q appears %d times in the report, want once (in the methods note)", name, n)
 	}
 	var xbuf bytes.Buffer
-	if err := newRenderer(t).XLSX(&xbuf, rep, nil); err != nil {
+	if err := newRenderer(t).XLSX(t.Context(), &xbuf, rep, nil); err != nil {
 		t.Fatal(err)
 	}
 	f, err := excelize.OpenReader(&xbuf)

@@ -310,7 +310,7 @@ func TestLeftOutEvaluationsNoted(t *testing.T) {
 	}
 
 	var buf bytes.Buffer
-	if err := newRenderer(t).XLSX(&buf, rep, nil); err != nil {
+	if err := newRenderer(t).XLSX(t.Context(), &buf, rep, nil); err != nil {
 		t.Fatal(err)
 	}
 	f, err := excelize.OpenReader(&buf)

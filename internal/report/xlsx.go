@@ -3,6 +3,7 @@ package report
 import (
 	"archive/zip"
 	"compress/flate"
+	"context"
 	"fmt"
 	"io"
 	"math"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/inventera/inventera/internal/aggregate"
 	"github.com/inventera/inventera/internal/numfmt"
+	"github.com/inventera/inventera/internal/pace"
 )
 
 // Sheet names of the XLSX report, in order.
@@ -63,7 +65,10 @@ const (
 // a large sheet to a temporary file. The workbook is complete before the
 // first byte goes to w (excelize builds the ZIP in memory, see
 // excelize.File.WriteTo), so w gets nothing on error.
-func (r *Renderer) XLSX(w io.Writer, rep *aggregate.Report, raw func(f *excelize.File, setup func(sheet string) error) error) (err error) {
+//
+// Its rows are points where a report build gives way to queued requests
+// (package pace); ctx carries that build.
+func (r *Renderer) XLSX(ctx context.Context, w io.Writer, rep *aggregate.Report, raw func(f *excelize.File, setup func(sheet string) error) error) (err error) {
 	if rep == nil {
 		return fmt.Errorf("report: no report")
 	}
@@ -86,7 +91,7 @@ func (r *Renderer) XLSX(w io.Writer, rep *aggregate.Report, raw func(f *excelize
 	reportSheets := map[string]bool{}
 	setUp := map[string]bool{}
 	for i, s := range r.sheets(rep) {
-		if err := writeSheet(f, st, s, source, title, i == 0); err != nil {
+		if err := writeSheet(ctx, f, st, s, source, title, i == 0); err != nil {
 			return fmt.Errorf("report: XLSX sheet %q: %w", s.name, err)
 		}
 		reportSheets[s.name] = true
@@ -361,7 +366,7 @@ const (
 // charts' drawing and the print setup — is set first, on the empty sheet,
 // with the widths and row heights worked out from the rows beforehand;
 // then the rows are written in order.
-func writeSheet(f *excelize.File, st *xstyles, s xsheet, source, title string, first bool) error {
+func writeSheet(ctx context.Context, f *excelize.File, st *xstyles, s xsheet, source, title string, first bool) error {
 	if first {
 		if err := f.SetSheetName(f.GetSheetName(0), s.name); err != nil {
 			return err
@@ -462,7 +467,7 @@ func writeSheet(f *excelize.File, st *xstyles, s xsheet, source, title string, f
 		return err
 	}
 
-	out, err := newRowWriter(f, s.name, len(s.charts) == 0)
+	out, err := newRowWriter(ctx, f, s.name, len(s.charts) == 0)
 	if err != nil {
 		return err
 	}
@@ -535,13 +540,19 @@ func writeSheet(f *excelize.File, st *xstyles, s xsheet, source, title string, f
 // insist on r:id. A sheet with a chart has a row per kommun, so holding its
 // cells costs little.
 type rowWriter struct {
+	ctx   context.Context // the build, paced every pacedRows rows
 	f     *excelize.File
 	sheet string
 	sw    *excelize.StreamWriter // nil: cell by cell
+	rows  int
 }
 
-func newRowWriter(f *excelize.File, sheet string, stream bool) (*rowWriter, error) {
-	w := &rowWriter{f: f, sheet: sheet}
+// pacedRows is how many rows a sheet gets between points where the build
+// gives way to queued requests (package pace).
+const pacedRows = 256
+
+func newRowWriter(ctx context.Context, f *excelize.File, sheet string, stream bool) (*rowWriter, error) {
+	w := &rowWriter{ctx: ctx, f: f, sheet: sheet}
 	if stream {
 		var err error
 		if w.sw, err = f.NewStreamWriter(sheet); err != nil {
@@ -553,6 +564,9 @@ func newRowWriter(f *excelize.File, sheet string, stream bool) (*rowWriter, erro
 
 // row writes row r; a height of 0 leaves the default.
 func (w *rowWriter) row(r int, cells []any, height float64) error {
+	if w.rows++; w.rows%pacedRows == 0 {
+		pace.Point(w.ctx)
+	}
 	if w.sw != nil {
 		var opts []excelize.RowOpts
 		if height > 0 {

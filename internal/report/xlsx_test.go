@@ -24,7 +24,7 @@ import (
 func renderXLSX(t *testing.T, raw func(*excelize.File, func(string) error) error) *excelize.File {
 	t.Helper()
 	var buf bytes.Buffer
-	if err := newRenderer(t).XLSX(&buf, smallReport(t), raw); err != nil {
+	if err := newRenderer(t).XLSX(t.Context(), &buf, smallReport(t), raw); err != nil {
 		t.Fatal(err)
 	}
 	f, err := excelize.OpenReader(&buf)
@@ -188,7 +188,7 @@ func TestXLSXTextStaysText(t *testing.T) {
 func TestXLSXRawError(t *testing.T) {
 	var buf bytes.Buffer
 	boom := errors.New("boom")
-	err := newRenderer(t).XLSX(&buf, smallReport(t), func(*excelize.File, func(string) error) error { return boom })
+	err := newRenderer(t).XLSX(t.Context(), &buf, smallReport(t), func(*excelize.File, func(string) error) error { return boom })
 	if !errors.Is(err, boom) {
 		t.Errorf("err = %v, want boom", err)
 	}
@@ -273,7 +273,7 @@ func TestXLSXPrintSetup(t *testing.T) {
 // their own sheets' columns.
 func TestXLSXCharts(t *testing.T) {
 	var buf bytes.Buffer
-	if err := newRenderer(t).XLSX(&buf, smallReport(t), nil); err != nil {
+	if err := newRenderer(t).XLSX(t.Context(), &buf, smallReport(t), nil); err != nil {
 		t.Fatal(err)
 	}
 	zr, err := zip.NewReader(bytes.NewReader(buf.Bytes()), int64(buf.Len()))
@@ -358,7 +358,7 @@ func TestXLSXOpensInLibreOffice(t *testing.T) {
 	}
 	dir := t.TempDir()
 	var buf bytes.Buffer
-	if err := newRenderer(t).XLSX(&buf, smallReport(t), nil); err != nil {
+	if err := newRenderer(t).XLSX(t.Context(), &buf, smallReport(t), nil); err != nil {
 		t.Fatal(err)
 	}
 	in := filepath.Join(dir, "rapport.xlsx")

@@ -8,8 +8,13 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/inventera/inventera/internal/form"
+	"github.com/inventera/inventera/internal/pace"
 	"github.com/inventera/inventera/internal/round"
 )
+
+// pacedRows is how many rows a long read reads between points where a
+// report build gives way to queued requests (package pace).
+const pacedRows = 1024
 
 // RoundAnswers lists a round's evaluations as a report or an export reads
 // them: ID, unit, completeness and answers, without timestamps, scanned
@@ -33,7 +38,9 @@ func (t *Queries) RoundAnswers(roundID int64) ([]round.Evaluation, error) {
 		if e.Answers, err = decodeAnswers(raw, keys); err != nil {
 			return nil, fmt.Errorf("store: evaluation %d: decode answers: %w", e.ID, err)
 		}
-		out = append(out, e)
+		if out = append(out, e); len(out)%pacedRows == 0 {
+			pace.Point(t.ctx)
+		}
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("store: list round answers: %w", err)
@@ -62,6 +69,7 @@ func (t *Queries) EvaluationAnswers(roundID int64, ids []int64, yield func(i int
 				return fmt.Errorf("store: read answers: %w", err)
 			}
 		}
+		pace.Point(ctx)
 		chunk := ids[start:min(start+answersChunk, len(ids))]
 		clear(index)
 		for i, id := range chunk {

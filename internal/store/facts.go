@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/inventera/inventera/internal/facts"
+	"github.com/inventera/inventera/internal/pace"
 	"github.com/inventera/inventera/internal/round"
 )
 
@@ -43,6 +44,9 @@ func (t *Queries) RoundFacts(roundID int64) ([]round.Evaluation, error) {
 		raw     sql.RawBytes
 	)
 	for rows.Next() {
+		if len(out)%pacedRows == pacedRows-1 {
+			pace.Point(t.ctx)
+		}
 		e := round.Evaluation{RoundID: roundID}
 		var excluded bool
 		if err := rows.Scan(&e.ID, &e.UnitID, &e.Complete, &raw, &excluded); err != nil {

@@ -9,6 +9,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/inventera/inventera/internal/apperror"
+	"github.com/inventera/inventera/internal/pace"
 )
 
 // DefaultRequestConcurrency is how many requests the gate lets work at
@@ -37,13 +38,17 @@ const defaultRequestQueueWait = 20 * time.Second
 // the user had better know than watch a spinner. Static files, reports
 // (bounded by their own slots in comparison) and uploads (uploadGate)
 // bypass the gate.
+//
+// While a request queues, demand says so: report builds give way to it
+// (package pace).
 type requestGate struct {
-	slots chan struct{}
-	wait  time.Duration
+	slots  chan struct{}
+	wait   time.Duration
+	demand *pace.Demand
 }
 
-func newRequestGate(n int, wait time.Duration) *requestGate {
-	return &requestGate{slots: make(chan struct{}, n), wait: wait}
+func newRequestGate(n int, wait time.Duration, demand *pace.Demand) *requestGate {
+	return &requestGate{slots: make(chan struct{}, n), wait: wait, demand: demand}
 }
 
 // enter waits for a slot in arrival order (a channel's blocked senders
@@ -54,6 +59,7 @@ func (g *requestGate) enter(ctx context.Context) (func(), error) {
 		return func() { <-g.slots }, nil
 	default:
 	}
+	defer g.demand.Queue()()
 	timer := time.NewTimer(g.wait)
 	defer timer.Stop()
 	select {

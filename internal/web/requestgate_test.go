@@ -12,6 +12,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/inventera/inventera/internal/apperror"
+	"github.com/inventera/inventera/internal/pace"
 )
 
 // TestRequestGateFirstComeFirstServed: requests that queue for a full gate
@@ -19,7 +20,8 @@ import (
 // out a freed connection.
 func TestRequestGateFirstComeFirstServed(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		g := newRequestGate(1, time.Minute)
+		demand := &pace.Demand{}
+		g := newRequestGate(1, time.Minute, demand)
 		leave, err := g.enter(t.Context())
 		if err != nil {
 			t.Fatal(err)
@@ -37,8 +39,14 @@ func TestRequestGateFirstComeFirstServed(t *testing.T) {
 			}()
 			synctest.Wait() // request i queues before request i+1 comes
 		}
+		if !demand.Waiting() {
+			t.Error("5 requests queue, and the demand says none waits")
+		}
 		leave()
 		synctest.Wait()
+		if demand.Waiting() {
+			t.Error("every request was let in, and the demand says some wait")
+		}
 		close(order)
 		want := 0
 		for got := range order {
@@ -58,7 +66,7 @@ func TestRequestGateFirstComeFirstServed(t *testing.T) {
 // waiting at once.
 func TestRequestGateTurnsAwayAfterWait(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		g := newRequestGate(1, 20*time.Second)
+		g := newRequestGate(1, 20*time.Second, nil)
 		if _, err := g.enter(t.Context()); err != nil {
 			t.Fatal(err)
 		}
@@ -96,7 +104,7 @@ func TestGateRequestsBypass(t *testing.T) {
 		{"/l/abc/excel/fil", false},
 		{"/admin/omgangar/1/enheter/fil", false},
 	} {
-		s := &Server{requests: newRequestGate(1, time.Millisecond)}
+		s := &Server{requests: newRequestGate(1, time.Millisecond, nil)}
 		leave, _ := s.requests.enter(context.Background()) // the gate is full
 		e := echo.New()
 		c := e.NewContext(httptest.NewRequest(http.MethodGet, tc.path, nil), httptest.NewRecorder())

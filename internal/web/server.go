@@ -15,6 +15,7 @@ import (
 	"github.com/inventera/inventera/internal/form"
 	"github.com/inventera/inventera/internal/guard"
 	"github.com/inventera/inventera/internal/manage"
+	"github.com/inventera/inventera/internal/pace"
 	"github.com/inventera/inventera/internal/respond"
 	"github.com/inventera/inventera/internal/staff"
 )
@@ -73,6 +74,10 @@ type Deps struct {
 	Reports *comparison.Service
 	Guard   *guard.Guard
 	Now     func() time.Time
+	// Demand, if set, is raised while a request queues at the request
+	// gate; report builds given the same (comparison.Service.GiveWayTo)
+	// give way to it.
+	Demand *pace.Demand
 }
 
 // New builds the server and its routes; templates are parsed here, once.
@@ -99,7 +104,7 @@ func New(cfg Config, d Deps) (*Server, error) {
 	s := &Server{cfg: cfg, form: d.Form, respond: d.Respond, manage: d.Manage, staff: d.Staff,
 		mailer: d.Mailer, reports: d.Reports, guard: d.Guard, pages: p, now: d.Now,
 		uploads:  newUploadGate(cfg.UploadConcurrency, cfg.UploadTimeout),
-		requests: newRequestGate(cfg.RequestConcurrency, cfg.RequestQueueWait)}
+		requests: newRequestGate(cfg.RequestConcurrency, cfg.RequestQueueWait, d.Demand)}
 	e := echo.New()
 	e.HideBanner = true
 	e.HidePort = true
