@@ -19,6 +19,7 @@ func TestIndentIsMarshalIndent(t *testing.T) {
 	values := []any{
 		rep, &aggregate.Report{}, nil, []int{}, map[string]any{}, "",
 		map[string]any{"a": []any{}, "b": map[string]any{}, "c": []any{1, "x", nil, true, false, 1.5e-7, map[string]any{"d": []any{[]any{}}}}},
+		deep(40), // deeper than the indentation newline keeps ready
 		[]string{`"`, `\`, `\"`, "\\\\\"", "<&>", "\u2028\u2029", "\x00\x1f", "å{[,:]}ä", `{"a":[1,2]}`, "😀"},
 	}
 	for i, v := range values {
@@ -34,6 +35,15 @@ func TestIndentIsMarshalIndent(t *testing.T) {
 			t.Errorf("value %d: indent gives\n%s\nwant\n%s", i, got, want)
 		}
 	}
+}
+
+// deep is n arrays, one inside the other, around a number.
+func deep(n int) any {
+	var v any = 1
+	for range n {
+		v = []any{v, true}
+	}
+	return v
 }
 
 // FuzzIndent: for any valid JSON, indent of its compact form is what

@@ -29,7 +29,9 @@ func JSON(w io.Writer, rep *aggregate.Report) error {
 	if err != nil {
 		return fmt.Errorf("report: encode JSON: %w", err)
 	}
-	b := indent(make([]byte, 0, len(compact)+len(compact)/2), compact)
+	// Indented, a report is about 1.6 × as long (a compared national
+	// one 7.1 MB against 4.5): room for that at once, not a second copy.
+	b := indent(make([]byte, 0, len(compact)+len(compact)*3/4), compact)
 	b = append(b, '\n')
 	_, err = w.Write(b)
 	return err
