@@ -71,7 +71,8 @@ func benchWiring() bench.Wiring {
 				return nil, err
 			}
 			return &bench.App{Store: a.store, Form: a.form, Manage: a.manage, Staff: a.staff,
-				Reports: reports, Handler: srv.Handler(), Close: a.Close}, nil
+				Reports: reports, Handler: srv.Handler(), Close: a.Close,
+				AsServer: func() { serverCollector(os.Getenv) }}, nil
 		},
 	}
 }

@@ -60,6 +60,9 @@ type App struct {
 	Reports *comparison.Service
 	Handler http.Handler // the web server's routes
 	Close   func() error
+	// AsServer sets the process up as `serve` does (its garbage
+	// collector), for the steps that serve the web server.
+	AsServer func()
 }
 
 // Wiring is what the command gives the bench.

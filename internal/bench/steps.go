@@ -307,6 +307,9 @@ type server struct {
 }
 
 func startServer(a *App) (*server, error) {
+	if a.AsServer != nil {
+		a.AsServer()
+	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, err

@@ -78,7 +78,9 @@ func (r *Renderer) XLSX(ctx context.Context, w io.Writer, rep *aggregate.Report,
 			err = fmt.Errorf("report: XLSX: %w", cerr)
 		}
 	}()
-	f.SetZipWriter(zipWriter)
+	// The workbook is compressed at the end, in one go: its compressed
+	// bytes are points where the build gives way too.
+	f.SetZipWriter(func(w io.Writer) excelize.ZipWriter { return zipWriter(pace.Writer(ctx, w)) })
 	st, err := newXStyles(f)
 	if err != nil {
 		return fmt.Errorf("report: XLSX styles: %w", err)
