@@ -2,7 +2,6 @@ package comparison
 
 import (
 	"context"
-	"fmt"
 	"slices"
 
 	"github.com/inventera/inventera/internal/aggregate"
@@ -26,19 +25,10 @@ func (s *Service) loadComparedNow(ctx context.Context, actor manage.Actor, round
 	var (
 		compare    func(cur Report) Report
 		compareErr error
-		done       = make(chan struct{})
 	)
-	go func() {
-		defer close(done)
-		defer func() {
-			if p := recover(); p != nil {
-				compareErr = fmt.Errorf("comparison: reading the earlier round panicked: %v", p)
-			}
-		}()
-		s.atLowPriority(ctx, func(ctx context.Context) { compare, compareErr = s.comparer(ctx, actor, roundID, previousID) })
-	}()
+	wait := s.startAtLowPriority(ctx, func(ctx context.Context) { compare, compareErr = s.comparer(ctx, actor, roundID, previousID) })
 	cur, err := s.loadNow(ctx, actor, roundID)
-	<-done
+	wait()
 	if compareErr != nil {
 		return Report{}, compareErr
 	}

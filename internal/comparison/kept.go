@@ -93,9 +93,11 @@ func (s *Service) buildKept(ctx context.Context, actor manage.Actor, roundID int
 		return Report{}, err
 	}
 	if token != "" {
-		if packed, err := pack(buf.Bytes()); err != nil {
-			slog.Warn("report not kept", "round", roundID, "format", format, "err", err)
-		} else if _, err := s.manage.KeepReport(ctx, key, token, packed); err != nil {
+		packed, err := pack(buf.Bytes())
+		if err == nil {
+			_, err = s.manage.KeepReport(ctx, key, token, packed)
+		}
+		if err != nil {
 			// The report itself is right; the next request builds it again.
 			slog.Warn("report not kept", "round", roundID, "format", format, "err", err)
 		}

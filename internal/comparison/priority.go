@@ -26,6 +26,12 @@ const buildNicer = 5
 // requests queued at the web's gate, which the lower priority alone does
 // not make it do. A panic in fn is raised again in the caller.
 func (s *Service) atLowPriority(ctx context.Context, fn func(ctx context.Context)) {
+	s.startAtLowPriority(ctx, fn)()
+}
+
+// startAtLowPriority is atLowPriority without the wait: it returns the
+// function that waits for fn, and raises fn's panic, if any, in its caller.
+func (s *Service) startAtLowPriority(ctx context.Context, fn func(ctx context.Context)) (wait func()) {
 	var (
 		done     = make(chan struct{})
 		panicked any
@@ -41,8 +47,10 @@ func (s *Service) atLowPriority(ctx context.Context, fn func(ctx context.Context
 		lowerThreadPriority(buildNicer)
 		fn(pace.Start(ctx, s.demand, pace.DefaultPolicy()))
 	}()
-	<-done
-	if panicked != nil {
-		panic(panicked)
+	return func() {
+		<-done
+		if panicked != nil {
+			panic(panicked)
+		}
 	}
 }

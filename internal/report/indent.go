@@ -40,7 +40,7 @@ func indent(dst, src []byte) []byte {
 			// A number or a literal (true, false, null): up to the next
 			// byte that means something to the layout.
 			j := i + 1
-			for j < len(src) && !structural[src[j]] {
+			for j < len(src) && !structural(src[j]) {
 				j++
 			}
 			dst = append(dst, src[i:j]...)
@@ -52,8 +52,14 @@ func indent(dst, src []byte) []byte {
 	return dst
 }
 
-// structural marks the bytes outside strings that the layout acts on.
-var structural = [256]bool{'"': true, '{': true, '[': true, ',': true, ':': true, '}': true, ']': true}
+// structural tells the bytes outside strings that the layout acts on.
+func structural(c byte) bool {
+	switch c {
+	case '"', '{', '[', ',', ':', '}', ']':
+		return true
+	}
+	return false
+}
 
 // stringEnd is the index after the string that starts at src[i] (a quote).
 func stringEnd(src []byte, i int) int {
