@@ -277,7 +277,7 @@ func (s *Service) Delete(ctx context.Context, sc Scope, id, version int64) error
 		if err != nil {
 			return err
 		}
-		if version > 0 && e.Version != version {
+		if savedSince(e, version) {
 			return apperror.New(apperror.Conflict, "”%s” har sparats med ändringar sedan du öppnade sidan, så den togs inte bort. Öppna utvärderingen och se ändringarna; vill du fortfarande ta bort den kan du göra det därifrån.", e.Title())
 		}
 		if err := q.DeleteEvaluation(u.ID, id); err != nil {

@@ -237,10 +237,16 @@ func carriedDraft(q *store.Queries, sc Scope, id int64) (round.Round, round.Unit
 	return r, u, e, nil
 }
 
+// savedSince tells whether e was saved after a page showed it at version
+// (0: not known, and then it was not).
+func savedSince(e round.Evaluation, version int64) bool {
+	return version > 0 && e.Version != version
+}
+
 // unchangedSince refuses a choice made on a page that showed an earlier
-// version of e (version 0: not known).
+// version of e.
 func unchangedSince(e round.Evaluation, version int64) error {
-	if version > 0 && e.Version != version {
+	if savedSince(e, version) {
 		return apperror.New(apperror.Conflict, "”%s” har ändrats sedan sidan visades, så ingenting är ändrat. Gå tillbaka till enhetens sida, se igenom utvärderingen och välj igen.", e.Title())
 	}
 	return nil
