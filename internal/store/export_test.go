@@ -63,3 +63,30 @@ func FactsColumn(q *Queries, id int64) ([]byte, error) {
 	err := q.db.Raw(`SELECT facts FROM evaluations WHERE id = ?`, id).Row().Scan(&b)
 	return b, err
 }
+
+// ReportQueryPlans are SQLite's query plans for what a report reads of a
+// round's evaluations, by query (RoundFacts, EvaluationLineage), one line
+// per step.
+func ReportQueryPlans(q *Queries, roundID int64) (map[string][]string, error) {
+	out := map[string][]string{}
+	for name, query := range map[string]string{"RoundFacts": roundFactsQuery, "EvaluationLineage": evaluationLineageQuery} {
+		rows, err := q.db.Raw("EXPLAIN QUERY PLAN "+query, roundID).Rows()
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			var id, parent, notused int
+			var detail string
+			if err := rows.Scan(&id, &parent, &notused, &detail); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			out[name] = append(out[name], detail)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}

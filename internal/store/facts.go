@@ -30,9 +30,7 @@ func (t *Queries) RoundFacts(roundID int64) ([]round.Evaluation, error) {
 	if err := db.Raw(`SELECT COUNT(*) FROM evaluations WHERE round_id = ?`, roundID).Scan(&n).Error; err != nil {
 		return nil, fmt.Errorf("store: count round evaluations: %w", err)
 	}
-	rows, err := db.Raw(`SELECT e.id, e.unit_id, e.complete, e.facts, (x.evaluation_id IS NOT NULL) AS excluded
-		FROM evaluations e LEFT JOIN review_exclusions x ON x.evaluation_id = e.id
-		WHERE e.round_id = ? ORDER BY e.id`, roundID).Rows()
+	rows, err := db.Raw(roundFactsQuery, roundID).Rows()
 	if err != nil {
 		return nil, fmt.Errorf("store: list round facts: %w", err)
 	}
@@ -81,6 +79,12 @@ func (t *Queries) RoundFacts(roundID int64) ([]round.Evaluation, error) {
 	}
 	return out, nil
 }
+
+// roundFactsQuery is RoundFacts' query. On SQLite it reads the index
+// evaluations_round_facts alone (migration 13), not the rows.
+const roundFactsQuery = `SELECT e.id, e.unit_id, e.complete, e.facts, (x.evaluation_id IS NOT NULL) AS excluded
+	FROM evaluations e LEFT JOIN review_exclusions x ON x.evaluation_id = e.id
+	WHERE e.round_id = ? ORDER BY e.id`
 
 // answersOf fills in the answers of the evaluations whose index in out
 // missing gives by ID.

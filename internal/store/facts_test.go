@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"reflect"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/inventera/inventera/internal/facts"
@@ -219,4 +221,21 @@ func encodeAnswersJSON(a form.Answers) (string, error) {
 		return "", fmt.Errorf("encode answers: %w", err)
 	}
 	return string(b), nil
+}
+
+// TestReportReadsTheIndex: on SQLite a report reads its evaluations, and
+// their lineage, from the index that holds what it reads (migration 13),
+// not from the rows with their answers.
+func TestReportReadsTheIndex(t *testing.T) {
+	st := storetest.OpenSQLite(t)
+	q := st.Q(ctx)
+	r := network(t, q, "Borlänge")
+	plans := must[map[string][]string](t)(store.ReportQueryPlans(q, r.ID))
+	for _, name := range []string{"RoundFacts", "EvaluationLineage"} {
+		if !slices.ContainsFunc(plans[name], func(step string) bool {
+			return strings.Contains(step, "COVERING INDEX evaluations_round_facts")
+		}) {
+			t.Errorf("%s: plan %q does not read the covering index evaluations_round_facts alone", name, plans[name])
+		}
+	}
 }

@@ -96,8 +96,12 @@ func (t *Queries) UnitLineage(roundID int64) (map[int64]int64, error) {
 // EvaluationLineage returns the round's evaluations that continue an
 // evaluation of an earlier round: evaluation ID → earlier evaluation ID.
 func (t *Queries) EvaluationLineage(roundID int64) (map[int64]int64, error) {
-	return t.lineage(`SELECT id, previous_evaluation_id FROM evaluations WHERE round_id = ? AND previous_evaluation_id IS NOT NULL`, roundID)
+	return t.lineage(evaluationLineageQuery, roundID)
 }
+
+// evaluationLineageQuery is EvaluationLineage's query. On SQLite it reads
+// the index evaluations_round_facts alone (migration 13), not the rows.
+const evaluationLineageQuery = `SELECT id, previous_evaluation_id FROM evaluations WHERE round_id = ? AND previous_evaluation_id IS NOT NULL`
 
 // UnitEvaluationLineage is EvaluationLineage for one unit's evaluations.
 func (t *Queries) UnitEvaluationLineage(unitID int64) (map[int64]int64, error) {

@@ -8,7 +8,8 @@ import (
 
 // migrations is the ordered schema history. Each entry is applied once, in a
 // transaction, and recorded in schema_version; never edit an applied entry,
-// append a new one. {{id}}, {{ts}} and {{blob}} become the dialect's types.
+// append a new one. {{id}}, {{ts}} and {{blob}} become the dialect's types;
+// {{sqlite_only:…}} holds statements for SQLite alone.
 var migrations = []string{
 	// 1: rounds, kommuner, units, links, evaluations, staff, sessions, audit.
 	`
@@ -261,6 +262,17 @@ CREATE TABLE stored_reports (
 );
 {{forget_reports_triggers}}
 `,
+	// 13: on SQLite, an index that holds all a report reads of a round's
+	// evaluations (RoundFacts, and EvaluationLineage for a compared one),
+	// in the order it reads them (unit by unit), so that a report reads 2 MB of index
+	// instead of the rows with their answers (about 17 MB for a national
+	// round): a national JSON report built in a running server 150 → 125
+	// ms, its lineage for a comparison 65 → 10 ms. PostgreSQL, whose report time was
+	// already within its target, reads the table: an index-only scan
+	// there needs pages a vacuum has marked all-visible, which a round
+	// taking submissions seldom has, and an index entry is limited to
+	// about 2.7 kB, which a long title could exceed.
+	`{{sqlite_only:CREATE INDEX evaluations_round_facts ON evaluations (round_id, unit_id, id, complete, facts, previous_evaluation_id)}}`,
 }
 
 // migrationLock is the PostgreSQL advisory lock every migration transaction
@@ -323,7 +335,28 @@ func (s *Store) expand(sql string) string {
 	if s.dialect == "postgres" {
 		triggers = forgetReportsPostgres
 	}
-	return strings.NewReplacer("{{id}}", id, "{{ts}}", ts, "{{blob}}", blob, "{{forget_reports_triggers}}", triggers).Replace(sql)
+	sql = strings.NewReplacer("{{id}}", id, "{{ts}}", ts, "{{blob}}", blob, "{{forget_reports_triggers}}", triggers).Replace(sql)
+	return dialectOnly(sql, "{{sqlite_only:", s.dialect == "sqlite")
+}
+
+// dialectOnly keeps the statements between marker and "}}" when keep, and
+// drops them otherwise.
+func dialectOnly(sql, marker string, keep bool) string {
+	for {
+		start := strings.Index(sql, marker)
+		if start < 0 {
+			return sql
+		}
+		end := strings.Index(sql[start:], "}}")
+		if end < 0 {
+			return sql
+		}
+		inner := ""
+		if keep {
+			inner = sql[start+len(marker) : start+end]
+		}
+		sql = sql[:start] + inner + sql[start+end+2:]
+	}
 }
 
 // splitStatements splits a migration at its semicolons, except those
