@@ -1,6 +1,7 @@
 package store
 
 import (
+	"database/sql"
 	"fmt"
 	"strings"
 	"time"
@@ -29,12 +30,15 @@ func columnsAs(db *gorm.DB, model any, alias, prefix string) (string, error) {
 	return strings.Join(cols, ", "), nil
 }
 
-// unitMemberRow is a unit with one of its member kommuner (none when the
-// unit has none, which CreateUnit does not allow).
-type unitMemberRow struct {
-	Unit           unitRow `gorm:"embedded;embeddedPrefix:u_"`
-	MemberName     *string
-	MemberPosition *int
+// unitColumns are the columns of unitRow as unitsWithMembers reads them,
+// and where each goes. They are listed, not found by reflection as gorm
+// would: a national report reads 1 500 units, and gorm's scan of them took
+// 15 ms of a 125 ms report. TestUnitColumns keeps the list whole.
+func unitColumns(u *unitRow) (cols []string, dest []any) {
+	return []string{"id", "round_id", "name", "omrade", "fordelning", "chef_name", "chef_email", "response", "reason",
+			"invited_at", "opened_at", "responded_at", "updated_at", "version"},
+		[]any{&u.ID, &u.RoundID, &u.Name, &u.Omrade, &u.Fordelning, &u.ChefName, &u.ChefEmail, &u.Response, &u.Reason,
+			&u.InvitedAt, &u.OpenedAt, &u.RespondedAt, &u.UpdatedAt, &u.Version}
 }
 
 // unitsWithMembers reads units with their member kommuner in one query:
@@ -42,26 +46,35 @@ type unitMemberRow struct {
 // FOR …). The units come in the query's order (order, then each unit's
 // members by position and name).
 func (t *Queries) unitsWithMembers(where, order, lock string, args ...any) ([]round.Unit, error) {
-	cols, err := columnsAs(t.db, &unitRow{}, "u", "u_")
-	if err != nil {
-		return nil, err
-	}
-	var rows []unitMemberRow
-	err = t.db.Raw(`SELECT `+cols+`, k.name AS member_name, uk.position AS member_position FROM units u
+	var (
+		u          unitRow
+		memberName sql.NullString
+	)
+	cols, dest := unitColumns(&u)
+	dest = append(dest, &memberName)
+	rows, err := t.db.Raw(`SELECT u.`+strings.Join(cols, ", u.")+`, k.name FROM units u
 		LEFT JOIN unit_kommuner uk ON uk.unit_id = u.id LEFT JOIN kommuner k ON k.id = uk.kommun_id
-		WHERE `+where+` ORDER BY `+order+`, uk.position, `+t.byText("k.name")+lock, args...).Scan(&rows).Error
+		WHERE `+where+` ORDER BY `+order+`, uk.position, `+t.byText("k.name")+lock, args...).Rows()
 	if err != nil {
 		return nil, fmt.Errorf("store: units: %w", err)
 	}
+	defer rows.Close()
 	var out []round.Unit
-	for _, r := range rows {
-		if len(out) == 0 || out[len(out)-1].ID != r.Unit.ID {
-			out = append(out, r.Unit.domain(nil))
+	for rows.Next() {
+		u = unitRow{}
+		if err := rows.Scan(dest...); err != nil {
+			return nil, fmt.Errorf("store: units: %w", err)
 		}
-		if r.MemberName != nil {
+		if len(out) == 0 || out[len(out)-1].ID != u.ID {
+			out = append(out, u.domain(nil))
+		}
+		if memberName.Valid {
 			last := &out[len(out)-1]
-			last.Kommuner = append(last.Kommuner, *r.MemberName)
+			last.Kommuner = append(last.Kommuner, memberName.String)
 		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: units: %w", err)
 	}
 	return out, nil
 }
