@@ -45,6 +45,7 @@ func runReport(ctx context.Context, env *environment, args []string) error {
 	if err != nil {
 		return err
 	}
+	defer svc.Settle() // the report is kept before the database closes
 	actor := manage.System("report")
 	r, err := a.manage.RoundByName(ctx, actor, *name)
 	if err != nil {

@@ -32,6 +32,7 @@ func BenchmarkNationalReport(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
+	b.Cleanup(svc.Settle) // before the database closes
 	ctx := context.Background()
 	sys := manage.System("bench")
 	first, err := m.ImportDataset(ctx, sys, "Nationell 2009", round.DefaultHourlyRate, natgen.Generate(natgen.Options{}))
@@ -74,6 +75,7 @@ func BenchmarkNationalReport(b *testing.B) {
 					if s, err = comparison.NewService(m, form.MustEvaluation(), now); err != nil {
 						b.Fatal(err)
 					}
+					b.Cleanup(s.Settle)
 					b.StartTimer()
 				}
 				var rep comparison.Report

@@ -17,6 +17,7 @@ import (
 	"fmt"
 	"io"
 	"runtime"
+	"sync"
 	"time"
 
 	"github.com/xuri/excelize/v2"
@@ -47,10 +48,11 @@ type Service struct {
 	renderer *report.Renderer
 	charts   *chart.Renderer
 	now      func() time.Time
-	slots    chan struct{} // one token per report being built
-	final    finalCache    // published rounds' reports, for comparisons
-	binary   string        // the binary's fingerprint, for kept reports (kept.go)
-	demand   *pace.Demand  // requests queued, which builds give way to (GiveWayTo)
+	slots    chan struct{}  // one token per report being built
+	final    finalCache     // published rounds' reports, for comparisons
+	binary   string         // the binary's fingerprint, for kept reports (kept.go)
+	demand   *pace.Demand   // requests queued, which builds give way to (GiveWayTo)
+	keeping  sync.WaitGroup // reports being packed and kept after they were served (keepLater)
 }
 
 // GiveWayTo makes the service's report builds give way to the requests

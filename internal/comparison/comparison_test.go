@@ -37,6 +37,7 @@ func newService(t *testing.T) (*Service, *manage.Service, round.Round, round.Dat
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(svc.Settle) // before the database closes
 	return svc, m, r, ds
 }
 

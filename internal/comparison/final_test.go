@@ -27,6 +27,7 @@ func TestComparedWithKeptRound(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(svc.Settle) // before the database closes
 	ctx := context.Background()
 	sys := manage.System("test")
 	opt := natgen.Options{Kommuner: 4, UnitsPerKommun: 2, EvaluationsPerKommun: 6}

@@ -250,6 +250,7 @@ func BenchmarkReportJSON(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
+	b.Cleanup(svc.Settle) // before the database closes
 	var out bytes.Buffer
 	benchCPU(b, func() {
 		out.Reset()

@@ -71,6 +71,7 @@ func newEnvFull(t *testing.T, cfg web.Config, st *store.Store, mailer manage.Mai
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(s.Settle) // reports are kept after they are served; before the database closes
 	ts := httptest.NewServer(s.Handler())
 	t.Cleanup(ts.Close)
 	m.BaseURL = ts.URL

@@ -53,6 +53,7 @@ func newInstance(t *testing.T, name string, st *store.Store) *instance {
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(s.Settle) // reports are kept after they are served; before the database closes
 	ts := httptest.NewServer(s.Handler())
 	t.Cleanup(ts.Close)
 	m.BaseURL = ts.URL

@@ -49,6 +49,7 @@ func BenchmarkRoundOverviewNational(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
+	b.Cleanup(srv.Settle) // reports are kept after they are served
 	h := srv.Handler()
 	ts := httptest.NewServer(h)
 	b.Cleanup(ts.Close)

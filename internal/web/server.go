@@ -120,13 +120,20 @@ func New(cfg Config, d Deps) (*Server, error) {
 	return s, nil
 }
 
+// Settle waits until the reports the server built are kept
+// (comparison.Service.Settle).
+func (s *Server) Settle() { s.reports.Settle() }
+
 // Handler is the server as an http.Handler.
 func (s *Server) Handler() http.Handler { return s.echo }
 
-// ListenAndServe serves on addr until ctx ends, then shuts down gracefully.
+// ListenAndServe serves on addr until ctx ends, then shuts down gracefully;
+// it returns once the reports built meanwhile are kept, so that the
+// database may close.
 func (s *Server) ListenAndServe(ctx context.Context, addr string) error {
 	srv := &http.Server{Addr: addr, Handler: s.echo, ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout: 60 * time.Second, WriteTimeout: 120 * time.Second, IdleTimeout: 120 * time.Second}
+	defer s.reports.Settle()
 	errc := make(chan error, 1)
 	go func() { errc <- srv.ListenAndServe() }()
 	select {

@@ -81,6 +81,7 @@ func newGateEnv(t *testing.T, cfg Config) *gateEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(reports.Settle) // before the database closes
 	s, err := New(cfg, Deps{Form: def, Respond: &respond.Service{Store: st, Form: def, Now: now}, Manage: m,
 		Staff: &staff.Service{Store: st, Now: now}, Reports: reports, Guard: &guard.Guard{Store: st, Policy: guard.DefaultPolicy(), Now: now}, Now: now})
 	if err != nil {
