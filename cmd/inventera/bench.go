@@ -71,7 +71,13 @@ func benchWiring() bench.Wiring {
 				return nil, err
 			}
 			return &bench.App{Store: a.store, Form: a.form, Manage: a.manage, Staff: a.staff,
-				Reports: reports, Handler: srv.Handler(), Close: a.Close,
+				Reports: reports, Handler: srv.Handler(),
+				Close: func() error {
+					// Reports built are kept after they are served.
+					srv.Settle()
+					reports.Settle()
+					return a.Close()
+				},
 				AsServer: func() { serverCollector(os.Getenv) }}, nil
 		},
 	}

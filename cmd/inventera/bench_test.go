@@ -17,8 +17,9 @@ var benchSteps = []string{
 	"import, CLI (XLSX → SQLite)",
 	"aggregate (compute only)",
 	"baseline: sqlite3 SELECT answers",
-	"report JSON, built (the round just written to)",
+	"report JSON, built in a fresh process",
 	"report JSON, unchanged round (kept copy)",
+	"report JSON, built in a running server",
 	"report HTML (with charts)",
 	"report XLSX",
 	"earlier round (store, publish, lineage)",
@@ -70,6 +71,9 @@ func TestBenchTiny(t *testing.T) {
 	}
 	if r := row("report JSON, unchanged"); !strings.Contains(r, "served from its kept copy") {
 		t.Errorf("the report JSON of an unchanged round was not served from its kept copy: %s", r)
+	}
+	if r := row("report JSON, built in a running"); !strings.Contains(r, " built; GET /rapporter/") {
+		t.Errorf("the report JSON in a running server was not built: %s", r)
 	}
 	for _, r := range []string{row("submissions (web"), row("submissions during")} {
 		if !strings.Contains(r, "40 ok, 0 errors") || !strings.Contains(r, "; 40 stored") {

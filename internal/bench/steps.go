@@ -47,6 +47,7 @@ func RunStep(ctx context.Context, w Wiring, name string, o Options, stdout io.Wr
 		"report-json-built": func(ctx context.Context) (stepResult, error) {
 			return s.report(ctx, comparison.JSON, true)
 		},
+		"report-json-served": s.reportServed,
 		"report-html": func(ctx context.Context) (stepResult, error) {
 			return s.report(ctx, comparison.HTML, false)
 		},
