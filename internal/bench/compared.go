@@ -34,12 +34,11 @@ const (
 )
 
 // compared runs the compared report's steps: the earlier round, then the
-// compared report JSON built in a fresh process benchRepeats times (the
-// earlier round read from the database, as by the first reader after a
-// start), and built again in one process, where the report service keeps
-// the published earlier round. Both are held against json, the report
-// JSON row of the same run; the repeated build also against the round's
-// own report built in the same process.
+// compared report JSON built in a fresh process benchRepeats times (shown
+// beside json, the report JSON built in a fresh process), then in a
+// running server, first (reading the earlier round) and again (the report
+// service keeps the published earlier round), each held against the
+// round's own report built in the same server.
 func (b *bencher) compared(ctx context.Context, json Row) ([]Row, error) {
 	var rows []Row
 	_, row, err := b.step(ctx, "earlier", "earlier round (store, publish, lineage)")
@@ -47,36 +46,36 @@ func (b *bencher) compared(ctx context.Context, json Row) ([]Row, error) {
 	if err != nil {
 		return rows, err
 	}
-	limit := time.Duration(comparedMaxFactor * float64(json.Time))
-	target := fmt.Sprintf("≤ %.1f × report JSON = %s", comparedMaxFactor, fmtDuration(limit))
-
+	// In fresh processes, shown beside the target's rows.
 	var runs []Row
 	for range benchRepeats {
-		_, row, err := b.step(ctx, "report-compared", "compared report JSON, first build")
+		_, row, err := b.step(ctx, "report-compared", "compared report JSON, first build in a fresh process")
 		if err != nil {
 			rows = append(rows, row)
 			return rows, err
 		}
 		runs = append(runs, row)
 	}
-	first := median(runs)
-	first.Target = target
-	first.Status = met(first.Time <= limit)
-	first.Note += fmt.Sprintf("; median of %d runs, each a new process; %.2f × report JSON", len(runs), ratio(first.Time, json.Time))
-	rows = append(rows, first)
+	fresh := median(runs)
+	fresh.Target = "— (a request's: the rows below)"
+	fresh.Note += fmt.Sprintf("; median of %d runs, each a new process; %.2f × report JSON built in a fresh process", len(runs), ratio(fresh.Time, json.Time))
+	rows = append(rows, fresh)
 
-	res, row, err := b.step(ctx, "report-compared-repeat", "compared report JSON, repeated")
+	res, row, err := b.step(ctx, "report-compared-repeat", "compared report JSON, repeated in a running server")
 	if err != nil {
 		rows = append(rows, row)
 		return rows, err
 	}
-	alone := seconds(number(res.Extra, "alone_seconds"))
-	byJSON, byAlone := ratio(row.Time, json.Time), ratio(row.Time, alone)
-	row.CPU = 0 // the process built seven reports; its CPU time is no one build's
-	row.Target = fmt.Sprintf("%s and ≤ %.1f × alone", target, comparedMaxFactor)
-	row.Status = met(byJSON <= comparedMaxFactor && byAlone <= comparedMaxFactor)
-	row.Note += fmt.Sprintf("; %.2f × report JSON, %.2f × the round alone (%s) built in the same process", byJSON, byAlone, fmtDuration(alone))
-	return append(rows, row), nil
+	alone, first := seconds(number(res.Extra, "alone_seconds")), seconds(number(res.Extra, "first_seconds"))
+	limit := time.Duration(comparedMaxFactor * float64(alone))
+	target := fmt.Sprintf("≤ %.1f × alone = %s", comparedMaxFactor, fmtDuration(limit))
+	firstRow := Row{Step: "compared report JSON, first build in a running server", Time: first, RSSKiB: row.RSSKiB,
+		Target: target, Status: met(first <= limit),
+		Note: fmt.Sprintf("reads the earlier round; %.2f × the round alone (%s, median of its builds in the same server)", ratio(first, alone), fmtDuration(alone))}
+	row.CPU = 0 // the process built many reports; its CPU time is no one build's
+	row.Target, row.Status = target, met(row.Time <= limit)
+	row.Note += fmt.Sprintf("; median of %d builds after the first; %.2f × the round alone (%s)", benchRepeats, ratio(row.Time, alone), fmtDuration(alone))
+	return append(rows, firstRow, row), nil
 }
 
 func ratio(a, b time.Duration) float64 { return float64(a) / float64(max(b, 1)) }
@@ -283,10 +282,12 @@ func (s *stepper) comparedReport(ctx context.Context) (stepResult, error) {
 		Note: fmt.Sprintf("%s; %s; open %s, load both + compare + render %s", fmtBytes(size), what, fmtDuration(opened), fmtDuration(elapsed-opened))}, nil
 }
 
-// comparedRepeat builds the compared report once (which reads the earlier
-// round and keeps it, being published), then benchRepeats times each the
-// round's own report and the compared one, in this process, as a server
-// builds them for its readers.
+// comparedRepeat is the compared report in a running server, through its
+// routes, each build after a write to the round: first the round's own
+// report a few times (as a server that has served reports before), then
+// the compared one for the first time (it reads the earlier round and,
+// that being published, keeps it), then benchRepeats times each the
+// round's own report and the compared one.
 func (s *stepper) comparedRepeat(ctx context.Context) (stepResult, error) {
 	a, err := s.open(ctx)
 	if err != nil {
@@ -297,43 +298,48 @@ func (s *stepper) comparedRepeat(ctx context.Context) (stepResult, error) {
 	if err != nil {
 		return stepResult{}, err
 	}
-	build := func(previousID int64) (time.Duration, int64, comparison.Report, error) {
-		w := &countWriter{w: io.Discard}
-		start := time.Now()
-		rep, err := a.Reports.Build(ctx, system, r.ID, previousID, comparison.JSON, w)
-		return time.Since(start), w.n, rep, err
-	}
-	firstTime, _, _, err := build(prev.ID)
+	sr, err := s.servedReports(ctx, a, comparedEmail)
 	if err != nil {
 		return stepResult{}, err
 	}
-	var alone, compared []Row
-	var size int64
-	var rep comparison.Report
+	const alone, compared = "?jamfor=ingen", ""
+	var aloneRuns, comparedRuns []Row
 	for range benchRepeats {
-		// The round alone is built, as the compared report is, not
-		// served from its kept copy.
-		if err := touchRound(ctx, a, r.ID); err != nil {
-			return stepResult{}, err
-		}
-		d, _, _, err := build(0)
+		d, _, err := sr.build(ctx, alone)
 		if err != nil {
 			return stepResult{}, err
 		}
-		alone = append(alone, Row{Time: d})
-		if d, size, rep, err = build(prev.ID); err != nil {
-			return stepResult{}, err
+		aloneRuns = append(aloneRuns, Row{Time: d})
+	}
+	first, size, err := sr.build(ctx, compared)
+	if err != nil {
+		return stepResult{}, err
+	}
+	for range benchRepeats {
+		for _, q := range []string{alone, compared} {
+			d, n, err := sr.build(ctx, q)
+			if err != nil {
+				return stepResult{}, err
+			}
+			if q == alone {
+				aloneRuns = append(aloneRuns, Row{Time: d})
+			} else {
+				comparedRuns, size = append(comparedRuns, Row{Time: d}), n
+			}
 		}
-		compared = append(compared, Row{Time: d})
+	}
+	// What the compared report compared, from a build of its own (untimed).
+	rep, err := a.Reports.Build(ctx, system, r.ID, prev.ID, comparison.JSON, io.Discard)
+	if err != nil {
+		return stepResult{}, err
 	}
 	what, err := comparedWhat(rep)
 	if err != nil {
 		return stepResult{}, err
 	}
-	m, ma := median(compared), median(alone)
-	return stepResult{Seconds: m.Time.Seconds(), Extra: map[string]any{"alone_seconds": ma.Time.Seconds()},
-		Note: fmt.Sprintf("%s; %s; median of %d builds after a first of %s that read the earlier round; RSS is the process's",
-			fmtBytes(size), what, len(compared), fmtDuration(firstTime))}, nil
+	m, ma := median(comparedRuns), median(aloneRuns)
+	return stepResult{Seconds: m.Time.Seconds(), Extra: map[string]any{"alone_seconds": ma.Time.Seconds(), "first_seconds": first.Seconds()},
+		Note: fmt.Sprintf("%s; %s; GET /rapporter/ID/fil/json in a running server, each after a write to the round", fmtBytes(int64(size)), what)}, nil
 }
 
 // comparedRounds are the national round and the round it was carried
