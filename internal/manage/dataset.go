@@ -364,9 +364,14 @@ func (s *Service) datasetIn(q *store.Queries, roundID int64, allowed func(*store
 	return r, ds, nil
 }
 
-// groupByUnit groups evaluations by unit, each unit's in the order given,
-// as subslices of one array (a national round has 30 000 evaluations).
+// groupByUnit groups evaluations by unit, each unit's in the order given.
+// Evaluations that come unit by unit (store.Queries.RoundFacts) are
+// grouped where they lie; others are copied into one array, as subslices
+// of it (a national round has 30 000 evaluations, ten times that 35 MB).
 func groupByUnit(evs []round.Evaluation) map[int64][]round.Evaluation {
+	if byUnit, ok := groupedInPlace(evs); ok {
+		return byUnit
+	}
 	count := map[int64]int{}
 	for _, e := range evs {
 		count[e.UnitID]++
@@ -383,6 +388,25 @@ func groupByUnit(evs []round.Evaluation) map[int64][]round.Evaluation {
 		byUnit[e.UnitID] = append(s, e)
 	}
 	return byUnit
+}
+
+// groupedInPlace is groupByUnit of evaluations that come unit by unit: each
+// unit's run of them as a subslice of evs; ok is false when a unit's come
+// apart.
+func groupedInPlace(evs []round.Evaluation) (byUnit map[int64][]round.Evaluation, ok bool) {
+	byUnit = map[int64][]round.Evaluation{}
+	for i := 0; i < len(evs); {
+		j := i + 1
+		for j < len(evs) && evs[j].UnitID == evs[i].UnitID {
+			j++
+		}
+		if _, seen := byUnit[evs[i].UnitID]; seen {
+			return nil, false
+		}
+		byUnit[evs[i].UnitID] = evs[i:j:j]
+		i = j
+	}
+	return byUnit, true
 }
 
 // RoundByName finds a round the actor takes part in by name.

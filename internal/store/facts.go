@@ -11,8 +11,9 @@ import (
 )
 
 // RoundFacts lists the evaluations of a round as a report counts them: ID,
-// unit, completeness and, for a complete one, its facts (package facts), in
-// the order they were added, without answers or timestamps. A draft comes
+// unit, completeness and, for a complete one, its facts (package facts),
+// unit by unit (by unit ID), each unit's in the order they were added,
+// without answers or timestamps. A draft comes
 // without either (the report only counts it as not sent in); an evaluation
 // the review excluded comes with its answers too, as the report lists it
 // by name. A report reads only these: a few dozen
@@ -84,7 +85,7 @@ func (t *Queries) RoundFacts(roundID int64) ([]round.Evaluation, error) {
 // evaluations_round_facts alone (migration 13), not the rows.
 const roundFactsQuery = `SELECT e.id, e.unit_id, e.complete, e.facts, (x.evaluation_id IS NOT NULL) AS excluded
 	FROM evaluations e LEFT JOIN review_exclusions x ON x.evaluation_id = e.id
-	WHERE e.round_id = ? ORDER BY e.id`
+	WHERE e.round_id = ? ORDER BY e.unit_id, e.id`
 
 // answersOf fills in the answers of the evaluations whose index in out
 // missing gives by ID.
