@@ -18,6 +18,7 @@ import (
 	"github.com/inventera/inventera/internal/chart"
 	"github.com/inventera/inventera/internal/manage"
 	"github.com/inventera/inventera/internal/pace"
+	"github.com/inventera/inventera/internal/report"
 	"github.com/inventera/inventera/internal/store"
 )
 
@@ -80,19 +81,25 @@ func (s *Service) buildKept(ctx context.Context, actor manage.Actor, roundID int
 		slog.Warn("report not kept", "round", roundID, "format", format, "err", err)
 	}
 	var (
-		rep Report
-		buf bytes.Buffer
+		rep   Report
+		built []byte
 	)
 	s.atLowPriority(ctx, func(ctx context.Context) {
 		if rep, err = s.loadNow(ctx, actor, roundID); err != nil {
 			return
 		}
+		if format == JSON {
+			// The bytes marshalled, not a copy of them in a buffer.
+			built, err = report.MarshalJSON(rep.Aggregate)
+			return
+		}
+		var buf bytes.Buffer
 		err = s.write(pace.Writer(ctx, &buf), rep, format, chartURL)
+		built = buf.Bytes()
 	})
 	if err != nil {
 		return Report{}, err
 	}
-	built := buf.Bytes()
 	if _, err := w.Write(built); err != nil {
 		return rep, err
 	}

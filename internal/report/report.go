@@ -22,19 +22,28 @@ import (
 // JSON writes the report's aggregates as indented JSON: the report JSON
 // contract of design §6, exactly as package aggregate encodes it.
 func JSON(w io.Writer, rep *aggregate.Report) error {
+	b, err := MarshalJSON(rep)
+	if err != nil {
+		return err
+	}
+	_, err = w.Write(b)
+	return err
+}
+
+// MarshalJSON is the report as JSON writes it, for a caller that keeps the
+// bytes rather than copying them on (ten times a national report is 27 MB).
+func MarshalJSON(rep *aggregate.Report) ([]byte, error) {
 	if rep == nil {
-		return fmt.Errorf("report: no report")
+		return nil, fmt.Errorf("report: no report")
 	}
 	compact, err := json.Marshal(rep)
 	if err != nil {
-		return fmt.Errorf("report: encode JSON: %w", err)
+		return nil, fmt.Errorf("report: encode JSON: %w", err)
 	}
 	// Indented, a report is about 1.6 × as long (a compared national
 	// one 7.1 MB against 4.5): room for that at once, not a second copy.
 	b := indent(make([]byte, 0, len(compact)+len(compact)*3/4), compact)
-	b = append(b, '\n')
-	_, err = w.Write(b)
-	return err
+	return append(b, '\n'), nil
 }
 
 // Renderer writes HTML and XLSX reports. It holds the parsed template, the
