@@ -302,7 +302,7 @@ func (s *stepper) comparedRepeat(ctx context.Context) (stepResult, error) {
 	if err != nil {
 		return stepResult{}, err
 	}
-	const alone, compared = "?jamfor=ingen", ""
+	const alone, compared = aloneQuery, "" // compared by default with the round it was carried forward from
 	var aloneRuns, comparedRuns []Row
 	for range benchRepeats {
 		d, _, err := sr.build(ctx, alone)

@@ -17,6 +17,7 @@ import (
 // shown beside these.
 
 const (
+	aloneQuery    = "?jamfor=ingen" // the round's own report, compared with no other
 	servedEmail   = "rapport@bench.example"
 	comparedEmail = "jamforelse@bench.example"
 	servedRepeats = 7 // builds after the first; the median counts
@@ -82,7 +83,7 @@ func (s *stepper) reportServed(ctx context.Context) (stepResult, error) {
 		size  int
 	)
 	for i := range servedRepeats + 1 {
-		d, n, err := sr.build(ctx, "")
+		d, n, err := sr.build(ctx, aloneQuery)
 		if err != nil {
 			return stepResult{}, err
 		}
