@@ -45,8 +45,8 @@ func wantFacts(t *testing.T, q *store.Queries, roundID int64, want map[int64]for
 		t.Fatalf("RoundFacts: %d evaluations, want the %d complete ones", len(got), n)
 	}
 	for i, e := range got {
-		if i > 0 && got[i-1].ID >= e.ID {
-			t.Fatalf("RoundFacts not in order of ID at %d", i)
+		if i > 0 && (got[i-1].UnitID > e.UnitID || got[i-1].UnitID == e.UnitID && got[i-1].ID >= e.ID) {
+			t.Fatalf("RoundFacts not unit by unit, in order of ID, at %d", i)
 		}
 		a, ok := want[e.ID]
 		if !ok || !complete[e.ID] || !e.Complete || e.RoundID != roundID {
@@ -134,6 +134,23 @@ func TestFactsFollowWrites(t *testing.T) {
 		wantFacts(t, q, r.ID, want, complete)
 		if n := must[int](t)(store.StaleFacts(q)); n != 0 {
 			t.Fatalf("%d evaluations written without current facts", n)
+		}
+
+		// The review excludes one: it comes with its answers as well, as
+		// the report lists it by name.
+		check(t, q.Exclude(r.ID, draft.ID, round.Exclusion{Reason: "Löpande statistik", By: "Granskare", At: t0}))
+		found := false
+		for _, e := range must[[]round.Evaluation](t)(q.RoundFacts(r.ID)) {
+			if e.ID != draft.ID {
+				continue
+			}
+			found = true
+			if e.Facts == nil || !mapsEqual(e.Answers, want[draft.ID]) {
+				t.Errorf("excluded evaluation: facts %v, answers %v; want both", e.Facts, e.Answers)
+			}
+		}
+		if !found {
+			t.Error("RoundFacts left out the excluded evaluation")
 		}
 	})
 }
