@@ -71,7 +71,7 @@ func benchWiring() bench.Wiring {
 				return nil, err
 			}
 			return &bench.App{Store: a.store, Form: a.form, Manage: a.manage, Staff: a.staff,
-				Reports: reports, Handler: srv.Handler(),
+				Reports: reports, Handler: srv.Handler(), Settle: srv.Settle,
 				Close: func() error {
 					// Reports built are kept after they are served.
 					srv.Settle()

@@ -59,7 +59,10 @@ type App struct {
 	Staff   *staff.Service
 	Reports *comparison.Service
 	Handler http.Handler // the web server's routes
-	Close   func() error
+	// Settle waits until the reports the web server built are kept
+	// (comparison.Service.Settle).
+	Settle func()
+	Close  func() error
 	// AsServer sets the process up as `serve` does (its garbage
 	// collector), for the steps that serve the web server.
 	AsServer func()
