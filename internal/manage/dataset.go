@@ -305,15 +305,6 @@ func (s *Service) datasetIn(q *store.Queries, roundID int64, allowed func(*store
 	if err != nil {
 		return r, ds, err
 	}
-	excluded, err := q.Exclusions(roundID)
-	if err != nil {
-		return r, ds, err
-	}
-	for i := range evs {
-		if x, ok := excluded[evs[i].ID]; ok {
-			evs[i].Excluded = &x
-		}
-	}
 	byUnit := groupByUnit(evs)
 	members := map[string]bool{}
 	for _, u := range units {

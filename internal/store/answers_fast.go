@@ -17,9 +17,14 @@ import (
 const pacedRows = 1024
 
 // RoundAnswers lists a round's evaluations as a report or an export reads
-// them: ID, unit, completeness and answers, without timestamps, scanned
-// without gorm's reflection (a national round has 30 000).
+// them: ID, unit, completeness, answers and exclusion by the review
+// (round.Evaluation.Excluded), without timestamps, scanned without gorm's
+// reflection (a national round has 30 000).
 func (t *Queries) RoundAnswers(roundID int64) ([]round.Evaluation, error) {
+	excluded, err := t.Exclusions(roundID)
+	if err != nil {
+		return nil, err
+	}
 	rows, err := t.db.Raw(`SELECT id, unit_id, complete, answers FROM evaluations WHERE round_id = ? ORDER BY id`, roundID).Rows()
 	if err != nil {
 		return nil, fmt.Errorf("store: list round answers: %w", err)
@@ -37,6 +42,9 @@ func (t *Queries) RoundAnswers(roundID int64) ([]round.Evaluation, error) {
 		}
 		if e.Answers, err = decodeAnswers(raw, keys); err != nil {
 			return nil, fmt.Errorf("store: evaluation %d: decode answers: %w", e.ID, err)
+		}
+		if x, ok := excluded[e.ID]; ok {
+			e.Excluded = &x
 		}
 		if out = append(out, e); len(out)%pacedRows == 0 {
 			pace.Point(t.ctx)

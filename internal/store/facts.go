@@ -13,10 +13,10 @@ import (
 // RoundFacts lists the evaluations of a round as a report counts them: ID,
 // unit, completeness and, for a complete one, its facts (package facts),
 // unit by unit (by unit ID), each unit's in the order they were added,
-// without answers or timestamps. A draft comes
-// without either (the report only counts it as not sent in); an evaluation
-// the review excluded comes with its answers too, as the report lists it
-// by name. A report reads only these: a few dozen
+// without answers or timestamps, each with its exclusion by the review
+// (round.Evaluation.Excluded). A draft comes without facts and answers
+// (the report only counts it as not sent in); an evaluation the review
+// excluded comes with its answers too, as the report lists it by name. A report reads only these: a few dozen
 // bytes per evaluation, one column, where decoding every answer cost ten
 // times as much (see internal/natgen's BenchmarkReportData).
 //
@@ -56,11 +56,14 @@ func (t *Queries) RoundFacts(roundID int64) ([]round.Evaluation, error) {
 		if err := rows.Scan(&e.ID, &e.UnitID, &e.Complete, &raw); err != nil {
 			return nil, fmt.Errorf("store: list round facts: %w", err)
 		}
+		if x, ok := excluded[e.ID]; ok {
+			e.Excluded = &x
+		}
 		if !e.Complete {
 			out = append(out, e)
 			continue
 		}
-		if _, ok := excluded[e.ID]; ok {
+		if e.Excluded != nil {
 			missing[e.ID] = len(out)
 		}
 		f, err := facts.Decode(raw)

@@ -148,9 +148,17 @@ func TestFactsFollowWrites(t *testing.T) {
 			if e.Facts == nil || !mapsEqual(e.Answers, want[draft.ID]) {
 				t.Errorf("excluded evaluation: facts %v, answers %v; want both", e.Facts, e.Answers)
 			}
+			if e.Excluded == nil || e.Excluded.Reason != "Löpande statistik" {
+				t.Errorf("excluded evaluation: exclusion %+v, want the review's", e.Excluded)
+			}
 		}
 		if !found {
 			t.Error("RoundFacts left out the excluded evaluation")
+		}
+		for _, e := range must[[]round.Evaluation](t)(q.RoundAnswers(r.ID)) {
+			if (e.ID == draft.ID) != (e.Excluded != nil) {
+				t.Errorf("RoundAnswers: evaluation %d has exclusion %+v; only %d is excluded", e.ID, e.Excluded, draft.ID)
+			}
 		}
 	})
 }
