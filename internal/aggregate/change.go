@@ -101,12 +101,42 @@ type KommunCompared struct {
 	ByCode       bool   `json:"by_code"`
 }
 
-// Compare returns a copy of cur compared with prev, the earlier round's
-// own report: each kommun in both rounds, and the network, get Previous
-// (prev's figures as prev gives them) and Change; each kommun gets
-// Compared; the report gets Comparison and the findings about change
-// (appended to Findings, marked Change). cur and prev are not changed.
-func Compare(cur, prev *Report) *Report {
+// Basis is what comparing a report with an earlier round reads of the
+// earlier round's own report (Compare, Trend): its round, each kommun's
+// name, code and figures, and the network's figures — not its lists of
+// evaluations and units, so that a published round's basis is small to
+// keep and quick to read again (package comparison keeps it).
+type Basis struct {
+	Round    RoundInfo
+	Kommuner []BasisKommun
+	Network  Figures
+}
+
+// BasisKommun is a kommun of a Basis.
+type BasisKommun struct {
+	Name, Kommunkod string
+	Figures         Figures
+}
+
+// BasisOf is the basis of comparing with a report; nil for nil.
+func BasisOf(r *Report) *Basis {
+	if r == nil {
+		return nil
+	}
+	b := &Basis{Round: r.Round, Network: NetworkFigures(r.Network), Kommuner: make([]BasisKommun, len(r.Municipalities))}
+	for i, m := range r.Municipalities {
+		b.Kommuner[i] = BasisKommun{Name: m.Name, Kommunkod: m.Kommunkod, Figures: KommunFigures(m)}
+	}
+	return b
+}
+
+// Compare returns a copy of cur compared with prev, the basis of the
+// earlier round's own report (BasisOf): each kommun in both rounds, and
+// the network, get Previous (prev's figures as prev gives them) and
+// Change; each kommun gets Compared; the report gets Comparison and the
+// findings about change (appended to Findings, marked Change). cur and
+// prev are not changed.
+func Compare(cur *Report, prev *Basis) *Report {
 	if cur == nil {
 		return nil
 	}
@@ -116,15 +146,15 @@ func Compare(cur, prev *Report) *Report {
 	if prev == nil {
 		return &out
 	}
-	prevK := kommunList(prev.Municipalities)
+	prevK := basisKommunList(prev.Kommuner)
 	curK := kommunList(out.Municipalities)
 	cmp := &Comparison{Round: prev.Round, OnlyCurrent: []string{}, OnlyPrevious: []PreviousKommun{}}
 	for _, p := range round.MatchKommuner(prevK, curK) {
 		switch {
 		case p.Both():
 			m := &out.Municipalities[indexOf(curK, p.Current)]
-			pm := prev.Municipalities[indexOf(prevK, p.Previous)]
-			before, now := KommunFigures(pm), KommunFigures(*m)
+			pm := prev.Kommuner[indexOf(prevK, p.Previous)]
+			before, now := cloneFigures(pm.Figures), KommunFigures(*m)
 			change := difference(now, before)
 			m.Previous, m.Change = &before, &change
 			m.Compared = &KommunCompared{Status: InBoth, ByCode: p.ByCode}
@@ -141,11 +171,11 @@ func Compare(cur, prev *Report) *Report {
 			m.Compared = &KommunCompared{Status: OnlyCurrent}
 			cmp.OnlyCurrent = append(cmp.OnlyCurrent, m.Name)
 		default:
-			pm := prev.Municipalities[indexOf(prevK, p.Previous)]
-			cmp.OnlyPrevious = append(cmp.OnlyPrevious, PreviousKommun{Name: pm.Name, Kommunkod: pm.Kommunkod, Previous: KommunFigures(pm)})
+			pm := prev.Kommuner[indexOf(prevK, p.Previous)]
+			cmp.OnlyPrevious = append(cmp.OnlyPrevious, PreviousKommun{Name: pm.Name, Kommunkod: pm.Kommunkod, Previous: cloneFigures(pm.Figures)})
 		}
 	}
-	before, now := NetworkFigures(prev.Network), NetworkFigures(out.Network)
+	before, now := cloneFigures(prev.Network), NetworkFigures(out.Network)
 	change := difference(now, before)
 	out.Network.Previous, out.Network.Change = &before, &change
 	out.Comparison = cmp
@@ -153,11 +183,31 @@ func Compare(cur, prev *Report) *Report {
 	return &out
 }
 
+// cloneFigures is a copy of f that shares nothing with it: a basis is
+// read by many reports, which must not reach into it.
+func cloneFigures(f Figures) Figures {
+	f.Costs.PerInvanare = clonePtr(f.Costs.PerInvanare)
+	f.UserSurveyShare = clonePtr(f.UserSurveyShare)
+	f.Usage = clonePtr(f.Usage)
+	f.UsageMean = clonePtr(f.UsageMean)
+	f.Response.Rate = clonePtr(f.Response.Rate)
+	return f
+}
+
 // kommunList is what kommun matching reads of a report's kommuner.
 func kommunList(ms []Municipality) []round.Kommun {
 	out := make([]round.Kommun, len(ms))
 	for i, m := range ms {
 		out[i] = round.Kommun{Name: m.Name, Kommunkod: m.Kommunkod}
+	}
+	return out
+}
+
+// basisKommunList is what kommun matching reads of a basis' kommuner.
+func basisKommunList(ks []BasisKommun) []round.Kommun {
+	out := make([]round.Kommun, len(ks))
+	for i, k := range ks {
+		out[i] = round.Kommun{Name: k.Name, Kommunkod: k.Kommunkod}
 	}
 	return out
 }

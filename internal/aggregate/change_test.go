@@ -68,7 +68,7 @@ func twoRounds(t *testing.T) (prev, cur *Report, renamed [2]string) {
 // is current − previous.
 func TestComparePreviousIsEarlierReport(t *testing.T) {
 	prev, cur, renamed := twoRounds(t)
-	got := Compare(cur, prev)
+	got := Compare(cur, BasisOf(prev))
 
 	prevByName := map[string]Municipality{}
 	for _, m := range prev.Municipalities {
@@ -221,7 +221,7 @@ func TestCompareMatching(t *testing.T) {
 				return d
 			}
 			prev, cur := compute(t, ds(tt.prev, 4)), compute(t, ds(tt.cur, 6))
-			got := Compare(cur, prev)
+			got := Compare(cur, BasisOf(prev))
 			for _, m := range got.Municipalities {
 				want := tt.wantStatus[m.Name]
 				if m.Compared == nil || m.Compared.Status != want {
@@ -273,7 +273,7 @@ func TestCompareKeepsInputs(t *testing.T) {
 	prev, cur, _ := twoRounds(t)
 	enc := func(r *Report) string { b, _ := json.Marshal(r); return string(b) }
 	before, earlier := enc(cur), enc(prev)
-	got := Compare(cur, prev)
+	got := Compare(cur, BasisOf(prev))
 	if enc(cur) != before || enc(prev) != earlier {
 		t.Error("Compare changed its inputs")
 	}
@@ -288,7 +288,7 @@ func TestCompareKeepsInputs(t *testing.T) {
 // TestCompareJSONKeys: the keys of design §6.
 func TestCompareJSONKeys(t *testing.T) {
 	prev, cur, _ := twoRounds(t)
-	b, err := json.Marshal(Compare(cur, prev))
+	b, err := json.Marshal(Compare(cur, BasisOf(prev)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -356,7 +356,7 @@ func TestChangeFindings(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := Compare(compute(t, tt.cur), prev)
+			got := Compare(compute(t, tt.cur), BasisOf(prev))
 			var texts []string
 			for _, f := range got.Findings {
 				if !f.Change {

@@ -51,7 +51,7 @@ func TestWithRecurrence(t *testing.T) {
 		}
 		return c
 	}
-	compared := Compare(cur, prev)
+	compared := Compare(cur, BasisOf(prev))
 	got := WithRecurrence(compared, round.MatchRounds(content(prevDS), content(curDS), lineage))
 
 	names := func(items []RecurrenceItem) []string {

@@ -15,9 +15,9 @@ type TrendPoint struct {
 	Figures
 }
 
-// Trend gives the network figures of each report, in the order given
-// (oldest first), at most the last MaxTrendRounds.
-func Trend(reports []*Report) []TrendPoint {
+// Trend gives the network figures of each round's basis (BasisOf), in
+// the order given (oldest first), at most the last MaxTrendRounds.
+func Trend(reports []*Basis) []TrendPoint {
 	if len(reports) > MaxTrendRounds {
 		reports = reports[len(reports)-MaxTrendRounds:]
 	}
@@ -26,7 +26,7 @@ func Trend(reports []*Report) []TrendPoint {
 		if r == nil {
 			continue
 		}
-		out = append(out, TrendPoint{Round: r.Round.Name, Kommuner: len(r.Municipalities), Figures: NetworkFigures(r.Network)})
+		out = append(out, TrendPoint{Round: r.Round.Name, Kommuner: len(r.Kommuner), Figures: cloneFigures(r.Network)})
 	}
 	return out
 }

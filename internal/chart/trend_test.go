@@ -19,7 +19,7 @@ func TestTrend(t *testing.T) {
 	earlier := *rep
 	earlier.Round.Name = "Mätning <1> & 2008"
 	earlier.Network.Evaluations = 1234
-	compared := aggregate.WithTrend(aggregate.Compare(rep, &earlier), aggregate.Trend([]*aggregate.Report{&earlier, rep}))
+	compared := aggregate.WithTrend(aggregate.Compare(rep, aggregate.BasisOf(&earlier)), aggregate.Trend([]*aggregate.Basis{aggregate.BasisOf(&earlier), aggregate.BasisOf(rep)}))
 	for _, f := range []Format{SVG, PNG} {
 		got, err := r.Render(KindTrend, compared, f, Options{})
 		if err != nil {

@@ -57,24 +57,24 @@ func (s *Service) comparer(ctx context.Context, actor manage.Actor, roundID, pre
 	if err != nil {
 		return nil, err
 	}
-	trend, err := s.trend(ctx, actor, map[int64]*aggregate.Report{previousID: prev.report}, roundID)
+	trend, err := s.trend(ctx, actor, map[int64]*aggregate.Basis{previousID: prev.basis}, roundID)
 	if err != nil {
 		return nil, err
 	}
 	return func(cur Report) Report {
 		match := round.MatchRounds(prev.content, manage.ReportContent(cur.Data), lineage)
-		cur.Aggregate = aggregate.WithTrend(aggregate.WithRecurrence(aggregate.Compare(cur.Aggregate, prev.report), match), trend(cur.Aggregate))
+		cur.Aggregate = aggregate.WithTrend(aggregate.WithRecurrence(aggregate.Compare(cur.Aggregate, prev.basis), match), trend(cur.Aggregate))
 		cur.Previous = &prev.round
 		return cur
 	}, nil
 }
 
-// trend reads the reports of the rounds the current one was carried
+// trend reads the bases of the rounds the current one was carried
 // forward from (at most aggregate.MaxTrendRounds, those the actor may
-// read; each as its own report gives them; known holds reports already
+// read; each as its own report gives them; known holds bases already
 // read, by round) and returns the function giving the network's figures
 // in each, the current round's from its report.
-func (s *Service) trend(ctx context.Context, actor manage.Actor, known map[int64]*aggregate.Report, roundID int64) (func(cur *aggregate.Report) []aggregate.TrendPoint, error) {
+func (s *Service) trend(ctx context.Context, actor manage.Actor, known map[int64]*aggregate.Basis, roundID int64) (func(cur *aggregate.Report) []aggregate.TrendPoint, error) {
 	chain, err := s.manage.RoundChain(ctx, actor, roundID, aggregate.MaxTrendRounds)
 	if err != nil {
 		return nil, err
@@ -82,7 +82,7 @@ func (s *Service) trend(ctx context.Context, actor manage.Actor, known map[int64
 	if len(chain) < 2 {
 		return func(*aggregate.Report) []aggregate.TrendPoint { return nil }, nil
 	}
-	reports := make([]*aggregate.Report, len(chain))
+	reports := make([]*aggregate.Basis, len(chain))
 	current := -1
 	for i, r := range chain {
 		if r.ID == roundID {
@@ -97,12 +97,12 @@ func (s *Service) trend(ctx context.Context, actor manage.Actor, known map[int64
 		if err != nil {
 			return nil, err
 		}
-		reports[i] = f.report
+		reports[i] = f.basis
 	}
 	return func(cur *aggregate.Report) []aggregate.TrendPoint {
 		all := slices.Clone(reports)
 		if current >= 0 {
-			all[current] = cur
+			all[current] = aggregate.BasisOf(cur)
 		}
 		return aggregate.Trend(all)
 	}, nil

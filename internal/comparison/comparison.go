@@ -121,23 +121,38 @@ func (s *Service) LoadCompared(ctx context.Context, actor manage.Actor, roundID,
 // standing alone is served from its kept copy while the round is
 // unchanged (kept.go); the Report returned then holds only the round.
 func (s *Service) Build(ctx context.Context, actor manage.Actor, roundID, previousID int64, format string, w io.Writer) (Report, error) {
-	return s.build(ctx, actor, roundID, previousID, format, nil, w)
+	return s.build(ctx, actor, roundID, previousID, format, nil, to(w))
 }
+
+// BuildTo is Build to the writer that open returns. open is called once,
+// with the round, when the report is about to be written — the actor's
+// access checked, the data read and aggregated — and not at all when the
+// build fails before: a web response can name its file and begin then,
+// and send the report as it is written rather than hold a copy of it (a
+// compared national JSON report is 7.1 MB). JSON is written as it is
+// encoded, XLSX once the workbook is complete; HTML, rendered by a
+// template, is better held whole (BuildPage).
+func (s *Service) BuildTo(ctx context.Context, actor manage.Actor, roundID, previousID int64, format string, open func(round.Round) io.Writer) (Report, error) {
+	return s.build(ctx, actor, roundID, previousID, format, nil, open)
+}
+
+// to opens w whatever the round.
+func to(w io.Writer) func(round.Round) io.Writer { return func(round.Round) io.Writer { return w } }
 
 // BuildPage is Build of the HTML report for the browser, each figure
 // linking to its chart as an image to download (see WriteHTML).
 func (s *Service) BuildPage(ctx context.Context, actor manage.Actor, roundID, previousID int64, chartURL func(chart.Kind, chart.Format) string, w io.Writer) (Report, error) {
-	return s.build(ctx, actor, roundID, previousID, HTML, chartURL, w)
+	return s.build(ctx, actor, roundID, previousID, HTML, chartURL, to(w))
 }
 
-func (s *Service) build(ctx context.Context, actor manage.Actor, roundID, previousID int64, format string, chartURL func(chart.Kind, chart.Format) string, w io.Writer) (Report, error) {
+func (s *Service) build(ctx context.Context, actor manage.Actor, roundID, previousID int64, format string, chartURL func(chart.Kind, chart.Format) string, open func(round.Round) io.Writer) (Report, error) {
 	switch format {
 	case JSON, HTML, XLSX:
 	default:
 		return Report{}, unknownFormat(format)
 	}
 	if variant, ok := s.keptVariant(format, previousID, chartURL); ok {
-		return s.buildKept(ctx, actor, roundID, format, variant, chartURL, w)
+		return s.buildKept(ctx, actor, roundID, format, variant, chartURL, open)
 	}
 	release, err := s.acquire(ctx)
 	if err != nil {
@@ -146,9 +161,8 @@ func (s *Service) build(ctx context.Context, actor manage.Actor, roundID, previo
 	defer release()
 	var rep Report
 	s.atLowPriority(ctx, func(ctx context.Context) {
-		w := pace.Writer(ctx, w)
 		if format == XLSX {
-			rep, err = s.buildXLSX(ctx, actor, roundID, previousID, w)
+			rep, err = s.buildXLSX(ctx, actor, roundID, previousID, func(r round.Round) io.Writer { return pace.Writer(ctx, open(r)) })
 			return
 		}
 		if previousID == 0 {
@@ -162,7 +176,7 @@ func (s *Service) build(ctx context.Context, actor manage.Actor, roundID, previo
 		if err = ctx.Err(); err != nil {
 			return // nobody waits for it any more: do not render it
 		}
-		err = s.write(w, rep, format, chartURL)
+		err = s.write(pace.Writer(ctx, open(rep.Round)), rep, format, chartURL)
 	})
 	return rep, err
 }
@@ -194,7 +208,7 @@ func aggregated(r round.Round, ds round.Dataset) (Report, error) {
 // outside the snapshot (each is a report of its own). The snapshot lasts
 // until the workbook is written; w gets nothing on error (see
 // report.Renderer.XLSX).
-func (s *Service) buildXLSX(ctx context.Context, actor manage.Actor, roundID, previousID int64, w io.Writer) (Report, error) {
+func (s *Service) buildXLSX(ctx context.Context, actor manage.Actor, roundID, previousID int64, open func(round.Round) io.Writer) (Report, error) {
 	compare := func(cur Report) Report { return cur }
 	if previousID != 0 {
 		var err error
@@ -218,7 +232,7 @@ func (s *Service) buildXLSX(ctx context.Context, actor manage.Actor, roundID, pr
 		if err := ctx.Err(); err != nil {
 			return err // nobody waits for it any more: do not render it
 		}
-		return s.renderer.XLSX(ctx, w, rep.Aggregate, func(f *excelize.File, setup func(string) error) error {
+		return s.renderer.XLSX(ctx, &opening{open: func() io.Writer { return open(r) }}, rep.Aggregate, func(f *excelize.File, setup func(string) error) error {
 			return sheet.WriteInto(f, s.form, raw, sheet.Into{Setup: setup, IDs: ids, Answers: answers})
 		})
 	})
@@ -279,6 +293,20 @@ func (s *Service) write(w io.Writer, rep Report, format string, chartURL func(ch
 		return errors.New("comparison: an XLSX report carries the answers; build it with Build")
 	}
 	return unknownFormat(format)
+}
+
+// opening is a writer that opens its destination at the first write:
+// the XLSX renderer writes its workbook only once it is complete.
+type opening struct {
+	open func() io.Writer
+	w    io.Writer // nil until the first write
+}
+
+func (o *opening) Write(p []byte) (int, error) {
+	if o.w == nil {
+		o.w = o.open()
+	}
+	return o.w.Write(p)
 }
 
 func unknownFormat(format string) error {

@@ -19,6 +19,7 @@ import (
 	"github.com/inventera/inventera/internal/manage"
 	"github.com/inventera/inventera/internal/pace"
 	"github.com/inventera/inventera/internal/report"
+	"github.com/inventera/inventera/internal/round"
 	"github.com/inventera/inventera/internal/store"
 )
 
@@ -29,7 +30,8 @@ import (
 // read, not a build. An HTML report is dated and links its charts, so it
 // is kept for the day and the links it was rendered with. XLSX (it carries
 // every answer) and compared reports (their earlier rounds may change too)
-// are built each time.
+// are built each time; a published earlier round's basis is kept the same
+// way (final.go).
 
 // keptVariant tells whether a report is kept and, if so, what else than
 // the round its rendering depends on.
@@ -51,7 +53,7 @@ func (s *Service) keptVariant(format string, previousID int64, chartURL func(cha
 }
 
 // buildKept serves a kept report, or builds it, keeps it and serves it.
-func (s *Service) buildKept(ctx context.Context, actor manage.Actor, roundID int64, format, variant string, chartURL func(chart.Kind, chart.Format) string, w io.Writer) (Report, error) {
+func (s *Service) buildKept(ctx context.Context, actor manage.Actor, roundID int64, format, variant string, chartURL func(chart.Kind, chart.Format) string, open func(round.Round) io.Writer) (Report, error) {
 	key := store.ReportKey{RoundID: roundID, Format: format, Variant: variant, Build: s.binary}
 	r, body, ok, err := s.manage.StoredReport(ctx, actor, key)
 	if err != nil {
@@ -61,7 +63,7 @@ func (s *Service) buildKept(ctx context.Context, actor manage.Actor, roundID int
 		var report bytes.Buffer
 		err := unpack(&report, body)
 		if err == nil {
-			_, err = report.WriteTo(w)
+			_, err = report.WriteTo(open(r))
 			return Report{Round: r}, err
 		}
 		// Built again below, and kept anew.
@@ -100,23 +102,28 @@ func (s *Service) buildKept(ctx context.Context, actor manage.Actor, roundID int
 	if err != nil {
 		return Report{}, err
 	}
-	if _, err := w.Write(built); err != nil {
+	if _, err := open(rep.Round).Write(built); err != nil {
 		return rep, err
 	}
 	if token != "" {
-		s.keepLater(ctx, key, token, built)
+		s.keepLater(ctx, key, token, func() ([]byte, error) { return built, nil })
 	}
 	return rep, nil
 }
 
-// keepLater packs and keeps a report built, once its requester has it:
-// packing a national JSON report and writing it took 18 ms of a 125 ms
-// request. A write to the round meanwhile takes the reservation away, and
-// the copy is not kept (store.Store.KeepReport). Settle waits for it.
-func (s *Service) keepLater(ctx context.Context, key store.ReportKey, token string, body []byte) {
+// keepLater encodes, packs and keeps a report built, once its requester
+// has it: packing a national JSON report and writing it took 18 ms of a
+// 125 ms request. A write to the round meanwhile takes the reservation
+// away, and the copy is not kept (store.Store.KeepReport). Settle waits
+// for it.
+func (s *Service) keepLater(ctx context.Context, key store.ReportKey, token string, encode func() ([]byte, error)) {
 	ctx = context.WithoutCancel(ctx) // the request may be over
 	s.keeping.Go(func() {
-		packed, err := pack(body)
+		body, err := encode()
+		var packed []byte
+		if err == nil {
+			packed, err = pack(body)
+		}
 		if err == nil {
 			_, err = s.manage.KeepReport(ctx, key, token, packed)
 		}

@@ -69,7 +69,7 @@ func comparedReport(t *testing.T) *aggregate.Report {
 		}
 		return c
 	}
-	return aggregate.WithRecurrence(aggregate.Compare(cur, prev), round.MatchRounds(content(earlier), content(ds), round.Lineage{}))
+	return aggregate.WithRecurrence(aggregate.Compare(cur, aggregate.BasisOf(prev)), round.MatchRounds(content(earlier), content(ds), round.Lineage{}))
 }
 
 // TestHTMLComparison: a compared report has the comparison section with the

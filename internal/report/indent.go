@@ -8,8 +8,10 @@ import "bytes"
 // strings, numbers and literals whole instead of stepping json's scanner
 // through every byte (a national report is 4 MB, and the scanner took
 // more time than encoding).
-func indent(dst, src []byte) []byte {
-	depth := 0
+func indent(dst, src []byte) []byte { return indentFrom(dst, src, 0) }
+
+// indentFrom is indent of a value that stands depth levels deep.
+func indentFrom(dst, src []byte, depth int) []byte {
 	for i := 0; i < len(src); {
 		switch c := src[i]; c {
 		case '"':

@@ -3,6 +3,7 @@ package report
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"testing"
 
 	"github.com/inventera/inventera/internal/aggregate"
@@ -76,3 +77,52 @@ func BenchmarkMarshalIndent(b *testing.B) {
 		}
 	}
 }
+
+// TestJSONIsMarshalIndent: JSON, which writes the report kommun by
+// kommun, writes json.MarshalIndent's bytes and a newline: for the
+// national report, compared with itself and alone, and for reports with
+// one kommun, none and no list at all; and a writer's error stops it.
+func TestJSONIsMarshalIndent(t *testing.T) {
+	rep, err := nationalReport()
+	if err != nil {
+		t.Fatal(err)
+	}
+	one := *rep
+	one.Municipalities = one.Municipalities[:1]
+	none := *rep
+	none.Municipalities = []aggregate.Municipality{}
+	null := *rep
+	null.Municipalities = nil
+	reports := map[string]*aggregate.Report{
+		"national": rep, "compared": aggregate.Compare(rep, aggregate.BasisOf(rep)),
+		"one kommun": &one, "no kommun": &none, "no list": &null, "empty": {},
+	}
+	for name, r := range reports {
+		want, err := json.MarshalIndent(r, "", "  ")
+		if err != nil {
+			t.Fatal(err)
+		}
+		want = append(want, '\n')
+		var got bytes.Buffer
+		if err := JSON(&got, r); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if !bytes.Equal(got.Bytes(), want) {
+			i := 0
+			for i < min(got.Len(), len(want)) && got.Bytes()[i] == want[i] {
+				i++
+			}
+			t.Errorf("%s: JSON differs from MarshalIndent at byte %d: got …%.80q…, want …%.80q…", name, i, got.Bytes()[max(0, i-20):], want[max(0, i-20):])
+		}
+		if m, err := MarshalJSON(r); err != nil || !bytes.Equal(m, want) {
+			t.Errorf("%s: MarshalJSON differs from JSON (%v)", name, err)
+		}
+	}
+	if err := JSON(failingWriter{}, rep); err == nil {
+		t.Error("JSON to a writer that fails: no error")
+	}
+}
+
+type failingWriter struct{}
+
+func (failingWriter) Write([]byte) (int, error) { return 0, errors.New("closed") }

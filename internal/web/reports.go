@@ -3,6 +3,7 @@ package web
 import (
 	"bytes"
 	"fmt"
+	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -12,6 +13,7 @@ import (
 	"github.com/inventera/inventera/internal/apperror"
 	"github.com/inventera/inventera/internal/chart"
 	"github.com/inventera/inventera/internal/comparison"
+	"github.com/inventera/inventera/internal/round"
 	"github.com/inventera/inventera/internal/sheet"
 )
 
@@ -85,13 +87,16 @@ func (s *Server) reportDownload(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	var buf bytes.Buffer
-	rep, err := s.reports.Build(c.Request().Context(), actor(c), id, prevID, format, &buf)
-	if err != nil {
-		return err
-	}
-	attach(c, fileName(rep.Round.Name, "jamforelse", format))
-	return c.Blob(http.StatusOK, ctype, buf.Bytes())
+	// Sent as it is written, not held here: the report service begins the
+	// response only once the report is ready to be written, so a refusal
+	// or a failed build still gets its error page (see BuildTo).
+	_, err = s.reports.BuildTo(c.Request().Context(), actor(c), id, prevID, format, func(r round.Round) io.Writer {
+		attach(c, fileName(r.Name, "jamforelse", format))
+		c.Response().Header().Set(echo.HeaderContentType, ctype)
+		c.Response().WriteHeader(http.StatusOK)
+		return c.Response()
+	})
+	return err
 }
 
 // reportChart sends one chart as PNG or SVG.

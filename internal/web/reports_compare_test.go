@@ -71,6 +71,20 @@ func TestReportComparison(t *testing.T) {
 		{"/rapporter/" + second + "/fil/json?jamfor=999999", http.StatusNotFound, ""},
 	}
 	for _, tt := range tests {
+		// The report is sent as it is written (BuildTo): a refusal is an
+		// error page, not a file.
+		resp, err := sam.Get(e.srv.URL + tt.path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		disposition, ctype := resp.Header.Get("Content-Disposition"), resp.Header.Get("Content-Type")
+		if tt.wantStatus == http.StatusOK && (!strings.HasPrefix(disposition, "attachment; filename=") || ctype != "application/json") {
+			t.Errorf("%s: sent as %q, %q; want an attached JSON file", tt.path, disposition, ctype)
+		}
+		if tt.wantStatus != http.StatusOK && (disposition != "" || !strings.HasPrefix(ctype, "text/html")) {
+			t.Errorf("%s: refused as %q, %q; want an error page", tt.path, disposition, ctype)
+		}
 		status, doc := compared(sam, tt.path)
 		if status != tt.wantStatus {
 			t.Errorf("%s: %d, want %d", tt.path, status, tt.wantStatus)
