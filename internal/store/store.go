@@ -5,6 +5,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
@@ -43,6 +44,9 @@ type Store struct {
 	// WAL mode they read one snapshot without taking the write lock, so a
 	// report being loaded does not hold up submissions. nil on PostgreSQL.
 	reader *gorm.DB
+	// stopCheckpoints ends the background checkpoints (checkpoint.go);
+	// nil on PostgreSQL.
+	stopCheckpoints func()
 
 	trace        func(stmt string) // Options.Trace
 	statements   atomic.Int64      // statements sent (Stats)
@@ -66,6 +70,12 @@ type Options struct {
 	MaxIdleConns    int
 	ConnMaxLifetime time.Duration
 	ConnMaxIdleTime time.Duration
+
+	// CheckpointEvery is how often SQLite's write-ahead log is copied into
+	// the database file in the background (checkpoint.go); zero takes
+	// checkpointEvery, a negative value turns the background checkpoint
+	// off (tests that look at the log).
+	CheckpointEvery time.Duration
 
 	// Trace, when set, is called with every SQL statement the store sends
 	// and with BEGIN, COMMIT and ROLLBACK (tests count round trips with it).
@@ -128,7 +138,7 @@ func open(ctx context.Context, opt Options, upTo int) (*Store, error) {
 		if err := privateSQLiteFiles(opt.Path); err != nil {
 			return nil, err
 		}
-		db, err = gorm.Open(sqlite.Open(sqliteDSN(opt.Path)), cfg)
+		db, err = gorm.Open(sqlite.New(sqlite.Config{DriverName: writerDriver(), DSN: sqliteDSN(opt.Path)}), cfg)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("store: open %s: %w", s.dialect, err)
@@ -184,6 +194,9 @@ func open(ctx context.Context, opt Options, upTo int) (*Store, error) {
 			return nil, err
 		}
 		s.reader = reader
+		if every := cmp.Or(opt.CheckpointEvery, checkpointEvery); every > 0 {
+			s.stopCheckpoints = checkpointer(sqlDB, every)
+		}
 	}
 	return s, nil
 }
@@ -282,6 +295,9 @@ func (s *Store) ReadTx(ctx context.Context, fn func(q *Queries) error) error {
 
 // Close releases the database.
 func (s *Store) Close() error {
+	if s.stopCheckpoints != nil {
+		s.stopCheckpoints()
+	}
 	if s.reader != nil {
 		if rdb, err := s.reader.DB(); err == nil {
 			rdb.Close()
