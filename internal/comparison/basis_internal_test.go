@@ -3,6 +3,7 @@ package comparison
 import (
 	"bytes"
 	"context"
+	"io"
 	"testing"
 	"time"
 
@@ -75,11 +76,7 @@ func TestComparedFromKeptBasis(t *testing.T) {
 		t.Fatal(err)
 	}
 	f.basis.Network.Evaluations += 1000
-	raw, err := encodeBasis(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	packed, err := pack(raw)
+	packed, err := pack(func(w io.Writer) error { return encodeBasis(w, f) })
 	if err != nil {
 		t.Fatal(err)
 	}

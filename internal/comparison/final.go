@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/gob"
 	"fmt"
+	"io"
 	"log/slog"
 	"slices"
 	"sync"
@@ -121,7 +122,7 @@ func (s *Service) earlier(ctx context.Context, actor manage.Actor, r round.Round
 	}
 	s.final.put(f)
 	if token != "" {
-		s.keepLater(ctx, key, token, func() ([]byte, error) { return encodeBasis(f) })
+		s.keepLater(ctx, key, token, func(w io.Writer) error { return encodeBasis(w, f) })
 	}
 	return f, nil
 }
@@ -166,18 +167,17 @@ type keptBasis struct {
 	Evaluations evaluationNames
 }
 
-func encodeBasis(f *finalRound) ([]byte, error) {
+func encodeBasis(w io.Writer, f *finalRound) error {
 	b := keptBasis{Basis: f.basis, Kommuner: f.content.Kommuner, Units: f.content.Units}
 	ev := &b.Evaluations
 	for _, e := range f.content.Evaluations {
 		ev.ID, ev.UnitID = append(ev.ID, e.ID), append(ev.UnitID, e.UnitID)
 		ev.Complete, ev.Title = append(ev.Complete, e.Complete), append(ev.Title, e.Name())
 	}
-	var buf bytes.Buffer
-	if err := gob.NewEncoder(&buf).Encode(&b); err != nil {
-		return nil, fmt.Errorf("comparison: keep the basis of round %d: %w", f.round.ID, err)
+	if err := gob.NewEncoder(w).Encode(&b); err != nil {
+		return fmt.Errorf("comparison: keep the basis of round %d: %w", f.round.ID, err)
 	}
-	return buf.Bytes(), nil
+	return nil
 }
 
 // unpackBasis reads a kept basis of round r.

@@ -18,7 +18,6 @@ import (
 	"github.com/inventera/inventera/internal/chart"
 	"github.com/inventera/inventera/internal/manage"
 	"github.com/inventera/inventera/internal/pace"
-	"github.com/inventera/inventera/internal/report"
 	"github.com/inventera/inventera/internal/round"
 	"github.com/inventera/inventera/internal/store"
 )
@@ -84,31 +83,59 @@ func (s *Service) buildKept(ctx context.Context, actor manage.Actor, roundID int
 	}
 	var (
 		rep   Report
-		built []byte
+		built blocks
 	)
 	s.atLowPriority(ctx, func(ctx context.Context) {
 		if rep, err = s.loadNow(ctx, actor, roundID); err != nil {
 			return
 		}
-		if format == JSON {
-			// The bytes marshalled, not a copy of them in a buffer.
-			built, err = report.MarshalJSON(rep.Aggregate)
-			return
-		}
-		var buf bytes.Buffer
-		err = s.write(pace.Writer(ctx, &buf), rep, format, chartURL)
-		built = buf.Bytes()
+		err = s.write(pace.Writer(ctx, &built), rep, format, chartURL)
 	})
 	if err != nil {
 		return Report{}, err
 	}
-	if _, err := open(rep.Round).Write(built); err != nil {
+	if _, err := built.WriteTo(open(rep.Round)); err != nil {
 		return rep, err
 	}
 	if token != "" {
-		s.keepLater(ctx, key, token, func() ([]byte, error) { return built, nil })
+		s.keepLater(ctx, key, token, func(w io.Writer) error { _, err := built.WriteTo(w); return err })
 	}
 	return rep, nil
+}
+
+// blocks holds a report as it is rendered, in blocks of at least
+// blockSize, so that it is not copied as a buffer grows: held in one
+// growing buffer, ten times a national JSON report (27 MB) took 54 MB of
+// fresh memory and a tenth of its build time to copy.
+type blocks struct{ list [][]byte }
+
+const blockSize = 1 << 20
+
+func (b *blocks) Write(p []byte) (int, error) {
+	n := len(p)
+	for len(p) > 0 {
+		if len(b.list) == 0 || len(b.list[len(b.list)-1]) == cap(b.list[len(b.list)-1]) {
+			b.list = append(b.list, make([]byte, 0, max(blockSize, min(len(p), 64*blockSize))))
+		}
+		last := &b.list[len(b.list)-1]
+		k := min(len(p), cap(*last)-len(*last))
+		*last = append(*last, p[:k]...)
+		p = p[k:]
+	}
+	return n, nil
+}
+
+// WriteTo writes the blocks to w in order.
+func (b *blocks) WriteTo(w io.Writer) (int64, error) {
+	var n int64
+	for _, block := range b.list {
+		k, err := w.Write(block)
+		n += int64(k)
+		if err != nil {
+			return n, err
+		}
+	}
+	return n, nil
 }
 
 // keepLater encodes, packs and keeps a report built, once its requester
@@ -116,14 +143,10 @@ func (s *Service) buildKept(ctx context.Context, actor manage.Actor, roundID int
 // 125 ms request. A write to the round meanwhile takes the reservation
 // away, and the copy is not kept (store.Store.KeepReport). Settle waits
 // for it.
-func (s *Service) keepLater(ctx context.Context, key store.ReportKey, token string, encode func() ([]byte, error)) {
+func (s *Service) keepLater(ctx context.Context, key store.ReportKey, token string, encode func(w io.Writer) error) {
 	ctx = context.WithoutCancel(ctx) // the request may be over
 	s.keeping.Go(func() {
-		body, err := encode()
-		var packed []byte
-		if err == nil {
-			packed, err = pack(body)
-		}
+		packed, err := pack(encode)
 		if err == nil {
 			_, err = s.manage.KeepReport(ctx, key, token, packed)
 		}
@@ -146,15 +169,14 @@ func (s *Service) Settle() { s.keeping.Wait() }
 // 5 ms.
 const keptLevel = 3
 
-// pack compresses a report to keep.
-func pack(body []byte) ([]byte, error) {
+// pack compresses what encode writes, to keep.
+func pack(encode func(w io.Writer) error) ([]byte, error) {
 	var buf bytes.Buffer
-	buf.Grow(len(body) / 8)
 	zw, err := gzip.NewWriterLevel(&buf, keptLevel)
 	if err != nil {
 		return nil, err
 	}
-	if _, err := zw.Write(body); err != nil {
+	if err := encode(zw); err != nil {
 		return nil, err
 	}
 	if err := zw.Close(); err != nil {

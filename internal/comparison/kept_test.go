@@ -2,6 +2,7 @@ package comparison
 
 import (
 	"bytes"
+	"io"
 	"testing"
 
 	"github.com/inventera/inventera/internal/apperror"
@@ -133,7 +134,7 @@ func TestKeptJSONReport(t *testing.T) {
 // error, not a half-written report passed off as whole.
 func TestUnpack(t *testing.T) {
 	report := []byte("{\n  \"round\": {\"name\": \"Omgång 2026\"}\n}\n")
-	packed, err := pack(report)
+	packed, err := pack(func(w io.Writer) error { _, err := w.Write(report); return err })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -156,5 +157,29 @@ func TestUnpack(t *testing.T) {
 		if !tc.wantErr && !bytes.Equal(got.Bytes(), tc.want) {
 			t.Errorf("%s: got %q, want %q", tc.name, got.Bytes(), tc.want)
 		}
+	}
+}
+
+// TestBlocks: a report held in blocks is written out as it was written
+// in, whatever the sizes of the writes and however they fall across the
+// blocks.
+func TestBlocks(t *testing.T) {
+	var (
+		b    blocks
+		want []byte
+	)
+	for i, size := range []int{0, 1, blockSize - 2, 5, blockSize, 3 * blockSize, 7} {
+		p := bytes.Repeat([]byte{byte('a' + i)}, size)
+		if n, err := b.Write(p); n != size || err != nil {
+			t.Fatalf("Write of %d bytes: %d, %v", size, n, err)
+		}
+		want = append(want, p...)
+	}
+	var got bytes.Buffer
+	if n, err := b.WriteTo(&got); err != nil || n != int64(len(want)) {
+		t.Fatalf("WriteTo: %d, %v; want %d bytes", n, err, len(want))
+	}
+	if !bytes.Equal(got.Bytes(), want) {
+		t.Error("the blocks give other bytes than were written")
 	}
 }

@@ -92,16 +92,6 @@ func marshalIndent(dst []byte, v any, depth int) ([]byte, error) {
 	return indentFrom(dst, compact, depth), nil
 }
 
-// MarshalJSON is the report as JSON writes it, for a caller that keeps the
-// bytes.
-func MarshalJSON(rep *aggregate.Report) ([]byte, error) {
-	var buf bytes.Buffer
-	if err := JSON(&buf, rep); err != nil {
-		return nil, err
-	}
-	return buf.Bytes(), nil
-}
-
 // Renderer writes HTML and XLSX reports. It holds the parsed template, the
 // form's labels and a chart renderer; create it once with NewRenderer. It is
 // safe for concurrent use.
