@@ -23,7 +23,9 @@ import (
 // carried forward, so its evaluations recur by unit and name). The issue's
 // target: compared at most 1.5 × alone. "compared" is the steady state,
 // where the service has read the published predecessor before;
-// "compared-cold" reads it too. Then the XLSX report, alone and compared.
+// "compared-cold" is a new service (a new process) each time, which reads
+// the predecessor's basis kept in the database. Then the XLSX report,
+// alone and compared.
 func BenchmarkNationalReport(b *testing.B) {
 	st := storetest.MustOpen(b)
 	now := func() time.Time { return time.Date(2010, 12, 1, 9, 0, 0, 0, time.UTC) }
@@ -58,7 +60,7 @@ func BenchmarkNationalReport(b *testing.B) {
 		name     string
 		format   string
 		compared bool
-		cold     bool // a new service each time, which has not read the predecessor
+		cold     bool // a new service each time, which reads the predecessor's kept basis
 	}{
 		{"json/alone", comparison.JSON, false, false},
 		{"json/compared", comparison.JSON, true, false},
