@@ -130,8 +130,8 @@ func (s *Service) Build(ctx context.Context, actor manage.Actor, roundID, previo
 // build fails before: a web response can name its file and begin then,
 // and send the report as it is written rather than hold a copy of it (a
 // compared national JSON report is 7.1 MB). JSON is written as it is
-// encoded, XLSX once the workbook is complete; HTML, rendered by a
-// template, is better held whole (BuildPage).
+// encoded; XLSX and HTML once rendered whole (the workbook, the template),
+// so that a failed rendering sends nothing.
 func (s *Service) BuildTo(ctx context.Context, actor manage.Actor, roundID, previousID int64, format string, open func(round.Round) io.Writer) (Report, error) {
 	return s.build(ctx, actor, roundID, previousID, format, nil, open)
 }

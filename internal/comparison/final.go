@@ -88,7 +88,7 @@ func (s *Service) earlier(ctx context.Context, actor manage.Actor, r round.Round
 		if err != nil {
 			return nil, err
 		}
-		return &finalRound{round: rep.Round, basis: aggregate.BasisOf(rep.Aggregate), content: names(manage.ReportContent(rep.Data))}, nil
+		return finalOf(rep), nil
 	}
 	if f, ok := s.final.get(r.ID); ok {
 		return f, nil
@@ -116,7 +116,7 @@ func (s *Service) earlier(ctx context.Context, actor manage.Actor, r round.Round
 	if err != nil {
 		return nil, err
 	}
-	f := &finalRound{round: rep.Round, basis: aggregate.BasisOf(rep.Aggregate), content: names(manage.ReportContent(rep.Data))}
+	f := finalOf(rep)
 	if !rep.Round.Final() {
 		return f, nil // no longer published: a write took the reservation away too
 	}
@@ -127,16 +127,16 @@ func (s *Service) earlier(ctx context.Context, actor manage.Actor, r round.Round
 	return f, nil
 }
 
+// finalOf is what a comparison reads of a round's own report.
+func finalOf(rep Report) *finalRound {
+	return &finalRound{round: rep.Round, basis: aggregate.BasisOf(rep.Aggregate), content: names(manage.ReportContent(rep.Data))}
+}
+
 // names keeps of a round's content what matching reads: kommuner, units,
 // and each evaluation's id, unit and name (its facts' Title, all of them
 // in one slab rather than a map of answers each).
 func names(c round.RoundContent) round.RoundContent {
-	ev := evaluationNames{ID: make([]int64, len(c.Evaluations)), UnitID: make([]int64, len(c.Evaluations)),
-		Complete: make([]bool, len(c.Evaluations)), Title: make([]string, len(c.Evaluations))}
-	for i, e := range c.Evaluations {
-		ev.ID[i], ev.UnitID[i], ev.Complete[i], ev.Title[i] = e.ID, e.UnitID, e.Complete, e.Name()
-	}
-	return ev.content(slices.Clone(c.Kommuner), slices.Clone(c.Units))
+	return namesOf(c.Evaluations).content(slices.Clone(c.Kommuner), slices.Clone(c.Units))
 }
 
 // evaluationNames are the evaluations of names, column by column.
@@ -144,6 +144,15 @@ type evaluationNames struct {
 	ID, UnitID []int64
 	Complete   []bool
 	Title      []string
+}
+
+func namesOf(evs []round.Evaluation) evaluationNames {
+	ev := evaluationNames{ID: make([]int64, len(evs)), UnitID: make([]int64, len(evs)),
+		Complete: make([]bool, len(evs)), Title: make([]string, len(evs))}
+	for i, e := range evs {
+		ev.ID[i], ev.UnitID[i], ev.Complete[i], ev.Title[i] = e.ID, e.UnitID, e.Complete, e.Name()
+	}
+	return ev
 }
 
 // content is the round's content for matching, of its kommuner, units and
@@ -168,12 +177,7 @@ type keptBasis struct {
 }
 
 func encodeBasis(w io.Writer, f *finalRound) error {
-	b := keptBasis{Basis: f.basis, Kommuner: f.content.Kommuner, Units: f.content.Units}
-	ev := &b.Evaluations
-	for _, e := range f.content.Evaluations {
-		ev.ID, ev.UnitID = append(ev.ID, e.ID), append(ev.UnitID, e.UnitID)
-		ev.Complete, ev.Title = append(ev.Complete, e.Complete), append(ev.Title, e.Name())
-	}
+	b := keptBasis{Basis: f.basis, Kommuner: f.content.Kommuner, Units: f.content.Units, Evaluations: namesOf(f.content.Evaluations)}
 	if err := gob.NewEncoder(w).Encode(&b); err != nil {
 		return fmt.Errorf("comparison: keep the basis of round %d: %w", f.round.ID, err)
 	}

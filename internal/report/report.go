@@ -32,7 +32,7 @@ func JSON(w io.Writer, rep *aggregate.Report) error {
 	if rep == nil {
 		return fmt.Errorf("report: no report")
 	}
-	if rep.Municipalities == nil { // encoded as null: nothing to write apart
+	if len(rep.Municipalities) == 0 { // null or []: nothing to write apart
 		b, err := marshalIndent(nil, rep, 0)
 		if err != nil {
 			return err
@@ -53,10 +53,6 @@ func JSON(w io.Writer, rep *aggregate.Report) error {
 		return fmt.Errorf("report: encode JSON: no %s in the report", municipalitiesKey)
 	}
 	open := at + len(municipalitiesKey) - len("[]")
-	if len(rep.Municipalities) == 0 {
-		_, err = w.Write(append(head, '\n'))
-		return err
-	}
 	if _, err := w.Write(head[:open+1]); err != nil {
 		return err
 	}
