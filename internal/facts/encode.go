@@ -77,7 +77,15 @@ var errShort = errors.New("facts: truncated")
 
 // Decode reads what Encode wrote. It refuses another version and anything
 // malformed, so a caller can fall back to the answers.
-func Decode(b []byte) (Facts, error) {
+func Decode(b []byte) (Facts, error) { return decode(b) }
+
+// DecodeString is Decode of facts held in a string. The strings of the
+// result (title, målgrupp, methods) are parts of s, not copies: a report
+// reads many evaluations' facts from one string (store.Queries.RoundFacts)
+// and so allocates none per evaluation.
+func DecodeString(s string) (Facts, error) { return decode(s) }
+
+func decode[B ~[]byte | ~string](b B) (Facts, error) {
 	var f Facts
 	if len(b) < 3 {
 		return f, errShort
@@ -99,7 +107,7 @@ func Decode(b []byte) (Facts, error) {
 	f.Material.Given = flags&bitMaterial != 0
 	f.Ovrigt.Given = flags&bitOvrigt != 0
 	f.Totalt.Given = head&bitTotalt != 0
-	r := reader{b: b[3:]}
+	r := reader[B]{b: b[3:]}
 	for _, a := range [...]*Amount{&f.Timmar, &f.Konsult, &f.Material, &f.Ovrigt, &f.Totalt} {
 		if a.Given {
 			a.Units = r.varint()
@@ -129,32 +137,41 @@ func Decode(b []byte) (Facts, error) {
 }
 
 // reader reads varints and strings, remembering the first error.
-type reader struct {
-	b   []byte
+type reader[B ~[]byte | ~string] struct {
+	b   B
 	err error
 }
 
-func (r *reader) varint() int64 {
-	v, n := binary.Varint(r.b)
-	if n <= 0 {
-		r.fail()
-		return 0
+// uvarint reads what binary.AppendUvarint wrote (binary.Uvarint takes
+// only a byte slice).
+func (r *reader[B]) uvarint() uint64 {
+	var v uint64
+	for i := 0; i < len(r.b) && i < binary.MaxVarintLen64; i++ {
+		c := r.b[i]
+		if i == binary.MaxVarintLen64-1 && c > 1 {
+			break // overflows 64 bits
+		}
+		if c < 0x80 {
+			r.b = r.b[i+1:]
+			return v | uint64(c)<<(7*i)
+		}
+		v |= uint64(c&0x7f) << (7 * i)
 	}
-	r.b = r.b[n:]
+	r.fail()
+	return 0
+}
+
+// varint reads what binary.AppendVarint wrote: a zig-zag encoded uvarint.
+func (r *reader[B]) varint() int64 {
+	u := r.uvarint()
+	v := int64(u >> 1)
+	if u&1 != 0 {
+		v = ^v
+	}
 	return v
 }
 
-func (r *reader) uvarint() uint64 {
-	v, n := binary.Uvarint(r.b)
-	if n <= 0 {
-		r.fail()
-		return 0
-	}
-	r.b = r.b[n:]
-	return v
-}
-
-func (r *reader) string() string {
+func (r *reader[B]) string() string {
 	n := r.uvarint()
 	if r.err != nil {
 		return ""
@@ -163,14 +180,14 @@ func (r *reader) string() string {
 		r.fail()
 		return ""
 	}
-	s := string(r.b[:n])
+	s := string(r.b[:n]) // a copy from a byte slice, a part of a string
 	r.b = r.b[n:]
 	return s
 }
 
-func (r *reader) fail() {
+func (r *reader[B]) fail() {
 	if r.err == nil {
 		r.err = errShort
 	}
-	r.b = nil
+	r.b = r.b[:0]
 }

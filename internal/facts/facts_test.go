@@ -2,6 +2,7 @@ package facts_test
 
 import (
 	"bytes"
+	"encoding/binary"
 	"reflect"
 	"strings"
 	"testing"
@@ -115,6 +116,9 @@ func TestEncodeRoundTrip(t *testing.T) {
 		if !reflect.DeepEqual(got, f) {
 			t.Fatalf("%d: round trip\n got  %+v\n want %+v", i, got, f)
 		}
+		if got, err := facts.DecodeString(string(b)); err != nil || !reflect.DeepEqual(got, f) {
+			t.Fatalf("%d: DecodeString = %+v, %v\n want %+v", i, got, err, f)
+		}
 		surveys += b2i(f.Survey)
 		unused += b2i(f.Usage[facts.InteAlls])
 	}
@@ -141,17 +145,32 @@ func TestDecodeRejects(t *testing.T) {
 		if f, err := facts.Decode(c.b); err == nil {
 			t.Errorf("%s: Decode(%x) = %+v, want an error", c.name, c.b, f)
 		}
+		if f, err := facts.DecodeString(string(c.b)); err == nil {
+			t.Errorf("%s: DecodeString(%x) = %+v, want an error", c.name, c.b, f)
+		}
 	}
 }
 
-// FuzzDecode: Decode never panics, and what it accepts encodes to facts
-// that decode the same.
+// FuzzDecode: Decode never panics, DecodeString reads the same as Decode
+// (and binary.Varint's reading of the amounts), and what Decode accepts
+// encodes to facts that decode the same.
 func FuzzDecode(f *testing.F) {
 	f.Add(facts.Encode(nil, &facts.Facts{}))
 	f.Add(facts.Encode(nil, &facts.Facts{Usage: [facts.NUsage]bool{facts.InteAlls: true}, Title: "x", Survey: true,
 		Malgrupp: "m", Metod: []string{"a", "b"}, Timmar: facts.Amount{Units: 12, Given: true}}))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		d, err := facts.Decode(b)
+		ds, errs := facts.DecodeString(string(b))
+		if (err == nil) != (errs == nil) || !reflect.DeepEqual(d, ds) {
+			t.Fatalf("Decode(%x) = %+v, %v; DecodeString = %+v, %v", b, d, err, ds, errs)
+		}
+		if len(b) > 3 {
+			// The first amount, as the standard library reads it.
+			v, n := binary.Varint(b[3:])
+			if err == nil && b[2]&(1<<4) != 0 && (n <= 0 || v != d.Timmar.Units) {
+				t.Fatalf("Decode(%x): timmar %d; binary.Varint reads %d (%d bytes)", b, d.Timmar.Units, v, n)
+			}
+		}
 		if err != nil {
 			return
 		}

@@ -24,8 +24,10 @@ func wantFacts(t *testing.T, q *store.Queries, roundID int64, want map[int64]for
 	t.Helper()
 	all := must[[]round.Evaluation](t)(q.RoundFacts(roundID))
 	var got []round.Evaluation
+	drafts := 0
 	for _, e := range all {
 		if !e.Complete {
+			drafts++
 			// A draft comes without facts and answers: the report only
 			// counts it as not sent in.
 			if e.Facts != nil || e.Answers != nil || complete[e.ID] {
@@ -41,8 +43,8 @@ func wantFacts(t *testing.T, q *store.Queries, roundID int64, want map[int64]for
 			n++
 		}
 	}
-	if len(got) != n {
-		t.Fatalf("RoundFacts: %d evaluations, want the %d complete ones", len(got), n)
+	if len(got) != n || drafts != len(want)-n {
+		t.Fatalf("RoundFacts: %d evaluations and %d drafts, want %d and %d", len(got), drafts, n, len(want)-n)
 	}
 	for i, e := range got {
 		if i > 0 && (got[i-1].UnitID > e.UnitID || got[i-1].UnitID == e.UnitID && got[i-1].ID >= e.ID) {
@@ -130,6 +132,21 @@ func TestFactsFollowWrites(t *testing.T) {
 		}
 		if len(want) != 1206 {
 			t.Fatalf("%d evaluations stored, want 1206", len(want))
+		}
+		wantFacts(t, q, r.ID, want, complete)
+
+		// More units, their evaluations' IDs interleaved, titles with
+		// bytes a text column would end at, and a unit with drafts only:
+		// RoundFacts reads the round unit by unit.
+		u2 := must[round.Unit](t)(q.CreateUnit(round.Unit{RoundID: r.ID, Name: "Kulturnämnden", Kommuner: []string{"Borlänge"}}))
+		u3 := must[round.Unit](t)(q.CreateUnit(round.Unit{RoundID: r.ID, Name: "Tekniska nämnden", Kommuner: []string{"Borlänge"}}))
+		for i := range 7 {
+			for _, unit := range []int64{u2.ID, u.ID} {
+				a := natgen.Answers(3, i, form.ModeForm)
+				a["benamning"] = fmt.Sprintf("Namn\x00%d,;\x00", i)
+				save(round.Evaluation{RoundID: r.ID, UnitID: unit, Complete: i != 4, Answers: a, CreatedAt: t0, UpdatedAt: t0})
+			}
+			save(round.Evaluation{RoundID: r.ID, UnitID: u3.ID, Answers: form.Answers{"benamning": "Utkast"}, CreatedAt: t0, UpdatedAt: t0})
 		}
 		wantFacts(t, q, r.ID, want, complete)
 		if n := must[int](t)(store.StaleFacts(q)); n != 0 {
