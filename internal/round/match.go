@@ -243,11 +243,15 @@ func matchEvaluations(units []UnitPair, prev, cur []Evaluation, lineage map[int6
 	first := make(map[key]int)
 	next := make([]int, len(prev))
 	last := make(map[key]int)
+	// The earlier units with evaluations left to match by name: a current
+	// evaluation of another unit need not have its name folded either.
+	pending := map[int64]bool{}
 	for j, e := range prev {
 		next[j] = -1
 		if used[j] {
 			continue
 		}
+		pending[e.UnitID] = true
 		k := key{e.UnitID, foldName(e.Name())}
 		if l, ok := last[k]; ok {
 			next[l] = j
@@ -261,7 +265,7 @@ func matchEvaluations(units []UnitPair, prev, cur []Evaluation, lineage map[int6
 			continue
 		}
 		pu, ok := earlierUnit[cur[i].UnitID]
-		if !ok {
+		if !ok || !pending[pu] {
 			continue
 		}
 		j, ok := first[key{pu, foldName(cur[i].Name())}]

@@ -69,7 +69,7 @@ func FactsColumn(q *Queries, id int64) ([]byte, error) {
 // per step.
 func ReportQueryPlans(q *Queries, roundID int64) (map[string][]string, error) {
 	out := map[string][]string{}
-	for name, query := range map[string]string{"RoundFacts": unitFactsSQLite, "EvaluationLineage": evaluationLineageQuery} {
+	for name, query := range map[string]string{"RoundFacts": unitFactsSQLite, "EvaluationLineage": evaluationLineageSQLite} {
 		rows, err := q.db.Raw("EXPLAIN QUERY PLAN "+query, roundID).Rows()
 		if err != nil {
 			return nil, err

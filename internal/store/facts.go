@@ -120,7 +120,8 @@ type unitFacts struct {
 	ids, complete, lengths, facts sql.RawBytes
 }
 
-var errUnitFacts = errors.New("malformed facts row")
+// errUnitFacts: a row of lists that do not pair up (a defect, not data).
+var errUnitFacts = errors.New("malformed row of lists")
 
 // add appends the evaluations of the row read.
 func (u *unitFacts) add() error {

@@ -95,13 +95,59 @@ func (t *Queries) UnitLineage(roundID int64) (map[int64]int64, error) {
 
 // EvaluationLineage returns the round's evaluations that continue an
 // evaluation of an earlier round: evaluation ID → earlier evaluation ID.
+//
+// The links come a unit per row, as two lists of IDs, for the reason
+// RoundFacts' rows do: at 290 000 evaluations a row per link took
+// 0.19–0.36 s, a row per unit 0.07–0.08 s. Each row read feeds both lists
+// at once, so their IDs pair up in whatever order the database reads them.
 func (t *Queries) EvaluationLineage(roundID int64) (map[int64]int64, error) {
-	return t.lineage(evaluationLineageQuery, roundID)
+	query := evaluationLineageSQLite
+	if t.postgres {
+		query = evaluationLineagePostgres
+	}
+	rows, err := t.db.Raw(query, roundID).Rows()
+	if err != nil {
+		return nil, fmt.Errorf("store: evaluation lineage: %w", err)
+	}
+	defer rows.Close()
+	type link struct{ id, prev int64 }
+	var (
+		links     []link
+		ids, prev sql.RawBytes
+	)
+	for rows.Next() {
+		if err := rows.Scan(&ids, &prev); err != nil {
+			return nil, fmt.Errorf("store: evaluation lineage: %w", err)
+		}
+		for len(ids) > 0 || len(prev) > 0 {
+			var l link
+			var ok1, ok2 bool
+			l.id, ids, ok1 = nextNumber(ids)
+			l.prev, prev, ok2 = nextNumber(prev)
+			if !ok1 || !ok2 {
+				return nil, fmt.Errorf("store: evaluation lineage: %w", errUnitFacts)
+			}
+			links = append(links, l)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: evaluation lineage: %w", err)
+	}
+	out := make(map[int64]int64, len(links))
+	for _, l := range links {
+		out[l.id] = l.prev
+	}
+	return out, nil
 }
 
-// evaluationLineageQuery is EvaluationLineage's query. On SQLite it reads
-// the index evaluations_round_facts alone (migration 13), not the rows.
-const evaluationLineageQuery = `SELECT id, previous_evaluation_id FROM evaluations WHERE round_id = ? AND previous_evaluation_id IS NOT NULL`
+// EvaluationLineage's queries. On SQLite it reads the index
+// evaluations_round_facts alone (migration 13), not the rows.
+const (
+	evaluationLineageSQLite = `SELECT group_concat(id, ','), group_concat(previous_evaluation_id, ',')
+FROM evaluations WHERE round_id = ? AND previous_evaluation_id IS NOT NULL GROUP BY unit_id`
+	evaluationLineagePostgres = `SELECT string_agg(id::text, ','), string_agg(previous_evaluation_id::text, ',')
+FROM evaluations WHERE round_id = ? AND previous_evaluation_id IS NOT NULL GROUP BY unit_id`
+)
 
 // UnitEvaluationLineage is EvaluationLineage for one unit's evaluations.
 func (t *Queries) UnitEvaluationLineage(unitID int64) (map[int64]int64, error) {

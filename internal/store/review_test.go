@@ -102,14 +102,21 @@ func TestLineageAndKommunkod(t *testing.T) {
 
 	u1 := must[round.Unit](t)(q.CreateUnit(round.Unit{RoundID: r1.ID, Name: "S", Kommuner: []string{"Falun"}, UpdatedAt: t0}))
 	u2 := must[round.Unit](t)(q.CreateUnit(round.Unit{RoundID: r2.ID, Name: "S", Kommuner: []string{"Falun"}, UpdatedAt: t0}))
+	u3 := must[round.Unit](t)(q.CreateUnit(round.Unit{RoundID: r2.ID, Name: "T", Kommuner: []string{"Falun"}, UpdatedAt: t0}))
 	check(t, q.SetPreviousRound(r2.ID, r1.ID))
 	check(t, q.SetUnitLineage(map[int64]int64{u2.ID: u1.ID}))
-	prev := map[int64]int64{}
+	prev, prevU2 := map[int64]int64{}, map[int64]int64{}
 	for i := range 3 {
 		e1 := must[round.Evaluation](t)(q.CreateEvaluation(round.Evaluation{RoundID: r1.ID, UnitID: u1.ID, Complete: true, Answers: form.Answers{}, CreatedAt: t0, UpdatedAt: t0}))
 		e2 := must[round.Evaluation](t)(q.CreateEvaluation(round.Evaluation{RoundID: r2.ID, UnitID: u2.ID, Answers: form.Answers{}, CreatedAt: t0, UpdatedAt: t0}))
 		if i < 2 {
-			prev[e2.ID] = e1.ID
+			prev[e2.ID], prevU2[e2.ID] = e1.ID, e1.ID
+		}
+		if i != 1 {
+			// A second unit of the round continues some of them too
+			// (EvaluationLineage reads unit by unit).
+			e3 := must[round.Evaluation](t)(q.CreateEvaluation(round.Evaluation{RoundID: r2.ID, UnitID: u3.ID, Answers: form.Answers{}, CreatedAt: t0, UpdatedAt: t0}))
+			prev[e3.ID] = e1.ID
 		}
 	}
 	check(t, q.SetEvaluationLineage(prev))
@@ -129,8 +136,8 @@ func TestLineageAndKommunkod(t *testing.T) {
 	if got := must[map[int64]int64](t)(q.EvaluationLineage(r2.ID)); !reflect.DeepEqual(got, prev) {
 		t.Errorf("evaluation lineage = %v, want %v", got, prev)
 	}
-	if got := must[map[int64]int64](t)(q.UnitEvaluationLineage(u2.ID)); !reflect.DeepEqual(got, prev) {
-		t.Errorf("unit's evaluation lineage = %v, want %v", got, prev)
+	if got := must[map[int64]int64](t)(q.UnitEvaluationLineage(u2.ID)); !reflect.DeepEqual(got, prevU2) {
+		t.Errorf("unit's evaluation lineage = %v, want %v", got, prevU2)
 	}
 	if got := must[map[int64]int64](t)(q.EvaluationLineage(r1.ID)); len(got) != 0 {
 		t.Errorf("the first round has lineage: %v", got)
