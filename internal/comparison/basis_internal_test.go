@@ -3,10 +3,12 @@ package comparison
 import (
 	"bytes"
 	"context"
+	"encoding/gob"
 	"io"
 	"testing"
 	"time"
 
+	"github.com/inventera/inventera/internal/facts"
 	"github.com/inventera/inventera/internal/form"
 	"github.com/inventera/inventera/internal/manage"
 	"github.com/inventera/inventera/internal/natgen"
@@ -105,5 +107,62 @@ func TestComparedFromKeptBasis(t *testing.T) {
 	}
 	if got := compared(newService()); !bytes.Equal(got, want) {
 		t.Errorf("compared past an unreadable basis, the report differs:\n got %.300s\nwant %.300s", got, want)
+	}
+
+	// A basis whose name columns do not fit together is read again too.
+	names := namesOf(f.content.Evaluations)
+	names.TitleLen[0]++
+	packed, err = pack(func(w io.Writer) error {
+		return gob.NewEncoder(w).Encode(&keptBasis{Basis: f.basis, Kommuner: f.content.Kommuner, Units: f.content.Units, Evaluations: names})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := unpackBasis(first, packed); err == nil {
+		t.Error("a basis with a title running past the titles was read")
+	}
+	token, err = m.ReserveReport(ctx, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := m.KeepReport(ctx, key, token, packed); err != nil {
+		t.Fatal(err)
+	}
+	if got := compared(newService()); !bytes.Equal(got, want) {
+		t.Errorf("compared past a basis with wrong name columns, the report differs:\n got %.300s\nwant %.300s", got, want)
+	}
+}
+
+// TestEvaluationNames: names kept and read back give each evaluation its
+// ID, unit, completeness and name; columns that do not fit are refused.
+func TestEvaluationNames(t *testing.T) {
+	evs := []round.Evaluation{
+		{ID: 3, UnitID: 1, Complete: true, Facts: &facts.Facts{Title: "Brukarenkät å"}},
+		{ID: 4, UnitID: 1, Answers: form.Answers{"benamning": ""}},
+		{ID: 9, UnitID: 2, Complete: true, Answers: form.Answers{"benamning": "Tillsyn\x00"}},
+	}
+	ev := namesOf(evs)
+	if err := ev.check(); err != nil {
+		t.Fatal(err)
+	}
+	c := ev.content(nil, nil)
+	for i, e := range c.Evaluations {
+		if e.ID != evs[i].ID || e.UnitID != evs[i].UnitID || e.Complete != evs[i].Complete || e.Name() != evs[i].Name() {
+			t.Errorf("evaluation %d: got %d/%d/%v %q, want %d/%d/%v %q", i, e.ID, e.UnitID, e.Complete, e.Name(),
+				evs[i].ID, evs[i].UnitID, evs[i].Complete, evs[i].Name())
+		}
+	}
+	for name, spoil := range map[string]func(*evaluationNames){
+		"a column short":      func(ev *evaluationNames) { ev.Complete = ev.Complete[:2] },
+		"titles too short":    func(ev *evaluationNames) { ev.Titles = ev.Titles[:3] },
+		"titles too long":     func(ev *evaluationNames) { ev.Titles += "x" },
+		"no title lengths":    func(ev *evaluationNames) { ev.TitleLen = nil },
+		"lengths past titles": func(ev *evaluationNames) { ev.TitleLen[2] += 5 },
+	} {
+		bad := namesOf(evs)
+		spoil(&bad)
+		if err := bad.check(); err == nil {
+			t.Errorf("%s: check passed %+v", name, bad)
+		}
 	}
 }
