@@ -97,54 +97,50 @@ func WithRecurrence(rep *Report, m round.Match) *Report {
 	// The network's lists at their final size: a national round ×10 has
 	// 290 000 evaluations, 20 MB of items, which growing by appending
 	// would copy and allocate twice over.
-	var kinds [3]int
+	var kinds [kindDropped + 1]int
 	for _, p := range m.Evaluations {
-		switch {
-		case p.Recurs():
-			kinds[0]++
-		case p.Current != nil:
-			kinds[1]++
-		case p.Previous != nil:
-			kinds[2]++
+		if kind, ok := kindOf(p); ok {
+			kinds[kind]++
 		}
 	}
-	net.RecurringEvaluations = make([]RecurrenceItem, 0, kinds[0])
-	net.NewEvaluations = make([]RecurrenceItem, 0, kinds[1])
-	net.DroppedEvaluations = make([]RecurrenceItem, 0, kinds[2])
+	net.RecurringEvaluations = make([]RecurrenceItem, 0, kinds[kindRecurring])
+	net.NewEvaluations = make([]RecurrenceItem, 0, kinds[kindNew])
+	net.DroppedEvaluations = make([]RecurrenceItem, 0, kinds[kindDropped])
 	for _, p := range m.Evaluations {
+		kind, ok := kindOf(p)
+		if !ok {
+			continue
+		}
 		var (
 			item     RecurrenceItem
-			kind     int // 0 recurring, 1 new, 2 dropped
 			kommuner []string
 		)
-		switch {
-		case p.Recurs():
+		switch kind {
+		case kindRecurring:
 			u := units[p.Current.UnitID]
 			item = RecurrenceItem{Benamning: p.Current.Title(), Enhet: unitName(u), ByLineage: p.ByLineage}
 			if prev := p.Previous.Title(); prev != item.Benamning && foldTitle(prev) != foldTitle(item.Benamning) {
 				item.PreviousBenamning = prev
 			}
 			kommuner = unitKommuner(u)
-		case p.Current != nil:
+		case kindNew:
 			u := units[p.Current.UnitID]
-			item, kind = RecurrenceItem{Benamning: p.Current.Title(), Enhet: unitName(u)}, 1
+			item = RecurrenceItem{Benamning: p.Current.Title(), Enhet: unitName(u)}
 			kommuner = unitKommuner(u)
-		case p.Previous != nil:
+		default:
 			u := prevUnits[p.Previous.UnitID]
-			item, kind = RecurrenceItem{Benamning: p.Previous.Title(), Enhet: unitName(u)}, 2
+			item = RecurrenceItem{Benamning: p.Previous.Title(), Enhet: unitName(u)}
 			for _, k := range unitKommuner(u) {
 				if now, ok := nowName[k]; ok {
 					kommuner = append(kommuner, now)
 				}
 			}
-		default:
-			continue
 		}
 		item.Kommuner = kommuner
 		switch kind {
-		case 0:
+		case kindRecurring:
 			net.RecurringEvaluations = append(net.RecurringEvaluations, item)
-		case 1:
+		case kindNew:
 			net.NewEvaluations = append(net.NewEvaluations, item)
 		default:
 			net.DroppedEvaluations = append(net.DroppedEvaluations, item)
@@ -159,9 +155,9 @@ func WithRecurrence(rep *Report, m round.Match) *Report {
 			r := &per[j]
 			r.count(kind, item.ByLineage)
 			switch kind {
-			case 1:
+			case kindNew:
 				r.NewEvaluations = append(r.NewEvaluations, item)
-			case 2:
+			case kindDropped:
 				r.DroppedEvaluations = append(r.DroppedEvaluations, item)
 			}
 		}
@@ -197,15 +193,36 @@ func unitKommuner(u *round.Unit) []string {
 // foldTitle compares names regardless of letter case and spacing.
 func foldTitle(s string) string { return strings.ToLower(strings.Join(strings.Fields(s), " ")) }
 
-// count counts an evaluation of a kind: 0 recurring, 1 new, 2 dropped.
+// What became of an evaluation between the rounds (kindOf).
+const (
+	kindRecurring = iota
+	kindNew
+	kindDropped
+)
+
+// kindOf says whether the pair's evaluation recurs, is new or was
+// dropped; false for a pair of neither round's.
+func kindOf(p round.EvaluationPair) (int, bool) {
+	switch {
+	case p.Recurs():
+		return kindRecurring, true
+	case p.Current != nil:
+		return kindNew, true
+	case p.Previous != nil:
+		return kindDropped, true
+	}
+	return 0, false
+}
+
+// count counts an evaluation of a kind.
 func (r *Recurrence) count(kind int, byLineage bool) {
 	switch kind {
-	case 0:
+	case kindRecurring:
 		r.Recurring++
 		if byLineage {
 			r.ByLineage++
 		}
-	case 1:
+	case kindNew:
 		r.New++
 	default:
 		r.Dropped++
