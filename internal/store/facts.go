@@ -120,8 +120,9 @@ type unitFacts struct {
 	ids, complete, lengths, facts sql.RawBytes
 }
 
-// errUnitFacts: a row of lists that do not pair up (a defect, not data).
-var errUnitFacts = errors.New("malformed row of lists")
+// errUnpairedLists: a row of lists (RoundFacts, EvaluationLineage) that do
+// not pair up; a defect, not data.
+var errUnpairedLists = errors.New("malformed row of lists")
 
 // add appends the evaluations of the row read.
 func (u *unitFacts) add() error {
@@ -134,10 +135,10 @@ func (u *unitFacts) add() error {
 		var id, size int64
 		var ok bool
 		if id, ids, ok = nextNumber(ids); !ok {
-			return errUnitFacts
+			return errUnpairedLists
 		}
 		if size, lengths, ok = nextNumber(lengths); !ok || size > int64(len(all)) {
-			return errUnitFacts
+			return errUnpairedLists
 		}
 		e := round.Evaluation{ID: id, RoundID: u.roundID, UnitID: u.unitID, Complete: c == '1'}
 		if x, ok := u.excluded[id]; ok {
@@ -163,7 +164,7 @@ func (u *unitFacts) add() error {
 		u.out = append(u.out, e)
 	}
 	if len(ids) != 0 || len(lengths) != 0 || len(all) != 0 {
-		return errUnitFacts
+		return errUnpairedLists
 	}
 	own := u.out[start:]
 	if !slices.IsSortedFunc(own, byID) {

@@ -125,7 +125,7 @@ func (t *Queries) EvaluationLineage(roundID int64) (map[int64]int64, error) {
 			l.id, ids, ok1 = nextNumber(ids)
 			l.prev, prev, ok2 = nextNumber(prev)
 			if !ok1 || !ok2 {
-				return nil, fmt.Errorf("store: evaluation lineage: %w", errUnitFacts)
+				return nil, fmt.Errorf("store: evaluation lineage: %w", errUnpairedLists)
 			}
 			links = append(links, l)
 		}
