@@ -5,7 +5,6 @@ import (
 	"errors"
 	"net/http"
 	"slices"
-	"sync"
 	"testing"
 	"time"
 
@@ -70,15 +69,26 @@ func TestClaim(t *testing.T) {
 			t.Fatalf("rounds %v after the commit, want [A B]", got)
 		}
 
-		// The same key again: the first outcome, and nothing written.
+		// The same key again: its write is rolled back when it finds the
+		// key stored, and it gets the first outcome.
 		c2ctx, c2 := st.Claim(ctx, "nyckel-1")
-		ran := false
-		err := st.InTx(c2ctx, func(q *store.Queries) error { ran = true; return createRound("C")(q) })
-		wantReplay(t, err, first)
-		if ran || c2.Active() {
-			t.Fatalf("the repeat ran its write (%v) or holds a transaction (%v)", ran, c2.Active())
+		check(t, st.InTx(c2ctx, createRound("C")))
+		wantReplay(t, c2.Commit(store.Outcome{Status: http.StatusSeeOther, Location: "/annat"}), first)
+		if c2.Active() {
+			t.Fatal("the repeat still holds its transaction after the replay")
 		}
-		c2.Rollback()
+		if got := roundNames(t, st); !slices.Equal(got, []string{"A", "B"}) {
+			t.Fatalf("rounds %v after the repeat, want [A B]", got)
+		}
+		// A repeat that was refused asks for the first outcome; a request
+		// whose key was never stored gets none.
+		_, c2b := st.Claim(ctx, "nyckel-1")
+		rep, err := c2b.Stored()
+		wantReplay(t, errOf(rep, err), first)
+		_, c2c := st.Claim(ctx, "aldrig-lagrad")
+		if rep, err := c2c.Stored(); rep != nil || err != nil {
+			t.Fatalf("Stored of a key never stored = %v, %v; want nil, nil", rep, err)
+		}
 
 		// A write that fails undoes the request's writes; the key is not
 		// kept, so a repeat does the work.
@@ -124,40 +134,62 @@ func TestClaim(t *testing.T) {
 	})
 }
 
+// errOf is Stored's answer as an error, for wantReplay.
+func errOf(rep *store.Replay, err error) error {
+	if err != nil || rep == nil {
+		return err
+	}
+	return rep
+}
+
 // TestClaimAcrossInstances: two instances get the same key at the same
-// time; the second waits for the first's transaction, then replays its
-// outcome, on either database. One round is stored.
+// time, both write, and both try to store the key: one of them stores its
+// writes and outcome, the other's writes are rolled back and it replays the
+// first's outcome, on either database. SQLite's second instance waits to
+// begin until the first has committed; on PostgreSQL both write side by
+// side and the one to store the key first wins (B here, as A waits to
+// commit until B has had time to), the other waiting on the key until the
+// winner commits.
 func TestClaimAcrossInstances(t *testing.T) {
 	storetest.BothShared(t, 2, store.Options{}, func(t *testing.T, stores []*store.Store) {
 		a, b := stores[0], stores[1]
-		outcome := store.Outcome{Status: http.StatusOK, ContentType: "application/json", Body: []byte(`{"id":1}`)}
+		outcomes := map[string]store.Outcome{
+			"A": {Status: http.StatusOK, ContentType: "application/json", Body: []byte(`{"id":1}`)},
+			"B": {Status: http.StatusSeeOther, Location: "/b"},
+		}
 
 		actx, ca := a.Claim(ctx, "samma-nyckel")
-		check(t, a.InTx(actx, createRound("Resultatstyrning 2009")))
+		defer ca.Rollback() // a failed test must not leave A's transaction open
+		check(t, a.InTx(actx, createRound("A")))
 
 		var (
-			wg   sync.WaitGroup
 			berr error
 			done = make(chan struct{})
 		)
-		wg.Add(1)
 		go func() {
-			defer wg.Done()
 			defer close(done)
 			bctx, cb := b.Claim(context.Background(), "samma-nyckel")
 			defer cb.Rollback()
-			berr = b.InTx(bctx, createRound("Resultatstyrning 2009 (igen)"))
+			if berr = b.InTx(bctx, createRound("B")); berr == nil {
+				berr = cb.Commit(outcomes["B"])
+			}
 		}()
 		select {
 		case <-done:
-			t.Fatalf("B did not wait for A's open transaction: %v", berr)
 		case <-time.After(300 * time.Millisecond):
 		}
-		check(t, ca.Commit(outcome))
-		wg.Wait()
-		wantReplay(t, berr, outcome)
-		if got := roundNames(t, a); !slices.Equal(got, []string{"Resultatstyrning 2009"}) {
-			t.Fatalf("rounds %v, want the first one only", got)
+		aerr := ca.Commit(outcomes["A"])
+		<-done
+
+		winner, loser, lerr := "A", "B", berr
+		if aerr != nil {
+			winner, loser, lerr = "B", "A", aerr
+			check(t, berr)
+		}
+		t.Logf("%s stored the key, %s replayed it", winner, loser)
+		wantReplay(t, lerr, outcomes[winner])
+		if got := roundNames(t, a); !slices.Equal(got, []string{winner}) {
+			t.Fatalf("rounds %v, want [%s] only", got, winner)
 		}
 	})
 }

@@ -334,9 +334,8 @@ type Queries struct {
 // CreateUnit and Hit).
 //
 // Within a request whose writes are claimed by an idempotency key (Claim),
-// fn runs in the request's one transaction, which begins by storing the key
-// and ends when the request's outcome is stored with it (Claim.Commit); a
-// key used before returns a *Replay instead, and fn does not run.
+// fn runs in the request's one transaction, which ends when the key and the
+// request's outcome are stored with its writes (Claim.Commit).
 func (s *Store) InTx(ctx context.Context, fn func(tx *Queries) error) error {
 	if c := s.claimIn(ctx); c != nil {
 		return c.inTx(fn)

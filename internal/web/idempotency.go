@@ -79,26 +79,37 @@ func (s *Server) idempotent(next echo.HandlerFunc) echo.HandlerFunc {
 
 		err := next(c)
 		resp.Writer = orig
-		var replay *store.Replay
-		switch {
-		case errors.As(err, &replay):
+		replayed := func(replay *store.Replay) error {
 			resp.Committed, resp.Status, resp.Size = false, 0, 0
 			sent = true
 			return writeOutcome(c, replay.Outcome)
-		case err != nil:
-			return err
 		}
 		status := buf.status
 		if status == 0 {
 			status = http.StatusOK
 		}
-		if status >= 400 {
-			// A refusal (a form with errors, a conflict) stored nothing
-			// and keeps no key: repeated, it is checked again. Whatever the
-			// request's transaction read under the key is rolled back.
+		if err != nil || status >= 400 {
+			// A refusal (a form with errors, a conflict, an error page)
+			// stores nothing and keeps no key: repeated, it is checked
+			// again. But a repeat refused because the first post's writes
+			// are there (its evaluation, its submitted unit) gets the
+			// first post's answer.
 			claim.Rollback()
+			replay, serr := claim.Stored()
+			switch {
+			case serr != nil:
+				return serr
+			case replay != nil:
+				return replayed(replay)
+			case err != nil:
+				return err
+			}
 		} else if err := claim.Commit(store.Outcome{Status: status, Location: buf.header.Get("Location"),
 			ContentType: buf.header.Get("Content-Type"), Body: buf.body.Bytes()}); err != nil {
+			var replay *store.Replay
+			if errors.As(err, &replay) {
+				return replayed(replay)
+			}
 			return err
 		}
 		sent = true
