@@ -78,7 +78,10 @@ func benchWiring() bench.Wiring {
 					reports.Settle()
 					return a.Close()
 				},
-				AsServer: func() { serverCollector(os.Getenv) }}, nil
+				AsServer: func(ctx context.Context) error {
+					serverCollector(os.Getenv)
+					return warmPool(ctx, a, srv)
+				}}, nil
 		},
 	}
 }

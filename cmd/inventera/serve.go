@@ -78,6 +78,9 @@ func runServe(ctx context.Context, env *environment, args []string) error {
 	if err != nil {
 		return err
 	}
+	if err := warmPool(ctx, a, srv); err != nil {
+		return err
+	}
 	fmt.Fprintf(env.stdout, "inventera lyssnar på %s (%s)\n", *addr, cfg.BaseURL)
 	slog.Info("serving", "addr", *addr, "db", a.store.Dialect())
 	return srv.ListenAndServe(ctx, *addr)
@@ -187,6 +190,13 @@ func serverCollector(getenv func(string) string) {
 	if getenv("GOMEMLIMIT") == "" {
 		debug.SetMemoryLimit(serverMemoryLimit)
 	}
+}
+
+// warmPool opens the connections the web server works with at once
+// before it listens, so that a fresh instance's first burst of requests
+// does not wait for them to be made (store.Warm).
+func warmPool(ctx context.Context, a *app, srv *web.Server) error {
+	return a.store.Warm(ctx, srv.Concurrency())
 }
 
 // newWebServer wires the web server over the app's services, as serve runs

@@ -64,8 +64,9 @@ type App struct {
 	Settle func()
 	Close  func() error
 	// AsServer sets the process up as `serve` does (its garbage
-	// collector), for the steps that serve the web server.
-	AsServer func()
+	// collector, its warmed connection pool), for the steps that serve the
+	// web server.
+	AsServer func(context.Context) error
 }
 
 // Wiring is what the command gives the bench.

@@ -68,7 +68,7 @@ func (s *stepper) serveInstance(ctx context.Context) (stepResult, error) {
 		return stepResult{}, err
 	}
 	defer a.Close()
-	srv, err := startServer(a)
+	srv, err := startServer(ctx, a)
 	if err != nil {
 		return stepResult{}, err
 	}

@@ -214,7 +214,7 @@ func staffSession(ctx context.Context, a *App, email, name string) ([]*http.Cook
 	if _, _, err := a.Staff.AddUser(ctx, staff.CommandLine(), staff.UserInput{Email: email, Name: name, Role: staff.Samordnare, Password: benchPassword}); err != nil {
 		return nil, err
 	}
-	srv, err := startServer(a)
+	srv, err := startServer(ctx, a)
 	if err != nil {
 		return nil, err
 	}

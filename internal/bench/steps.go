@@ -307,9 +307,11 @@ type server struct {
 	served chan error
 }
 
-func startServer(a *App) (*server, error) {
+func startServer(ctx context.Context, a *App) (*server, error) {
 	if a.AsServer != nil {
-		a.AsServer()
+		if err := a.AsServer(ctx); err != nil {
+			return nil, err
+		}
 	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -390,7 +392,7 @@ func (s *stepper) submit(ctx context.Context, roundName string, reports int) (st
 			return stepResult{}, err
 		}
 	}
-	srv, err := startServer(a)
+	srv, err := startServer(ctx, a)
 	if err != nil {
 		return stepResult{}, err
 	}

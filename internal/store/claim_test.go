@@ -193,3 +193,35 @@ func TestClaimAcrossInstances(t *testing.T) {
 		}
 	})
 }
+
+// TestWarm: Warm leaves the connections it opened idle in the pool, never
+// more than the pool holds (asking for more must not wait for ever), and
+// on SQLite opens nothing.
+func TestWarm(t *testing.T) {
+	storetest.BothShared(t, 1, store.Options{MaxOpenConns: 3}, func(t *testing.T, stores []*store.Store) {
+		st := stores[0]
+		before := st.Stats()
+		ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+		defer cancel()
+		check(t, st.Warm(ctx, 10))
+		after := st.Stats()
+		if st.Dialect() != "postgres" {
+			if after.Opened != before.Opened {
+				t.Fatalf("SQLite: Warm opened %d connections, want none", after.Opened-before.Opened)
+			}
+			return
+		}
+		if after.Idle != 3 || after.InUse != 0 || after.Open != 3 {
+			t.Fatalf("after Warm(10) on a pool of 3: %d open, %d idle, %d in use; want 3 idle", after.Open, after.Idle, after.InUse)
+		}
+		// The warmed connections serve the next queries: none is opened.
+		for range 5 {
+			if _, err := st.Q(ctx).Rounds(); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if got := st.Stats().Opened; got != after.Opened {
+			t.Fatalf("%d connections opened after Warm, want 0", got-after.Opened)
+		}
+	})
+}

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"fmt"
@@ -169,4 +170,93 @@ func (s *Store) transaction(ctx context.Context, db *gorm.DB, fn func(g *gorm.DB
 	committed = true
 	s.traceTx("COMMIT")
 	return tx.Commit().Error
+}
+
+// Warm opens up to n of the pool's connections at once and leaves them
+// idle, so that the first requests a fresh instance serves (after a deploy
+// or a restart, often a burst of them) do not each wait for a connection
+// to be made — on PostgreSQL a process fork and an authentication — and
+// do not find its backend cold: each connection also plans a query over
+// every table of the schema, so that its backend reads the tables' and
+// their indexes' catalog entries now. Measured (issue 14, 50 clients
+// posting to a fresh instance, three paired runs): the first half second's
+// p99 was 265–288 ms with the connections opened and 237–270 ms with the
+// tables planned too, against 95–130 ms in every later half second; what
+// else makes a fresh instance slow for its first half second was not
+// found. It opens no more than the idle pool keeps. SQLite's connections
+// are cheap and its catalog is read with the file; there it does nothing.
+func (s *Store) Warm(ctx context.Context, n int) error {
+	if s.dialect != "postgres" || n <= 0 {
+		return nil
+	}
+	db, err := s.db.DB()
+	if err != nil {
+		return fmt.Errorf("store: warm: %w", err)
+	}
+	n = min(n, s.maxIdle)
+	conns := make([]*sql.Conn, 0, n)
+	defer func() {
+		for _, c := range conns {
+			c.Close() // back to the idle pool
+		}
+	}()
+	type warmed struct {
+		conn *sql.Conn
+		err  error
+	}
+	done := make(chan warmed, n)
+	for range n {
+		go func() {
+			c, err := db.Conn(ctx)
+			if err == nil {
+				if err = warmConn(ctx, c); err != nil {
+					c.Close()
+					c = nil
+				}
+			}
+			done <- warmed{c, err}
+		}()
+	}
+	var first error
+	for range n {
+		w := <-done
+		if w.conn != nil {
+			conns = append(conns, w.conn)
+		}
+		first = cmp.Or(first, w.err)
+	}
+	if first != nil {
+		return fmt.Errorf("store: warm the pool: %w", first)
+	}
+	return nil
+}
+
+// warmConn has a PostgreSQL connection's backend plan a query over each
+// table of the schema (see Warm); EXPLAIN plans without reading a row.
+func warmConn(ctx context.Context, c *sql.Conn) error {
+	rows, err := c.QueryContext(ctx, `SELECT quote_ident(tablename) FROM pg_tables WHERE schemaname = current_schema() ORDER BY tablename`)
+	if err != nil {
+		return err
+	}
+	var tables []string
+	for rows.Next() {
+		var t string
+		if err := rows.Scan(&t); err != nil {
+			rows.Close()
+			return err
+		}
+		tables = append(tables, t)
+	}
+	if err := rows.Close(); err != nil {
+		return err
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, t := range tables {
+		if _, err := c.ExecContext(ctx, "EXPLAIN SELECT * FROM "+t); err != nil {
+			return err
+		}
+	}
+	return nil
 }

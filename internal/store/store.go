@@ -52,6 +52,7 @@ type Store struct {
 	statements   atomic.Int64      // statements sent (Stats)
 	transactions atomic.Int64      // transactions begun (Stats)
 	connects     atomic.Int64      // PostgreSQL connections opened (Stats)
+	maxIdle      int               // the idle pool's size on PostgreSQL (Warm)
 	lastPurge    atomic.Int64      // when expired idempotency keys were last deleted (Unix seconds)
 }
 
@@ -162,6 +163,7 @@ func open(ctx context.Context, opt Options, upTo int) (*Store, error) {
 	} else {
 		sqlDB.SetMaxOpenConns(maxOpen)
 		sqlDB.SetMaxIdleConns(maxIdle)
+		s.maxIdle = maxIdle
 		sqlDB.SetConnMaxLifetime(lifetime)
 		sqlDB.SetConnMaxIdleTime(idleTime)
 	}

@@ -120,6 +120,11 @@ func New(cfg Config, d Deps) (*Server, error) {
 	return s, nil
 }
 
+// Concurrency is how many requests the server works on at once (its
+// gate's size), and so about how many database connections it uses at
+// once.
+func (s *Server) Concurrency() int { return s.cfg.RequestConcurrency }
+
 // Settle waits until the reports the server built are kept
 // (comparison.Service.Settle).
 func (s *Server) Settle() { s.reports.Settle() }
