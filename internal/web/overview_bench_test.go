@@ -20,6 +20,7 @@ import (
 	"github.com/inventera/inventera/internal/respond"
 	"github.com/inventera/inventera/internal/round"
 	"github.com/inventera/inventera/internal/staff"
+	"github.com/inventera/inventera/internal/store"
 	"github.com/inventera/inventera/internal/store/storetest"
 	"github.com/inventera/inventera/internal/web"
 )
@@ -36,21 +37,7 @@ const nationalUnitsPerKommun = 20
 // included; it does not grow with the round (TestRoundOverviewQueries).
 func BenchmarkRoundOverviewNational(b *testing.B) {
 	st := storetest.MustOpen(b)
-	now := func() time.Time { return time.Now().UTC() }
-	def := form.MustEvaluation()
-	m := &manage.Service{Store: st, Keys: round.LinkKey("bench-key-bench-key-bench-key-bench-key"), Now: now}
-	stf := &staff.Service{Store: st, Now: now}
-	reports, err := comparison.NewService(m, def, now)
-	if err != nil {
-		b.Fatal(err)
-	}
-	srv, err := web.New(web.Config{}, web.Deps{Form: def, Respond: &respond.Service{Store: st, Form: def, Now: now},
-		Manage: m, Staff: stf, Reports: reports, Guard: &guard.Guard{Store: st, Policy: guard.DefaultPolicy(), Now: now}, Now: now})
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(srv.Settle) // reports are kept after they are served
-	h := srv.Handler()
+	h, m, stf := benchServer(b, st)
 	ts := httptest.NewServer(h)
 	b.Cleanup(ts.Close)
 	m.BaseURL = ts.URL
@@ -101,6 +88,26 @@ func BenchmarkRoundOverviewNational(b *testing.B) {
 			b.ReportMetric(float64(queries.Load()-before)/float64(b.N), "queries/op")
 		})
 	}
+}
+
+// benchServer is the web server as serve wires it over st, for the
+// benchmarks: its routes, and the services to set a round up with.
+func benchServer(b *testing.B, st *store.Store) (http.Handler, *manage.Service, *staff.Service) {
+	now := func() time.Time { return time.Now().UTC() }
+	def := form.MustEvaluation()
+	m := &manage.Service{Store: st, Keys: round.LinkKey("bench-key-bench-key-bench-key-bench-key"), Now: now}
+	stf := &staff.Service{Store: st, Now: now}
+	reports, err := comparison.NewService(m, def, now)
+	if err != nil {
+		b.Fatal(err)
+	}
+	srv, err := web.New(web.Config{}, web.Deps{Form: def, Respond: &respond.Service{Store: st, Form: def, Now: now},
+		Manage: m, Staff: stf, Reports: reports, Guard: &guard.Guard{Store: st, Policy: guard.DefaultPolicy(), Now: now}, Now: now})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(srv.Settle) // reports are kept after they are served
+	return srv.Handler(), m, stf
 }
 
 // benchLogin makes a staff account and logs it in; it returns the session's
