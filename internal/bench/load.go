@@ -28,6 +28,10 @@ type loadResult struct {
 	timedOut   bool
 	samples    []string // the first few errors
 	warmDone   int      // requests finished when the warm-up hook returned; 0 = not called
+	// afterWarm are the latencies of the requests sent after the warm-up
+	// hook returned, sorted: the load without a fresh server's first
+	// requests (shown beside the whole load's, which the targets hold).
+	afterWarm []time.Duration
 }
 
 // warmup is called once, by the client whose request is the after-th to
@@ -53,10 +57,15 @@ func submitLoad(ctx context.Context, bases []string, tokens []string, def *form.
 		wg      sync.WaitGroup
 		perConn = make([][]time.Duration, len(tokens))
 		done    atomic.Int64
+		start   time.Time
+		warmAt  atomic.Int64 // when the warm-up hook returned, as time since start; 0 = not yet
+		// afterWarm[c] are client c's latencies of requests sent after it.
+		afterWarm = make([][]time.Duration, len(tokens))
 	)
 	finished := func() {
 		if n := done.Add(1); warm.fn != nil && n == int64(warm.after) {
 			warm.fn()
+			warmAt.Store(int64(max(time.Since(start), 1)))
 			mu.Lock()
 			res.warmDone = int(done.Load())
 			mu.Unlock()
@@ -70,7 +79,7 @@ func submitLoad(ctx context.Context, bases []string, tokens []string, def *form.
 			res.samples = append(res.samples, msg)
 		}
 	}
-	start := time.Now()
+	start = time.Now()
 	for c, token := range tokens {
 		wg.Go(func() {
 			tr := &http.Transport{MaxIdleConnsPerHost: 1, DisableCompression: true}
@@ -93,6 +102,7 @@ func submitLoad(ctx context.Context, bases []string, tokens []string, def *form.
 				}
 				req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 				t0 := time.Now()
+				warmed := warmAt.Load() != 0
 				resp, err := client.Do(req)
 				if err != nil {
 					if ctx.Err() != nil {
@@ -106,6 +116,9 @@ func submitLoad(ctx context.Context, bases []string, tokens []string, def *form.
 				resp.Body.Close()
 				d := time.Since(t0)
 				perConn[c] = append(perConn[c], d)
+				if warmed {
+					afterWarm[c] = append(afterWarm[c], d)
+				}
 				if resp.StatusCode != http.StatusSeeOther {
 					fail(fmt.Sprintf("status %d", resp.StatusCode))
 					finished()
@@ -121,10 +134,12 @@ func submitLoad(ctx context.Context, bases []string, tokens []string, def *form.
 	wg.Wait()
 	res.elapsed = time.Since(start)
 	res.timedOut = ctx.Err() != nil && res.ok+res.errors < o.Submissions
-	for _, l := range perConn {
+	for c, l := range perConn {
 		res.latencies = append(res.latencies, l...)
+		res.afterWarm = append(res.afterWarm, afterWarm[c]...)
 	}
 	slices.Sort(res.latencies)
+	slices.Sort(res.afterWarm)
 	return res
 }
 
