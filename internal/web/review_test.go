@@ -211,8 +211,28 @@ func TestCarriedOnUnitPage(t *testing.T) {
 	if status != http.StatusOK || !strings.Contains(body, "svaren från Resultatstyrning 2009") || !strings.Contains(body, "<dd>Brukare i hemtjänsten</dd>") || strings.Contains(body, "<form") {
 		t.Errorf("previous answers (%d): want last year's answers, read-only", status)
 	}
-	if status, _, h := e.post(chef, fmt.Sprintf("%s/u/%d/bekrafta", base, evs[0].ID), nil); status != http.StatusSeeOther || !strings.Contains(h.Get("Location"), "bekraftad") {
-		t.Fatalf("confirm: %d", status)
+	// Confirming is idempotent like every post on the unit's pages: its
+	// repeat (a double click) is answered as the first, not as a conflict
+	// with the version the first made.
+	var confirm url.Values
+	_, page := e.get(chef, base)
+	for _, f := range postForm.FindAllString(page, -1) {
+		if strings.Contains(f, fmt.Sprintf(`action="%s/u/%d/bekrafta"`, base, evs[0].ID)) {
+			confirm = url.Values{"idem": {formKey(t, f)}}
+			if m := regexp.MustCompile(`name="version" value="(\d+)"`).FindStringSubmatch(f); m != nil {
+				confirm.Set("version", m[1])
+			}
+		}
+	}
+	if confirm == nil {
+		t.Fatal("no confirm form on the chef's page")
+	}
+	first := send(t, chef, e.srv.URL+fmt.Sprintf("%s/u/%d/bekrafta", base, evs[0].ID), confirm, false)
+	if first.status != http.StatusSeeOther || !strings.Contains(first.location, "bekraftad") || first.replayed {
+		t.Fatalf("confirm: %+v", first)
+	}
+	if again := send(t, chef, e.srv.URL+fmt.Sprintf("%s/u/%d/bekrafta", base, evs[0].ID), confirm, false); !again.same(first) || !again.replayed {
+		t.Fatalf("repeated confirm answered %+v, want %+v replayed", again, first)
 	}
 	_, body = e.get(chef, base)
 	if strings.Contains(body, "Från förra omgången") || !e.evaluations(ov.Units[0].ID)[0].Complete {

@@ -120,8 +120,8 @@ func (s *Server) unitRoutes(g *echo.Group, upload echo.MiddlewareFunc) {
 	g.POST("/fragor/:q/svar", s.answerQuestion, s.idempotent)
 	g.GET("/u/:id/ratta", s.correctionForm)
 	g.POST("/u/:id/ratta", s.correctEvaluation, s.idempotent)
-	g.POST("/u/:id/bekrafta", s.confirmCarried)
-	g.POST("/u/:id/upphor", s.discontinueCarried)
+	g.POST("/u/:id/bekrafta", s.confirmCarried, s.idempotent)
+	g.POST("/u/:id/upphor", s.discontinueCarried, s.idempotent)
 	g.GET("/forra", s.previousAnswers)
 }
 
