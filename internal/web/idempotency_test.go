@@ -253,4 +253,35 @@ func TestIdempotentStaffPosts(t *testing.T) {
 	if n := len(e.evaluations(e.unit.ID)); n != 2 {
 		t.Fatalf("%d evaluations, want 2", n)
 	}
+
+	// The staff's own posts too: a unit added twice with the form's key
+	// (a double click) is added once, and the repeat gets the first answer.
+	overview := fmt.Sprintf("/admin/omgangar/%d", e.round.ID)
+	_, page = e.get(c, overview)
+	var add url.Values
+	for _, f := range postForm.FindAllString(page, -1) {
+		if strings.Contains(f, `action="`+overview+`/enheter"`) {
+			add = url.Values{"csrf": {csrf}, "idem": {formKey(t, f)}, "enhet": {"Räddningstjänsten Dala Mitt"}, "kommun": {"Borlänge"}}
+		}
+	}
+	if add == nil {
+		t.Fatal("no form to add a unit on the round's page")
+	}
+	units := func() int {
+		t.Helper()
+		ov, err := e.manage.Overview(context.Background(), manage.System("test"), e.round.ID, manage.OverviewFilter{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(ov.Units)
+	}
+	before := units()
+	first = send(t, c, e.srv.URL+overview+"/enheter", add, false)
+	again = send(t, c, e.srv.URL+overview+"/enheter", add, false)
+	if first.status != http.StatusSeeOther || !again.same(first) || !again.replayed {
+		t.Fatalf("adding a unit %+v, repeat %+v", first, again)
+	}
+	if n := units(); n != before+1 {
+		t.Fatalf("%d units after adding one twice with one key, want %d", n, before+1)
+	}
 }

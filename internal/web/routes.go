@@ -53,48 +53,56 @@ func (s *Server) routes(e *echo.Echo) {
 	rep.GET("/:id/diagram/:kind/:format", s.reportChart)
 
 	// What each role may do is checked again by the domain (manage.Actor).
+	//
+	// The staff's posts whose writes are all in the database are idempotent
+	// under their form's key, as a unit's are (idempotent). Not: logging in
+	// and out and passwords (the answer sets cookies, or shows a one-time
+	// password that must not be kept for replays), posts that send mail
+	// (invitations, a unit's new link or changed address: the mail goes out
+	// while the request runs, and its transaction would hold the unit's
+	// lock through it).
 	coordinator := s.requireRole(staff.Samordnare)
 	adm := e.Group("/admin", s.requireStaff, s.checkCSRF, s.requirePasswordChanged, s.requireRole(staff.Samordnare, staff.Projektledare))
 	adm.GET("", s.rounds)
 	adm.GET("/sakerhetslogg", s.securityLog, coordinator)
 	adm.GET("/konton", s.accounts, coordinator)
 	adm.POST("/konton", s.createAccount, coordinator)
-	adm.POST("/konton/:user/avstang", s.disableAccount, coordinator)
-	adm.POST("/konton/:user/aktivera", s.enableAccount, coordinator)
+	adm.POST("/konton/:user/avstang", s.disableAccount, coordinator, s.idempotent)
+	adm.POST("/konton/:user/aktivera", s.enableAccount, coordinator, s.idempotent)
 	adm.GET("/konton/:user/nytt-losenord", s.confirmReset, coordinator)
 	adm.POST("/konton/:user/nytt-losenord", s.resetPassword, coordinator)
-	adm.POST("/omgangar", s.createRound, coordinator)
+	adm.POST("/omgangar", s.createRound, coordinator, s.idempotent)
 	adm.GET("/omgangar/:id", s.roundOverview)
-	adm.POST("/omgangar/:id/kommuner", s.addKommun, coordinator)
-	adm.POST("/omgangar/:id/enheter", s.addUnit)
-	adm.POST("/omgangar/:id/status", s.setRoundState, coordinator)
+	adm.POST("/omgangar/:id/kommuner", s.addKommun, coordinator, s.idempotent)
+	adm.POST("/omgangar/:id/enheter", s.addUnit, s.idempotent)
+	adm.POST("/omgangar/:id/status", s.setRoundState, coordinator, s.idempotent)
 	adm.GET("/omgangar/:id/utskick", s.invitePreview)
 	adm.POST("/omgangar/:id/utskick", s.invite)
 	adm.GET("/omgangar/:id/export.xlsx", s.exportRound)
 	adm.GET("/omgangar/:id/andringslogg", s.auditTrail)
-	adm.POST("/omgangar/:id/overfor", s.carryForward, coordinator)
+	adm.POST("/omgangar/:id/overfor", s.carryForward, coordinator, s.idempotent)
 	adm.GET("/omgangar/:id/rapporttexter", s.reportTexts)
-	adm.POST("/omgangar/:id/rapporttexter", s.saveReportText)
-	adm.POST("/omgangar/:id/invanarkalla", s.savePopulationSource, coordinator)
+	adm.POST("/omgangar/:id/rapporttexter", s.saveReportText, s.idempotent)
+	adm.POST("/omgangar/:id/invanarkalla", s.savePopulationSource, coordinator, s.idempotent)
 	adm.GET("/omgangar/:id/lankar.xlsx", s.linksList)
 	adm.GET("/omgangar/:id/framsteg.xlsx", s.progressWorkbook)
 	adm.GET("/omgangar/:id/enheter-mall.xlsx", s.unitsTemplate)
-	adm.POST("/omgangar/:id/enheter/fil", s.uploadUnits, upload)
+	adm.POST("/omgangar/:id/enheter/fil", s.uploadUnits, upload, s.idempotent)
 	// A unit's own data, link and sending: staff only.
 	adm.GET("/enheter/:unit/uppgifter", s.editUnit)
 	adm.POST("/enheter/:unit/uppgifter", s.updateUnit)
 	adm.GET("/enheter/:unit/ny-lank", s.confirmNewLink)
 	adm.POST("/enheter/:unit/ny-lank", s.newLink)
-	adm.POST("/enheter/:unit/manuellt", s.markSentManually)
+	adm.POST("/enheter/:unit/manuellt", s.markSentManually, s.idempotent)
 	adm.GET("/enheter/:unit/radera", s.confirmDeleteUnit)
-	adm.POST("/enheter/:unit/radera", s.deleteUnit)
+	adm.POST("/enheter/:unit/radera", s.deleteUnit, s.idempotent)
 	// The working group's review of what came in (review.go).
 	adm.GET("/omgangar/:id/granskning", s.reviewList)
 	adm.GET("/omgangar/:id/granskning/:eval", s.reviewPanel)
-	adm.POST("/omgangar/:id/granskning/:eval/utanfor", s.excludeEvaluation)
-	adm.POST("/omgangar/:id/granskning/:eval/med", s.includeEvaluation)
-	adm.POST("/omgangar/:id/granskning/:eval/fraga", s.askQuestion)
-	adm.POST("/omgangar/:id/fragor/:q/avsluta", s.closeQuestion)
+	adm.POST("/omgangar/:id/granskning/:eval/utanfor", s.excludeEvaluation, s.idempotent)
+	adm.POST("/omgangar/:id/granskning/:eval/med", s.includeEvaluation, s.idempotent)
+	adm.POST("/omgangar/:id/granskning/:eval/fraga", s.askQuestion, s.idempotent)
+	adm.POST("/omgangar/:id/fragor/:q/avsluta", s.closeQuestion, s.idempotent)
 	// Staff helping a unit: the unit's pages, as the personal link has them.
 	s.unitRoutes(adm.Group("/enheter/:unit", s.staffUnitScope), upload)
 }
