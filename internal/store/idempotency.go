@@ -165,13 +165,15 @@ func (c *Claim) Commit(o Outcome) error {
 		return fmt.Errorf("store: idempotency key: %w", res.Error)
 	}
 	if res.RowsAffected == 0 {
-		var row idempotencyRow
-		err := c.tx.Where("key = ?", c.key).First(&row).Error
+		replay, err := storedOutcome(c.tx, c.key)
 		c.Rollback()
-		if err != nil {
-			return fmt.Errorf("store: idempotency key: %w", err)
+		switch {
+		case err != nil:
+			return err
+		case replay == nil: // conflicted, then gone: purged as expired in between
+			return fmt.Errorf("store: idempotency key: stored by another request, then deleted")
 		}
-		return &Replay{Outcome: row.outcome()}
+		return replay
 	}
 	tx, release := c.tx, c.release
 	c.tx, c.release, c.ended = nil, nil, true
@@ -190,8 +192,14 @@ func (c *Claim) Commit(o Outcome) error {
 // evaluation it creates is there, the unit is submitted) is answered as the
 // first post was, not refused.
 func (c *Claim) Stored() (*Replay, error) {
+	return storedOutcome(c.s.runUnder(c.s.db, c.ctx), c.key)
+}
+
+// storedOutcome is the outcome stored under key, read through db, as a
+// *Replay; nil when there is none.
+func storedOutcome(db *gorm.DB, key string) (*Replay, error) {
 	var rows []idempotencyRow
-	if err := c.s.runUnder(c.s.db, c.ctx).Where("key = ?", c.key).Limit(1).Find(&rows).Error; err != nil {
+	if err := db.Where("key = ?", key).Limit(1).Find(&rows).Error; err != nil {
 		return nil, fmt.Errorf("store: idempotency key: %w", err)
 	}
 	if len(rows) == 0 {
